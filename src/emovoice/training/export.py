@@ -1,0 +1,62 @@
+"""Export trained classifiers to ONNX files that serving runs with onnxruntime."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+OPSET = 17
+
+
+def export_linear_head(path: str | Path, *, layers: tuple[int, ...], mean: np.ndarray,
+                       scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
+                       temperature: float) -> None:
+    """Write a linear classifier over pooled layer features as an ONNX graph.
+
+    The graph takes ``features`` of shape (batch, n_layers, width), keeps
+    ``layers``, flattens them, and returns ``probabilities`` (batch, n_classes).
+    Standardisation and the temperature are folded into the weights.
+
+    Parameters
+    ----------
+    path : path-like
+        Output ``.onnx`` file.
+    layers : tuple of int
+        Which layers (axis 1 of the input) the classifier reads.
+    mean, scale : np.ndarray, shape (n_features,)
+        Standardisation of the flattened features.
+    coef : np.ndarray, shape (n_classes, n_features)
+    intercept : np.ndarray, shape (n_classes,)
+    temperature : float
+        Logits are divided by it before the softmax.
+    """
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    weight = (coef / scale[None, :]) / temperature
+    bias = (intercept - coef @ (mean / scale)) / temperature
+    n_classes, n_features = weight.shape
+    width = n_features // len(layers)
+    inits = [
+        numpy_helper.from_array(np.asarray(layers, dtype=np.int64), "layers"),
+        numpy_helper.from_array(np.asarray([-1, n_features], dtype=np.int64), "flat_shape"),
+        numpy_helper.from_array(weight.T.astype(np.float32), "weight"),
+        numpy_helper.from_array(bias.astype(np.float32), "bias"),
+    ]
+    nodes = [
+        helper.make_node("Gather", ["features", "layers"], ["picked"], axis=1),
+        helper.make_node("Reshape", ["picked", "flat_shape"], ["flat"]),
+        helper.make_node("Gemm", ["flat", "weight", "bias"], ["logits"]),
+        helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
+    ]
+    graph = helper.make_graph(
+        nodes, "emotion_head",
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", None, width])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", n_classes])],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="emovoice")
+    onnx.checker.check_model(model)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    onnx.save(model, str(path))

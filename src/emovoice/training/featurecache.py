@@ -1,0 +1,103 @@
+"""Window features of a whole data set, cached on disk by their parameters.
+
+The cache key hashes the front end (name, version, parameters), the
+degradation and its seed, and the list of clips (path, size, modification
+time), so a second run reads the features back and any change recomputes them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from emovoice.audio.effects import Degradation, degrade
+from emovoice.audio.io import decode
+from emovoice.datasets.ravdess import Clip
+from emovoice.features.frontends import Frontend
+
+
+def default_cache_dir() -> Path:
+    """``$EMOVOICE_CACHE`` or ``.cache/emovoice`` under the working directory."""
+    return Path(os.environ.get("EMOVOICE_CACHE", Path.cwd() / ".cache" / "emovoice"))
+
+
+@dataclass
+class WindowFeatures:
+    """Features of every window of a list of clips.
+
+    Attributes
+    ----------
+    features : np.ndarray, shape (n_windows, ...)
+    clip_index : np.ndarray, shape (n_windows,)
+        Which clip (index into the clip list) each window comes from.
+    """
+
+    features: np.ndarray
+    clip_index: np.ndarray
+
+    def select(self, clip_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Windows of the clips where ``clip_mask`` is true, and their clip indices."""
+        keep = clip_mask[self.clip_index]
+        return self.features[keep], self.clip_index[keep]
+
+
+def cache_key(frontend: Frontend, clips: list[Clip], *, degradation: Degradation, seed: int) -> str:
+    listing = [(c.path.name, c.path.stat().st_size, int(c.path.stat().st_mtime)) for c in clips]
+    payload = json.dumps({"frontend": frontend.name, "version": frontend.version,
+                          "params": frontend.params(), "degradation": Degradation(degradation).value,
+                          "seed": seed, "clips": listing}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def read_clip(clip: Clip, *, degradation: Degradation = Degradation.CLEAN, seed: int = 0,
+              index: int = 0) -> np.ndarray:
+    """Decode a data-set clip at 16 kHz, degraded deterministically by (seed, index)."""
+    wave = decode(clip.path)
+    rng = np.random.default_rng([seed, index, 7])
+    return degrade(wave, degradation, rng=rng)
+
+
+def extract(frontend: Frontend, clips: list[Clip], *, degradation: Degradation | str = Degradation.CLEAN,
+            seed: int = 0, cache_dir: Path | None = None, progress: bool = True) -> WindowFeatures:
+    """Window features of every clip, from the cache when it holds them.
+
+    Parameters
+    ----------
+    frontend : Frontend
+    clips : list of Clip
+    degradation : Degradation
+        Damage applied to each clip first (augmentation or degraded test folds).
+    seed : int
+        Seed of the degradation strengths.
+    cache_dir : Path or None
+        Where cached arrays live (default :func:`default_cache_dir`).
+    progress : bool
+        Show a progress bar.
+    """
+    degradation = Degradation(degradation)
+    cache_dir = default_cache_dir() if cache_dir is None else cache_dir
+    key = cache_key(frontend, clips, degradation=degradation, seed=seed)
+    path = cache_dir / f"{frontend.name}-{degradation.value}-{seed}-{key}.npz"
+    if path.is_file():
+        with np.load(path) as stored:
+            return WindowFeatures(stored["features"], stored["clip_index"])
+    from tqdm.auto import tqdm
+
+    rows, owners = [], []
+    bar = tqdm(clips, desc=f"{frontend.name} [{degradation.value}]", unit="clip",
+               disable=not progress, leave=False)
+    for i, clip in enumerate(bar):
+        feats = frontend.windows(read_clip(clip, degradation=degradation, seed=seed, index=i))
+        rows.append(feats)
+        owners.append(np.full(len(feats), i, dtype=np.int64))
+    result = WindowFeatures(np.concatenate(rows).astype(np.float32), np.concatenate(owners))
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp.npz")
+    np.savez(tmp, features=result.features, clip_index=result.clip_index)
+    tmp.replace(path)
+    return result

@@ -1,0 +1,94 @@
+"""Classification metrics used for every model, the same way."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support, recall_score
+
+from emovoice.labels import EMOTIONS
+
+
+def weighted_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
+    """Plain accuracy (WA): fraction of clips labelled right."""
+    return float(np.mean(np.asarray(y_true) == np.asarray(y_pred)))
+
+
+def unweighted_recall(y_true: np.ndarray, y_pred: np.ndarray, labels: list[int]) -> float:
+    """Unweighted average recall (UA): the mean of per-class recalls."""
+    return float(recall_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
+
+
+def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, labels: list[int]) -> float:
+    return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
+
+
+def expected_calibration_error(probabilities: np.ndarray, y_true: np.ndarray, *, n_bins: int = 15) -> float:
+    """Expected calibration error of the top-class confidence.
+
+    Parameters
+    ----------
+    probabilities : np.ndarray, shape (n_clips, n_classes)
+    y_true : np.ndarray, shape (n_clips,)
+    n_bins : int
+        Equal-width confidence bins.
+
+    Returns
+    -------
+    float
+        Sum over bins of |accuracy - confidence| weighted by the bin's share.
+    """
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == y_true
+    edges = np.linspace(0, 1, n_bins + 1)
+    ece = 0.0
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        in_bin = (confidence > lo) & (confidence <= hi)
+        if in_bin.any():
+            ece += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
+    return float(ece)
+
+
+def seven_class_view(probabilities: np.ndarray, y_true: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Leave calm clips out and renormalise over the seven other classes.
+
+    Returns
+    -------
+    probabilities : np.ndarray, shape (n_kept, 7)
+    y_true : np.ndarray, shape (n_kept,)
+        Labels re-indexed into ``EMOTIONS7``.
+    """
+    calm = EMOTIONS.index("calm")
+    keep = y_true != calm
+    columns = [i for i in range(len(EMOTIONS)) if i != calm]
+    probs = probabilities[keep][:, columns]
+    probs = probs / np.maximum(probs.sum(axis=1, keepdims=True), 1e-12)
+    remap = {old: new for new, old in enumerate(columns)}
+    return probs, np.array([remap[int(y)] for y in y_true[keep]])
+
+
+def summarise(probabilities: np.ndarray, y_true: np.ndarray) -> dict[str, Any]:
+    """WA, UA, macro-F1, ECE, per-class figures and the confusion matrix.
+
+    Parameters
+    ----------
+    probabilities : np.ndarray, shape (n_clips, n_classes)
+    y_true : np.ndarray, shape (n_clips,)
+    """
+    n_classes = probabilities.shape[1]
+    labels = list(range(n_classes))
+    y_pred = probabilities.argmax(axis=1)
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=labels, zero_division=0)
+    return {
+        "wa": weighted_accuracy(y_true, y_pred),
+        "ua": unweighted_recall(y_true, y_pred, labels),
+        "f1": macro_f1(y_true, y_pred, labels),
+        "ece": expected_calibration_error(probabilities, y_true),
+        "per_class": {
+            "precision": precision.tolist(), "recall": recall.tolist(),
+            "f1": f1.tolist(), "support": support.tolist(),
+        },
+        "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
+    }

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import librosa
+import numpy as np
+import pytest
+
+from emovoice.audio.io import load
+from emovoice.features.chunks import CHUNK_SAMPLES, chunk, chunk_starts, chunk_times
+from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel
+from emovoice.features.spectral import log_mel_spectrogram, mel_filterbank, mfcc, power_spectrogram
+from emovoice.features.whisper import WhisperEncoder, default_model_dir, whisper_log_mel
+
+
+@pytest.fixture(scope="module")
+def speech(speech_wav):
+    # a little dither: espeak-ng's pauses are digital zeros, where float32 and float64
+    # round-off alone differ by tens of dB
+    wave = load(speech_wav)
+    return wave + np.random.default_rng(0).normal(0, 1e-3, wave.size).astype(np.float32)
+
+
+@pytest.mark.parametrize(("n_fft", "n_mels", "fmax"), [(512, 128, 4000.0), (400, 80, None), (2048, 128, None)])
+def test_mel_filterbank_matches_librosa(n_fft, n_mels, fmax):
+    ours = mel_filterbank(sample_rate=16_000, n_fft=n_fft, n_mels=n_mels, fmax=fmax)
+    ref = librosa.filters.mel(sr=16_000, n_fft=n_fft, n_mels=n_mels, fmax=fmax)
+    np.testing.assert_allclose(ours, ref, atol=1e-6)
+
+
+def test_seed_log_mel_matches_librosa(speech):
+    ours = log_mel_spectrogram(speech, sample_rate=16_000, n_fft=512, win_length=256, window="hamming",
+                               hop_length=128, n_mels=128, fmax=4000)
+    ref = librosa.power_to_db(librosa.feature.melspectrogram(
+        y=speech, sr=16_000, n_fft=512, win_length=256, window="hamming", hop_length=128, n_mels=128,
+        fmax=4000), ref=np.max)
+    assert ours.shape == ref.shape
+    np.testing.assert_allclose(ours, ref, atol=0.05)
+
+
+def test_mfcc_matches_librosa(speech):
+    ours = mfcc(speech, sample_rate=16_000, n_mfcc=13)
+    ref = librosa.feature.mfcc(y=speech, sr=16_000, n_mfcc=13)
+    np.testing.assert_allclose(ours, ref, atol=0.05)
+
+
+def test_power_spectrogram_finds_a_tone():
+    t = np.arange(16_000) / 16_000
+    power = power_spectrogram(np.sin(2 * np.pi * 1000 * t), n_fft=512, hop_length=128)
+    assert power.shape == (257, 126)
+    assert np.argmax(power[:, 60]) == 32  # 1000 Hz / (16000 / 512)
+
+
+@pytest.mark.parametrize(("n_samples", "expected"), [
+    (8_000, [0]), (CHUNK_SAMPLES, [0]), (CHUNK_SAMPLES + 100, [0, 100]),
+    (CHUNK_SAMPLES + 16_000, [0, 16_000]), (CHUNK_SAMPLES + 20_000, [0, 16_000, 20_000]),
+])
+def test_windows_cover_the_recording(n_samples, expected):
+    assert chunk_starts(n_samples).tolist() == expected
+
+
+def test_chunks_are_z_normalised_and_short_clips_padded():
+    wave = np.random.default_rng(0).normal(0.3, 0.01, 20_000).astype(np.float32)
+    out = chunk(wave)
+    assert out.shape == (1, CHUNK_SAMPLES)
+    assert abs(out.mean()) < 1e-4 and abs(out.std() - 1) < 1e-3
+    times = chunk_times(60 * 16_000, sample_rate=16_000)
+    assert times[0].tolist() == [0.0, CHUNK_SAMPLES / 16_000] and times[-1, 1] == 60.0
+
+
+def test_time_distributed_log_mel_shape(speech):
+    frames = td_logmel(chunk(speech))
+    assert frames.shape == (len(chunk_starts(speech.size)), 5, 128, 128)
+    assert frames.max() <= 1e-4 and frames.min() >= -80.0 - 1e-4
+
+
+def test_statistics_features_have_fixed_size(speech):
+    assert mean_mfcc_mel(speech).shape == (141,)
+    stats = frame_statistics(speech)
+    assert stats.shape == (340,) and np.all(np.isfinite(stats))
+
+
+def test_whisper_features_match_faster_whisper(speech):
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    padded = np.zeros(480_000, dtype=np.float32)
+    padded[: speech.size] = speech
+    ours = whisper_log_mel(padded)
+    ref = FeatureExtractor()(padded)[:, :3000]
+    np.testing.assert_allclose(ours, ref, atol=1e-4)
+
+
+def test_numpy_whisper_encoder_matches_ctranslate2(speech):
+    import ctranslate2
+    from faster_whisper import WhisperModel
+
+    padded = np.zeros(480_000, dtype=np.float32)
+    padded[: speech.size] = speech
+    mel = whisper_log_mel(padded)
+    ours = WhisperEncoder.from_ctranslate2().hidden_states(mel)[-1, 0]
+    model = WhisperModel(str(default_model_dir()), device="cpu", compute_type="float32")
+    ref = np.array(model.model.encode(ctranslate2.StorageView.from_array(mel[None])))[0]
+    np.testing.assert_allclose(ours, ref, atol=2e-3)
+
+
+def test_encoder_runs_part_of_the_blocks(speech):
+    encoder = WhisperEncoder.from_ctranslate2()
+    mel = whisper_log_mel(speech[: 3 * 16_000])
+    full = encoder.hidden_states(mel)
+    part = encoder.hidden_states(mel, n_blocks=2)
+    assert full.shape[0] == 5 and part.shape[0] == 3
+    np.testing.assert_allclose(part, full[:3], atol=1e-5)
