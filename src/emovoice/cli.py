@@ -14,7 +14,7 @@ EXIT_BAD_INPUT = 2
 
 
 def _bar(fraction: float, width: int = 24) -> str:
-    filled = int(round(fraction * width))
+    filled = round(fraction * width)
     return "█" * filled + "·" * (width - filled)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.audio.io import SAMPLE_RATE, AudioSource, Limits, load, resample, validate
+from emovoice.audio.io import DEFAULT_LIMITS, SAMPLE_RATE, AudioSource, Limits, load, resample, validate
 from emovoice.errors import ParameterError
 from emovoice.features.chunks import chunk_times
 from emovoice.labels import EMOTIONS
@@ -111,7 +111,7 @@ def get_model(path: str | Path | None = None) -> EmotionModel:
 
 
 def analyze(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
-            model: EmotionModel | None = None, limits: Limits = Limits()) -> EmotionReport:
+            model: EmotionModel | None = None, limits: Limits = DEFAULT_LIMITS) -> EmotionReport:
     """Emotions in a recording, overall and second by second.
 
     Parameters

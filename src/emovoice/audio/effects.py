@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import io
+from typing import Any
 
 import numpy as np
 
@@ -65,7 +66,7 @@ def normalise_level(wave: np.ndarray, *, sample_rate: int = 16_000,
     return (np.asarray(wave, dtype=np.float32) * np.float32(10 ** (gain_db / 20))).astype(np.float32)
 
 
-class Degradation(str, enum.Enum):
+class Degradation(enum.StrEnum):
     """The kinds of damage applied to clean recordings."""
 
     CLEAN = "clean"
@@ -113,7 +114,7 @@ def apply_codec(wave: np.ndarray, *, bitrate: int, sample_rate: int = 16_000,
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format=container) as out:
         rate = 48_000 if codec == "libopus" else sample_rate
-        stream = out.add_stream(codec, rate=rate)
+        stream: Any = out.add_stream(codec, rate=rate)
         stream.bit_rate = bitrate
         stream.layout = "mono"
         resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=rate)
@@ -134,7 +135,7 @@ def change_speed(wave: np.ndarray, *, factor: float) -> np.ndarray:
     """Play ``factor`` times faster (pitch moves with it), by resampling."""
     from scipy.signal import resample
 
-    n = max(1, int(round(wave.size / factor)))
+    n = max(1, round(wave.size / factor))
     return resample(wave, n).astype(np.float32)
 
 

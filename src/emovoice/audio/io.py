@@ -59,6 +59,9 @@ class Limits:
     silence_peak: float = SILENCE_PEAK
 
 
+DEFAULT_LIMITS = Limits()
+
+
 def _describe(source: AudioSource) -> str:
     if isinstance(source, (bytes, bytearray)):
         return "<bytes>"
@@ -122,10 +125,9 @@ def decode(source: AudioSource, *, sample_rate: int = SAMPLE_RATE,
             raise NotAudioError(f"{name}: the file holds no audio stream")
         stream = container.streams.audio[0]
         declared = None if container.duration is None else container.duration / 1_000_000
-        if max_duration_s is not None and declared is not None:
-            if declared > max_duration_s + 1.0:
-                raise TooLongError(
-                    f"{name}: {declared:.0f} s long; the limit is {max_duration_s:.0f} s")
+        if max_duration_s is not None and declared is not None and declared > max_duration_s + 1.0:
+            raise TooLongError(
+                f"{name}: {declared:.0f} s long; the limit is {max_duration_s:.0f} s")
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         pieces: list[np.ndarray] = []
         n_decoded = 0
@@ -167,7 +169,7 @@ def decode(source: AudioSource, *, sample_rate: int = SAMPLE_RATE,
 
 
 def validate(wave: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
-             limits: Limits = Limits(), name: str = "audio") -> np.ndarray:
+             limits: Limits = DEFAULT_LIMITS, name: str = "audio") -> np.ndarray:
     """Check that decoded audio can be analysed, and return it as float32.
 
     Parameters
@@ -210,7 +212,7 @@ def validate(wave: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
     return wave.astype(np.float32, copy=False)
 
 
-def load(source: AudioSource, *, limits: Limits = Limits()) -> np.ndarray:
+def load(source: AudioSource, *, limits: Limits = DEFAULT_LIMITS) -> np.ndarray:
     """Decode and validate a recording.
 
     Parameters

@@ -126,6 +126,9 @@ class Softmaxed(nn.Module):
         self.register_buffer("mean", mean if mean is not None else torch.zeros(()))
         self.register_buffer("scale", scale if scale is not None else torch.ones(()))
 
+    mean: torch.Tensor
+    scale: torch.Tensor
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = (x - self.mean) / self.scale
         return torch.softmax(self.model(x) / self.temperature, dim=-1)

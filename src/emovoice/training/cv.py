@@ -121,9 +121,9 @@ def save_fold(path: Path, result: FoldResult, *, paths: list[str]) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
-    np.savez(tmp, fold=result.fold, y_true=result.y_true, paths=np.array(paths),
-             info=json.dumps(result.info),
-             **{f"probs_{k}": v for k, v in result.probabilities.items()})
+    arrays: dict[str, Any] = {f"probs_{k}": v for k, v in result.probabilities.items()}
+    arrays.update(fold=result.fold, y_true=result.y_true, paths=np.array(paths), info=json.dumps(result.info))
+    np.savez(tmp, **arrays)
     tmp.replace(path)
 
 

@@ -20,7 +20,6 @@ from emovoice.features.frontends import (
     FrameStatistics,
     Frontend,
     MeanMfccMel,
-    SeedLogMel,
     WhisperPooled,
 )
 from emovoice.labels import EMOTIONS
@@ -95,8 +94,10 @@ class SklearnRecipe(Recipe):
     pipeline_: Any = field(default=None, repr=False)
 
     def frontend(self) -> Frontend:
-        return {"frame_stats": FrameStatistics, "egemaps": Egemaps,
-                "mean_mfcc_mel": MeanMfccMel}[self.frontend_name]()
+        classes: dict[str, type[Any]] = {"frame_stats": FrameStatistics, "egemaps": Egemaps,
+                                         "mean_mfcc_mel": MeanMfccMel}
+        frontend: Frontend = classes[self.frontend_name]()
+        return frontend
 
     def _pipeline(self) -> Any:
         from sklearn.decomposition import PCA
@@ -193,6 +194,8 @@ class WhisperLogReg(Recipe):
         """Write an ONNX graph: pooled features (batch, 5, 768) in, probabilities out."""
         from emovoice.training.export import export_linear_head
 
+        assert self.mean_ is not None and self.scale_ is not None, "fit first"
+        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
         export_linear_head(path, layers=self.layers, mean=self.mean_, scale=self.scale_,
                            coef=self.coef_, intercept=self.intercept_, temperature=self.temperature_)
 

@@ -66,7 +66,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
         "training": {
             "data": "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz",
             "augmentation": [d.value for d in recipe.augment],
-            "windows": int(len(X)),
+            "windows": len(X),
             "chosen_C": getattr(recipe, "c_", None),
             "temperature": getattr(recipe, "temperature_", None),
             "seed": recipe.seed,

@@ -1,0 +1,98 @@
+"""Speed of the emotion analysis: model load, and a 15 s and a 60 s recording.
+
+Run: ``.venv/bin/python bench/bench_speed.py`` (writes bench/results/speed.{md,json}).
+Targets (issue 3): load < 1 s; 15 s answer < 0.3 s; 60 s recording < 1 s, on 2 cores.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+RESULTS = Path(__file__).parent / "results"
+LOAD_CODE = """
+import time
+t0 = time.perf_counter()
+from emovoice.models.emotion import EmotionModel
+model = EmotionModel.load()
+getattr(model.frontend, "encoder", None)
+print(time.perf_counter() - t0)
+"""
+
+
+def speech(seconds: float) -> np.ndarray:
+    """Real speech: RAVDESS clips laid end to end (falls back to the bundled sample)."""
+    from emovoice.audio.io import decode
+    from emovoice.datasets.ravdess import default_root
+
+    root = default_root()
+    bundled = Path(__file__).parents[1] / "src/emovoice/samples/answer.flac"
+    paths = sorted(root.glob("Actor_*/*.flac"))[::37] or [bundled]
+    pieces, total = [], 0
+    while total < seconds * 16_000:
+        for path in paths:
+            wave = decode(path)
+            pieces.append(wave)
+            total += wave.size
+            if total >= seconds * 16_000:
+                break
+    return np.concatenate(pieces)[: int(seconds * 16_000)]
+
+
+def main() -> None:
+    from emovoice.analysis.emotion import analyze_wave
+    from emovoice.models.emotion import EmotionModel
+
+    loads = [float(subprocess.run([sys.executable, "-c", LOAD_CODE], capture_output=True, text=True,
+                                  check=True).stdout) for _ in range(5)]
+    model = EmotionModel.load()
+    analyze_wave(speech(3), model=model)  # warm-up
+    rows = {}
+    for seconds, target in ((15, 0.3), (60, 1.0)):
+        wave = speech(seconds)
+        times = []
+        for _ in range(7):
+            t0 = time.perf_counter()
+            analyze_wave(wave, model=model)
+            times.append(time.perf_counter() - t0)
+        median = statistics.median(times)
+        rows[f"{seconds}s"] = {"median_s": round(median, 4), "min_s": round(min(times), 4),
+                               "real_time_factor": round(median / seconds, 5), "target_s": target,
+                               "met": median < target}
+    result = {
+        "date": dt.date.today().isoformat(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "command": "python bench/bench_speed.py",
+        "model": model.name,
+        "load_s": {"median": round(statistics.median(loads), 4), "max": round(max(loads), 4), "target": 1.0,
+                   "met": statistics.median(loads) < 1.0},
+        "analysis": rows,
+    }
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "speed.json").write_text(json.dumps(result, indent=1) + "\n")
+    lines = [
+        "# Emotion analysis speed", "",
+        f"Command: `{result['command']}`  ", f"Date: {result['date']}  ", f"Machine: {result['machine']}  ",
+        f"Model: `{result['model']}`", "",
+        "| what | median | target | met |", "|---|---|---|---|",
+        f"| model load (fresh process, imports included) | {result['load_s']['median']:.3f} s | < 1 s | "
+        f"{'yes' if result['load_s']['met'] else 'no'} |",
+    ]
+    for name, row in rows.items():
+        lines.append(f"| analysis of {name} (RTF {row['real_time_factor']:.4f}) | {row['median_s']:.3f} s | "
+                     f"< {row['target_s']} s | {'yes' if row['met'] else 'no'} |")
+    (RESULTS / "speed.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
