@@ -55,11 +55,11 @@ def test_bad_input_exits_2_with_one_line(bad_inputs, case):
 
 
 def test_json_output_has_the_documented_shape(speech_wav):
-    result = run_cli("analyze", str(speech_wav), "--json")
+    result = run_cli("analyze", str(speech_wav), "--json", "--emotion-only")
     assert result.returncode == 0, result.stderr
     (line,) = result.stdout.strip().splitlines()
     report = json.loads(line)
-    assert set(report) == {"file", "duration_s", "emotion", "probabilities", "timeline"}
+    assert set(report) == {"schema_version", "file", "duration_s", "emotion", "probabilities", "timeline"}
     assert list(report["probabilities"]) == list(EMOTIONS)
     assert sum(report["probabilities"].values()) == pytest.approx(1, abs=1e-3)
     assert report["emotion"] == max(report["probabilities"], key=report["probabilities"].get)

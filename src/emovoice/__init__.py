@@ -36,6 +36,7 @@ __all__ = [
     "ModelNotFoundError",
     "NotAudioError",
     "ParameterError",
+    "Report",
     "SilentAudioError",
     "TooLongError",
     "TooShortError",
@@ -43,16 +44,26 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from emovoice.analysis.emotion import EmotionReport, analyze
+    from emovoice.analysis.api import analyze
+    from emovoice.analysis.delivery import Report
+    from emovoice.analysis.emotion import EmotionReport
     from emovoice.models.emotion import EmotionModel
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so that `import emovoice` stays light.
-    if name in ("analyze", "EmotionReport"):
-        from emovoice.analysis import emotion
+    if name == "analyze":
+        from emovoice.analysis.api import analyze
 
-        return getattr(emotion, name)
+        return analyze
+    if name == "Report":
+        from emovoice.analysis.delivery import Report
+
+        return Report
+    if name == "EmotionReport":
+        from emovoice.analysis.emotion import EmotionReport
+
+        return EmotionReport
     if name == "EmotionModel":
         from emovoice.models.emotion import EmotionModel
 

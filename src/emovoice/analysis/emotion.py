@@ -103,58 +103,28 @@ _MODEL_CACHE: dict[str, EmotionModel] = {}
 
 
 def get_model(path: str | Path | None = None) -> EmotionModel:
-    """Load a model once per process and reuse it."""
+    """Load an emotion model once per process and reuse it."""
     key = str(path)
     if key not in _MODEL_CACHE:
         _MODEL_CACHE[key] = EmotionModel.load(path)
     return _MODEL_CACHE[key]
 
 
-def analyze(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
-            model: EmotionModel | None = None, limits: Limits = DEFAULT_LIMITS) -> EmotionReport:
-    """Emotions in a recording, overall and second by second.
+def prepare(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
+            limits: Limits = DEFAULT_LIMITS) -> tuple[np.ndarray, str | None]:
+    """Decode (or convert) and validate ``source``; return 16 kHz mono samples and a name.
 
-    Parameters
-    ----------
-    source : path, bytes, binary file or np.ndarray
-        An audio file in any common format, or samples. An array is mono
-        ``(n_samples,)`` or channels-last ``(n_samples, n_channels)`` and
-        needs ``sample_rate``.
-    sample_rate : int or None
-        Sample rate of an array ``source`` in Hz; not used for files.
-    model : EmotionModel or None
-        Default: the model shipped in the package, loaded once.
-    limits : Limits
-        Duration and silence limits.
-
-    Returns
-    -------
-    EmotionReport
-
-    Raises
-    ------
-    emovoice.errors.AudioError
-        The audio is not audio, corrupt, empty, silent, too short or too long.
-    emovoice.errors.ParameterError
-        An array without ``sample_rate``, or an argument of the wrong kind.
-
-    Examples
-    --------
-    >>> report = emovoice.analyze("answer.wav")  # doctest: +SKIP
-    >>> report.emotion, report.probabilities["happy"]  # doctest: +SKIP
+    An array is mono ``(n_samples,)`` or channels-last ``(n_samples, n_channels)``
+    and needs ``sample_rate``; files carry their own rate.
     """
-    model = get_model() if model is None else model
     if isinstance(source, np.ndarray):
         if sample_rate is None:
             raise ParameterError("an array needs sample_rate= (in Hz)")
         wave = np.asarray(source, dtype=np.float32)
         if wave.ndim == 2:
             wave = wave.mean(axis=1)
-        wave = validate(resample(wave, orig_sr=int(sample_rate)), limits=limits, name="array")
-        name = None
-    else:
-        if sample_rate is not None:
-            raise ParameterError("sample_rate= applies to arrays only; files carry their own")
-        wave = load(source, limits=limits)
-        name = str(source) if isinstance(source, (str, os.PathLike)) else None
-    return analyze_wave(wave, model=model, name=name)
+        return validate(resample(wave, orig_sr=int(sample_rate)), limits=limits, name="array"), None
+    if sample_rate is not None:
+        raise ParameterError("sample_rate= applies to arrays only; files carry their own")
+    name = str(source) if isinstance(source, (str, os.PathLike)) else None
+    return load(source, limits=limits), name

@@ -20,6 +20,8 @@ from emovoice.training.featurecache import extract
 from emovoice.training.recipes import Recipe, make_recipe
 
 TEST_DEGRADATIONS = (Degradation.NOISE, Degradation.REVERB, Degradation.CODEC, Degradation.GAIN)
+UNCALIBRATED = "clean_uncalibrated"
+"""Key of the clean test probabilities before temperature scaling."""
 TEST_SEED = 1000
 """Seed of the degraded test copies; training augmentation uses other seeds."""
 
@@ -109,6 +111,10 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
         X_test, owner = feats.select(test_mask)
         probs = clip_probabilities(recipe.predict_proba(X_test), owner, len(clips))
         probabilities[kind.value] = probs[test_mask]
+        if kind is Degradation.CLEAN and getattr(recipe, "temperature_", 1.0) != 1.0:
+            raw = clip_probabilities(recipe.predict_proba(X_test, calibrated=False), owner,  # type: ignore[call-arg]
+                                     len(clips))
+            probabilities[UNCALIBRATED] = raw[test_mask]
     info = {k: v for k, v in vars(recipe).items()
             if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
     result = FoldResult(fold, labels[test_mask], probabilities, info)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from emovoice.labels import EMOTIONS, EMOTIONS7
-from emovoice.training.cv import FoldResult, cross_validate, finished_folds
+from emovoice.training.cv import UNCALIBRATED, FoldResult, cross_validate, finished_folds
 from emovoice.training.metrics import expected_calibration_error, seven_class_view, summarise
 from emovoice.training.recipes import DEFAULT_MODEL, RECIPES, make_recipe
 
@@ -93,7 +93,9 @@ def write_table(data: dict[str, Any], path: Path) -> None:
         "Folds: the EmoBox folds in `../shared/data/ravdess/folds.json` (four actors each); train on five,",
         "test on the sixth. Figures are mean ± standard deviation over folds, in percent.",
         "WA = accuracy, UA = unweighted average recall, F1 = macro-F1. Seven classes: calm clips left out,",
-        "probabilities renormalised over the other seven. ECE: expected calibration error (15 bins), pooled.",
+        "probabilities renormalised over the other seven. ECE: expected calibration error (15 bins), pooled",
+        "over folds; 'before T' is the same model before temperature scaling (the temperature is fitted on",
+        "inner out-of-fold predictions of the training speakers, never on the test fold).",
         f"**Default model: `{default}`.** Target: at least 65 % mean WA (8 classes).",
         "",
         "| model | folds | WA 8 | UA 8 | F1 8 | WA 7 | UA 7 | F1 7 | ECE | description |",
@@ -103,6 +105,8 @@ def write_table(data: dict[str, Any], path: Path) -> None:
         c8, c7 = entry["classes8"], entry["classes7"]
         folds = len(entry.get("folds_done", c8["wa"]))
         ece = f"{100 * entry['ece']:.1f}" if "ece" in entry else "–"
+        if "ece_uncalibrated" in entry:
+            ece += f" ({100 * entry['ece_uncalibrated']:.1f} before T)"
         marker = " (default)" if name == default else ""
         lines.append(f"| `{name}`{marker} | {folds}/6 | {_pct(c8['wa'])} | {_pct(c8['ua'])} | {_pct(c8['f1'])} | "
                      f"{_pct(c7['wa'])} | {_pct(c7['ua'])} | {_pct(c7['f1'])} | {ece} | "
@@ -147,7 +151,10 @@ def evaluate(*, models: list[str] | None = None, folds: list[int] | None = None,
             continue
         metrics = fold_metrics(results)
         entry = {"description": make_recipe(name).description, **metrics}
-        conditions = sorted(set.intersection(*(set(r.probabilities) for r in results)) - {"clean"})
+        available = set.intersection(*(set(r.probabilities) for r in results))
+        if UNCALIBRATED in available:
+            entry["ece_uncalibrated"] = fold_metrics(results, UNCALIBRATED)["ece"]
+        conditions = sorted(available - {"clean", UNCALIBRATED})
         entry["degraded_wa"] = {c: fold_metrics(results, c)["classes8"]["wa"] for c in conditions}
         data["models"][name] = entry
         plot_confusion(np.array(metrics["confusion8"]), EMOTIONS, out_dir / f"confusion_{name}.png",

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 
 OPSET = 17
+IR_VERSION = 8
+"""ONNX IR version written; onnxruntime 1.17 and newer read it."""
 
 
 def export_linear_head(path: str | Path, *, layers: tuple[int, ...], mean: np.ndarray,
@@ -56,7 +58,7 @@ def export_linear_head(path: str | Path, *, layers: tuple[int, ...], mean: np.nd
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", n_classes])],
         initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],
-                              producer_name="emovoice")
+                              producer_name="emovoice", ir_version=IR_VERSION)
     onnx.checker.check_model(model)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     onnx.save(model, str(path))

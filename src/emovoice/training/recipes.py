@@ -187,8 +187,8 @@ class WhisperLogReg(Recipe):
         Z = (self._flat(X) - self.mean_) / self.scale_
         return np.asarray(Z @ self.coef_.T + self.intercept_)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        return _softmax(self.logits(X) / self.temperature_)
+    def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        return _softmax(self.logits(X) / (self.temperature_ if calibrated else 1.0))
 
     def export_onnx(self, path: Any) -> None:
         """Write an ONNX graph: pooled features (batch, 5, 768) in, probabilities out."""
@@ -229,6 +229,10 @@ def make_recipe(name: str) -> Recipe:
     if name == "egemaps_svm":
         return SklearnRecipe(name=name, kind="svm", frontend_name="egemaps",
                              description="openSMILE eGeMAPS v02 functionals, RBF SVM")
+    if name == "whisper_last_lr":
+        return WhisperLogReg(name=name, layers=(4,),
+                             description="Whisper tiny.en encoder, final layer only, mean+std pooled, "
+                                         "logistic regression (the frozen-final-layer reference)")
     if name == "whisper_lr":
         return WhisperLogReg()
     if name == "whisper_lr_aug":
@@ -241,5 +245,5 @@ def make_recipe(name: str) -> Recipe:
 
 
 RECIPES = ("chance", "stats_pca_svm", "egemaps_svm", "mfcc_cnn1d", "mfcc_lstm", "cnn_lstm",
-           "whisper_lr", "whisper_lr_aug")
+           "whisper_last_lr", "whisper_lr", "whisper_lr_aug")
 DEFAULT_MODEL = "whisper_lr_aug"

@@ -1,0 +1,109 @@
+"""Plain-language tips, each tied to a measured figure."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from emovoice import thresholds as th
+
+NEGATIVE_VOICE = {"sad", "angry", "fearful", "disgust"}
+
+
+def tips(report: dict[str, Any]) -> list[dict[str, str]]:
+    """Three to six tips from a report dictionary (see :mod:`emovoice.analysis.delivery`).
+
+    Returns
+    -------
+    list of dict
+        ``{"kind": "improve" | "praise" | "note", "metric": ..., "text": ...}``;
+        things to improve first, then praise.
+    """
+    improve: list[dict[str, str]] = []
+    praise: list[dict[str, str]] = []
+    notes: list[dict[str, str]] = []
+
+    def add(bucket: list[dict[str, str]], kind: str, metric: str, text: str) -> None:
+        bucket.append({"kind": kind, "metric": metric, "text": text})
+
+    loud = report["loudness"]
+    if loud["clipping"]:
+        add(improve, "improve", "loudness",
+            f"Your recording clipped ({100 * loud['clipped_fraction']:.1f} % of samples at full scale): "
+            "lower the microphone gain or sit a little further away.")
+    if loud["too_quiet"]:
+        add(improve, "improve", "loudness",
+            f"Your recording level was {loud['level_dbfs']:.0f} dBFS, below {th.LOUDNESS_DBFS.low:.0f}: "
+            "move closer to the microphone or speak up.")
+
+    pace = report["pace"]
+    if pace["wpm"] is not None and report["transcript"]["available"]:
+        low, high = th.PACE_WPM.low, th.PACE_WPM.high
+        if pace["wpm"] > high:
+            add(improve, "improve", "pace", f"You spoke at {pace['wpm']:.0f} words per minute; aim for "
+                f"{low:.0f}-{high:.0f}. Slow down and let key points land.")
+        elif pace["wpm"] < low:
+            add(improve, "improve", "pace", f"You spoke at {pace['wpm']:.0f} words per minute; aim for "
+                f"{low:.0f}-{high:.0f}. A slightly quicker pace sounds more confident.")
+        else:
+            add(praise, "praise", "pace", f"Good pace: {pace['wpm']:.0f} words per minute, inside the "
+                f"{low:.0f}-{high:.0f} range listeners find easy to follow.")
+
+    fillers = report["fillers"]
+    if report["transcript"]["available"] and fillers["per_minute"] is not None:
+        if fillers["per_minute"] > th.FILLERS_PER_MIN.high:
+            common = Counter(f["text"] for f in fillers["items"]).most_common(1)[0][0]
+            add(improve, "improve", "fillers",
+                f"You used {fillers['count']} filler words ({fillers['per_minute']:.1f} a minute), mostly "
+                f"\"{common}\"; aim for under {th.FILLERS_PER_MIN.high:.0f} a minute. A short silent pause "
+                "works better.")
+        else:
+            add(praise, "praise", "fillers", f"Few filler words: {fillers['count']} "
+                f"({fillers['per_minute']:.1f} a minute).")
+
+    flow = report["flow"]
+    minutes = max(report["duration_s"] / 60, 1e-9)
+    if flow["time_to_first_word_s"] is not None and flow["time_to_first_word_s"] > th.FIRST_WORD_S:
+        add(improve, "improve", "flow", f"You took {flow['time_to_first_word_s']:.1f} s to start; "
+            "a brief opening phrase buys thinking time without silence.")
+    if len(flow["long_pauses"]) / minutes > th.MAX_LONG_PAUSES_PER_MIN:
+        add(improve, "improve", "flow", f"You paused for over {th.LONG_PAUSE_S:.0f} s "
+            f"{len(flow['long_pauses'])} times (longest {flow['longest_pause_s']:.1f} s); "
+            "structure the answer in advance (situation, action, result).")
+
+    pitch = report["pitch"]
+    if pitch["monotone"] is True:
+        add(improve, "improve", "pitch", f"Your pitch varied by only {pitch['variability_st']:.1f} semitones "
+            f"(under {th.MONOTONE_THRESHOLD_ST:.0f} sounds monotone): stress key words and let your voice rise "
+            "and fall.")
+    elif pitch["monotone"] is False:
+        add(praise, "praise", "pitch", f"Lively voice: your pitch varied by {pitch['variability_st']:.1f} "
+            "semitones.")
+
+    emotion = report["emotion"]
+    share = report["probabilities"][emotion]
+    if emotion in NEGATIVE_VOICE and share >= 0.35:
+        add(improve, "improve", "emotion", f"Your voice sounded mostly {emotion} ({share:.0%}); "
+            "smile and breathe before answering, and think of a success you are proud of.")
+    elif emotion in ("happy", "calm", "neutral"):
+        add(praise, "praise", "emotion", f"Your voice came across as {emotion} ({share:.0%}) overall.")
+
+    sentiment = report["sentiment"]
+    if sentiment["text_score"] is not None and sentiment["text_score"] < -th.SENTIMENT_NEUTRAL_BAND:
+        add(improve, "improve", "sentiment", f"Your words scored {sentiment['text_score']:+.2f} on sentiment; "
+            "frame setbacks as lessons learned.")
+    if not report["transcript"]["available"]:
+        add(notes, "note", "transcript", "No transcript: " + str(report["transcript"]["reason"]) +
+            "; pace, filler and word-sentiment feedback are missing.")
+
+    chosen = (improve + praise)[: th.MAX_TIPS]
+    for extra in notes:
+        if len(chosen) < th.MAX_TIPS:
+            chosen.append(extra)
+    if len(chosen) < th.MIN_TIPS:
+        add(chosen, "note", "loudness", f"Your speaking level was {loud['level_dbfs']:.0f} dBFS "
+            f"(target {th.LOUDNESS_DBFS.low:.0f} to {th.LOUDNESS_DBFS.high:.0f}).")
+    if len(chosen) < th.MIN_TIPS:
+        add(chosen, "note", "flow", f"You spoke for {flow['speaking_s']:.1f} s of the "
+            f"{report['duration_s']:.1f} s recording ({flow['speaking_ratio']:.0%}).")
+    return chosen[: th.MAX_TIPS]

@@ -1,0 +1,137 @@
+"""What the words and the timing say: pace, filler words, pauses and flow."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from emovoice import thresholds as th
+from emovoice.features.vad import Region
+from emovoice.models.transcriber import Word
+
+SINGLE_FILLERS = {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mhm"}
+PHRASE_FILLERS = (("you", "know"), ("i", "mean"), ("kind", "of"), ("sort", "of"))
+_LIKE_VERBS = {"i", "you", "we", "they", "would", "i'd", "you'd", "we'd", "they'd", "don't", "didn't",
+               "feel", "feels", "felt", "look", "looks", "looked", "sound", "sounds", "seem", "seems",
+               "just", "really", "also", "things", "something", "nothing", "anything", "more", "less",
+               "much", "would've", "to", "not", "people", "it's", "is", "was", "a", "lot"}
+_SO_AFTER = {"that", "much", "many", "far", "long", "good", "bad", "well", "i", "so", "very"}
+
+
+def normalise_token(text: str) -> str:
+    return re.sub(r"[^\w']", "", text.lower())
+
+
+def mark_fillers(words: list[Word]) -> list[dict[str, Any]]:
+    """Mark filler words in place and list each filler with its time.
+
+    Single fillers (um, uh, er, ah, hmm...) always count. The phrases "you know",
+    "I mean", "kind of", "sort of" count unless they carry meaning in an obvious
+    way (followed by "that"/"what" for "you know" and "I mean"). "like" counts
+    where it is set off by commas or follows a word it cannot be a verb or
+    preposition after; "so" counts at the start of a sentence when a comma
+    follows it.
+
+    Returns
+    -------
+    list of dict
+        ``{"text", "start", "end"}`` of each filler, in time order.
+    """
+    tokens = [normalise_token(w.text) for w in words]
+    found: list[dict[str, Any]] = []
+    i = 0
+    while i < len(words):
+        token = tokens[i]
+        raw = words[i].text
+        prev_raw = words[i - 1].text if i else "."
+        nxt = tokens[i + 1] if i + 1 < len(words) else ""
+        span = 1
+        is_filler = token in SINGLE_FILLERS
+        if not is_filler:
+            for first, second in PHRASE_FILLERS:
+                if token == first and nxt == second:
+                    after = tokens[i + 2] if i + 2 < len(words) else ""
+                    meaningful = (first in ("you", "i") and after in ("that", "what", "how", "why", "the")) or (
+                        first in ("kind", "sort") and i > 0 and tokens[i - 1] in ("a", "the", "what", "this"))
+                    if not meaningful:
+                        is_filler, span = True, 2
+                    break
+        if not is_filler and token == "like":
+            prev = tokens[i - 1] if i else ""
+            set_off = raw.endswith(",") or prev_raw.endswith(",")
+            is_filler = set_off or (i > 0 and prev not in _LIKE_VERBS and not prev_raw.endswith((".", "?", "!")))
+        if not is_filler and token == "so":
+            sentence_start = i == 0 or prev_raw.endswith((".", "?", "!"))
+            is_filler = sentence_start and raw.endswith(",") and nxt not in _SO_AFTER
+        if is_filler:
+            for k in range(i, i + span):
+                words[k].filler = True
+            found.append({"text": " ".join(tokens[i:i + span]), "start": words[i].start,
+                          "end": words[i + span - 1].end})
+        i += span
+    return found
+
+
+@dataclass
+class Pace:
+    """Words per minute, overall, over speaking time only, and per window."""
+
+    wpm: float | None
+    speaking_wpm: float | None
+    curve: list[dict[str, float]] = field(default_factory=list)
+
+
+def pace(words: list[Word], *, duration_s: float, speaking_s: float) -> Pace:
+    """Words per minute. Fillers are not counted as words.
+
+    The curve holds one point per :data:`thresholds.WPM_STEP_S` seconds: the
+    words whose middle falls in the :data:`thresholds.WPM_WINDOW_S` window
+    centred there, scaled to a minute.
+    """
+    content = [w for w in words if not w.filler]
+    if duration_s <= 0:
+        return Pace(None, None)
+    wpm = len(content) / duration_s * 60
+    speaking = len(content) / speaking_s * 60 if speaking_s > 0.5 else None
+    mids = np.array([(w.start + w.end) / 2 for w in content])
+    curve = []
+    half = th.WPM_WINDOW_S / 2
+    for centre in np.arange(0, duration_s + 1e-9, th.WPM_STEP_S):
+        lo, hi = max(0.0, centre - half), min(duration_s, centre + half)
+        if hi - lo < 2.0:
+            continue
+        count = int(((mids >= lo) & (mids < hi)).sum()) if mids.size else 0
+        curve.append({"time": round(float(centre), 2), "wpm": round(count / (hi - lo) * 60, 1)})
+    return Pace(round(wpm, 1), None if speaking is None else round(speaking, 1), curve)
+
+
+@dataclass
+class Flow:
+    """Pauses and speaking time."""
+
+    speaking_s: float
+    speaking_ratio: float
+    long_pauses: list[dict[str, float]]
+    longest_pause_s: float
+    time_to_first_word_s: float | None
+
+
+def flow(regions: list[Region], *, duration_s: float, words: list[Word] | None = None) -> Flow:
+    """Speaking time, long pauses (over :data:`thresholds.LONG_PAUSE_S`) and the
+    delay before the first word (the first word's start when a transcript is
+    there, else the first speech)."""
+    speaking = sum(r.duration for r in regions)
+    gaps = [{"start": a.end, "end": b.start, "duration": round(b.start - a.end, 2)}
+            for a, b in itertools.pairwise(regions)]
+    long = [g for g in gaps if g["duration"] > th.LONG_PAUSE_S]
+    if words:
+        first: float | None = words[0].start
+    else:
+        first = regions[0].start if regions else None
+    return Flow(speaking_s=round(speaking, 2), speaking_ratio=round(speaking / duration_s, 3) if duration_s else 0.0,
+                long_pauses=long, longest_pause_s=max((g["duration"] for g in gaps), default=0.0),
+                time_to_first_word_s=None if first is None else round(first, 2))

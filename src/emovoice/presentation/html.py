@@ -1,0 +1,171 @@
+"""A self-contained HTML report (inline SVG charts, no scripts, no network)."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from emovoice.labels import EMOTIONS
+
+COLOURS = {
+    "neutral": "#9e9e9e", "calm": "#4db6ac", "happy": "#fbc02d", "sad": "#5c6bc0",
+    "angry": "#e53935", "fearful": "#8e24aa", "disgust": "#6d4c41", "surprised": "#fb8c00",
+}
+WIDTH, HEIGHT, PAD = 720, 200, 40
+
+
+def _esc(value: Any) -> str:
+    return html.escape(str(value))
+
+
+def emotion_timeline_svg(timeline: list[dict[str, Any]], duration: float) -> str:
+    """Stacked bars, one per second, coloured by emotion probability."""
+    if not timeline:
+        return ""
+    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="emotion timeline">']
+    for seg in timeline:
+        x = PAD + seg["start"] / duration * inner_w
+        w = max(1.0, (seg["end"] - seg["start"]) / duration * inner_w - 1)
+        y = PAD + inner_h
+        for label in EMOTIONS:
+            h = seg["probabilities"][label] * inner_h
+            y -= h
+            parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
+                         f'fill="{COLOURS[label]}"><title>{seg["start"]:.0f}-{seg["end"]:.0f} s {label} '
+                         f'{seg["probabilities"][label]:.0%}</title></rect>')
+    parts += _axes(duration, 1.0, "time (s)", "probability")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float = 0.0) -> list[str]:
+    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+    out = [f'<line x1="{PAD}" y1="{PAD + inner_h}" x2="{PAD + inner_w}" y2="{PAD + inner_h}" stroke="#333"/>',
+           f'<line x1="{PAD}" y1="{PAD}" x2="{PAD}" y2="{PAD + inner_h}" stroke="#333"/>',
+           f'<text x="{WIDTH / 2}" y="{HEIGHT - 6}" text-anchor="middle" font-size="11">{_esc(x_label)}</text>',
+           f'<text x="12" y="{HEIGHT / 2}" text-anchor="middle" font-size="11" '
+           f'transform="rotate(-90 12 {HEIGHT / 2})">{_esc(y_label)}</text>']
+    steps = 5
+    for k in range(steps + 1):
+        xv = x_max * k / steps
+        x = PAD + inner_w * k / steps
+        out.append(f'<text x="{x:.1f}" y="{PAD + inner_h + 14}" text-anchor="middle" font-size="10">{xv:.0f}</text>')
+        yv = y_min + (y_max - y_min) * k / steps
+        y = PAD + inner_h - inner_h * k / steps
+        out.append(f'<text x="{PAD - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="10">{yv:.3g}</text>')
+    return out
+
+
+def line_svg(points: list[tuple[float, float]], *, x_max: float, label: str, unit: str,
+             band: tuple[float, float] | None = None, colour: str = "#1565c0") -> str:
+    """A line chart with an optional shaded target band."""
+    if not points:
+        return "<p class='muted'>No data.</p>"
+    values = [v for _, v in points] + (list(band) if band else [])
+    lo, hi = min(values), max(values)
+    lo, hi = (lo - 1, hi + 1) if hi - lo < 1e-6 else (lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
+    inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
+
+    def xy(t: float, v: float) -> tuple[float, float]:
+        return PAD + t / max(x_max, 1e-9) * inner_w, PAD + inner_h - (v - lo) / (hi - lo) * inner_h
+
+    parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{_esc(label)}">']
+    if band:
+        _, y_top = xy(0, min(band[1], hi))
+        _, y_bottom = xy(0, max(band[0], lo))
+        parts.append(f'<rect x="{PAD}" y="{y_top:.1f}" width="{inner_w}" height="{max(0, y_bottom - y_top):.1f}" '
+                     'fill="#c8e6c9"><title>target range</title></rect>')
+    coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(t, v) for t, v in points))
+    parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
+    for t, v in points:
+        x, y = xy(t, v)
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"><title>{t:.0f} s: '
+                     f'{v:.1f} {_esc(unit)}</title></circle>')
+    parts += _axes(x_max, hi, "time (s)", f"{label} ({unit})", y_min=lo)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def mix_bars(probabilities: dict[str, float]) -> str:
+    rows = []
+    for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
+        rows.append(f'<div class="bar"><span class="lbl">{label}</span><span class="track"><span class="fill" '
+                    f'style="width:{100 * p:.1f}%;background:{COLOURS[label]}"></span></span>'
+                    f'<span class="pct">{100 * p:.1f} %</span></div>')
+    return "".join(rows)
+
+
+def transcript_html(words: list[dict[str, Any]]) -> str:
+    if not words:
+        return "<p class='muted'>No transcript.</p>"
+    return " ".join(f'<mark title="filler at {w["start"]:.1f} s">{_esc(w["text"])}</mark>' if w["filler"]
+                    else f'<span title="{w["start"]:.1f} s">{_esc(w["text"])}</span>' for w in words)
+
+
+def render(report: dict[str, Any]) -> str:
+    """The HTML page of a report dictionary (``Report.to_dict()``)."""
+    duration = report["duration_s"]
+    legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
+    sections = [
+        f"<h1>Your answer: {_esc(report['emotion'])} voice</h1>",
+        f"<p class='muted'>{_esc(report.get('file') or 'recording')} · {duration:.1f} s</p>",
+        "<h2>Emotion, second by second</h2>", emotion_timeline_svg(report["timeline"], duration),
+        f"<div class='legend'>{legend}</div>",
+        "<h2>Emotion mix</h2>", mix_bars(report["probabilities"]),
+    ]
+    if "pace" in report:
+        pitch_points = [(i + 0.5, v) for i, v in enumerate(report["pitch"]["curve"]) if v is not None]
+        pace_points = [(p["time"], p["wpm"]) for p in report["pace"]["curve"]]
+        target = report["pace"]["target"]
+        tips = "".join(f"<li class='{t['kind']}'>{_esc(t['text'])}</li>" for t in report["feedback"])
+        figures = [
+            ("Pace", report["pace"]["wpm"], "wpm", f"{target['low']:.0f}-{target['high']:.0f}"),
+            ("Filler words per minute", report["fillers"]["per_minute"], "/min",
+             f"≤ {report['fillers']['target']['high']:.0f}"),
+            ("Pauses over 1 s", report["flow"]["long_pause_count"], "", ""),
+            ("Pitch variability", report["pitch"]["variability_st"], "st",
+             f"≥ {report['pitch']['monotone_threshold_st']:.0f}"),
+            ("Level", report["loudness"]["level_dbfs"], "dBFS",
+             f"{report['loudness']['target']['low']:.0f} to {report['loudness']['target']['high']:.0f}"),
+            ("Sentiment", report["sentiment"]["verdict"], f"({report['sentiment']['fused_score']:+.2f})", ""),
+        ]
+        cards = "".join(f"<div class='card'><div class='k'>{_esc(k)}</div><div class='v'>"
+                        f"{_esc('n/a' if v is None else (f'{v:.1f}' if isinstance(v, float) else v))} "
+                        f"{_esc(u)}</div><div class='t'>{_esc('target ' + t if t else '')}</div></div>"
+                        for k, v, u, t in figures)
+        sections += [
+            "<h2>Tips</h2>", f"<ul class='tips'>{tips}</ul>",
+            "<h2>Delivery</h2>", f"<div class='cards'>{cards}</div>",
+            "<h2>Pitch</h2>", line_svg(pitch_points, x_max=duration, label="F0", unit="Hz", colour="#6a1b9a"),
+            "<h2>Pace</h2>", line_svg(pace_points, x_max=duration, label="pace", unit="wpm",
+                                      band=(target["low"], target["high"])),
+            "<h2>Transcript</h2>", f"<p class='transcript'>{transcript_html(report['transcript']['words'])}</p>",
+        ]
+        for item in report.get("missing", []):
+            sections.append(f"<p class='muted'>Missing: {_esc(item)}</p>")
+    style = """
+body{font:15px/1.5 system-ui,sans-serif;max-width:780px;margin:2em auto;padding:0 1em;color:#212121}
+h1{font-size:1.6em;margin-bottom:0} h2{font-size:1.15em;margin-top:1.6em}
+.muted{color:#757575} svg{width:100%;height:auto;background:#fafafa;border-radius:6px}
+.legend{display:flex;flex-wrap:wrap;gap:.8em;font-size:.85em;margin-top:.4em}
+.key i{display:inline-block;width:.9em;height:.9em;margin-right:.3em;border-radius:2px;vertical-align:-1px}
+.bar{display:flex;align-items:center;gap:.6em;margin:.2em 0}.lbl{width:6em}.pct{width:4.5em;text-align:right}
+.track{flex:1;background:#eee;height:.9em;border-radius:4px;overflow:hidden}.fill{display:block;height:100%}
+.cards{display:grid;grid-template-columns:repeat(3,1fr);gap:.8em}
+.card{background:#f5f5f5;border-radius:8px;padding:.7em}.k{font-size:.8em;color:#616161}.v{font-size:1.3em}
+.t{font-size:.8em;color:#757575} mark{background:#ffe082;border-radius:3px;padding:0 2px}
+.tips li{margin:.3em 0}.tips .praise{color:#2e7d32}.tips .improve{color:#c62828}
+"""
+    return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+            "<meta name='viewport' content='width=device-width,initial-scale=1'>"
+            f"<title>emovoice report</title><style>{style}</style></head><body>"
+            + "".join(sections) + "</body></html>")
+
+
+def write_html(report: dict[str, Any], path: str | Path) -> Path:
+    """Write :func:`render`'s page to ``path``."""
+    path = Path(path)
+    path.write_text(render(report), encoding="utf-8")
+    return path

@@ -1,0 +1,82 @@
+"""Every threshold and target range the delivery report uses, in one place.
+
+Each value says where it comes from. Change them here and the report, the
+tips and the JSON all follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Range:
+    """A target range ``[low, high]`` in ``unit``."""
+
+    low: float
+    high: float
+    unit: str
+
+    def verdict(self, value: float) -> str:
+        """'low', 'ok' or 'high'."""
+        if value < self.low:
+            return "low"
+        if value > self.high:
+            return "high"
+        return "ok"
+
+    def to_dict(self) -> dict[str, float | str]:
+        return {"low": self.low, "high": self.high, "unit": self.unit}
+
+
+PACE_WPM = Range(100.0, 165.0, "words/min")
+"""Words per minute over the whole answer; Microsoft Speaker Coach's guidance."""
+
+FILLERS_PER_MIN = Range(0.0, 3.0, "fillers/min")
+"""More than about three filler words a minute is noticed by listeners (coaching practice)."""
+
+LONG_PAUSE_S = 1.0
+"""A silence longer than this between words counts as a pause."""
+
+MAX_LONG_PAUSES_PER_MIN = 4.0
+"""More long pauses than this per minute makes an answer sound hesitant."""
+
+SPEAKING_RATIO = Range(0.6, 0.95, "fraction")
+"""Share of the answer's time spent speaking (voice activity)."""
+
+FIRST_WORD_S = 3.0
+"""Starting later than this after the recording begins reads as hesitation."""
+
+PITCH_VARIABILITY_ST = Range(2.0, 8.0, "semitones")
+"""Standard deviation of F0 in semitones. Under 2 st is heard as monotone (the monotone
+flag); read speech typically varies 2-4 st, lively speech more."""
+
+MONOTONE_THRESHOLD_ST = PITCH_VARIABILITY_ST.low
+
+LOUDNESS_DBFS = Range(-35.0, -10.0, "dBFS")
+"""Active speech level. Below -35 dBFS the recording is too quiet for reliable analysis
+and for a listener on a laptop speaker."""
+
+CLIPPING_FRACTION = 0.001
+"""More than 0.1 % of samples at full scale means the input clipped."""
+
+CLIPPING_LEVEL = 0.999
+"""|sample| at or above this counts as full scale."""
+
+LOUDNESS_VARIABILITY_DB = Range(3.0, 12.0, "dB")
+"""Standard deviation of the level of voiced 100 ms frames: under 3 dB sounds flat."""
+
+SENTIMENT_NEUTRAL_BAND = 0.05
+"""VADER's own convention: compound scores within +-0.05 are neutral."""
+
+FUSION_TEXT_WEIGHT = 0.6
+"""Weight of the words' sentiment in the fused verdict; the voice's valence gets the rest."""
+
+WPM_WINDOW_S = 10.0
+"""Length of the windows of the pace curve."""
+
+WPM_STEP_S = 2.0
+"""Step between windows of the pace curve."""
+
+MAX_TIPS = 6
+MIN_TIPS = 3

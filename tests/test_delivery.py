@@ -1,0 +1,179 @@
+"""Delivery analysis against speech whose truth is known (espeak-ng and sox)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+import soundfile as sf
+
+import emovoice
+from emovoice.features.prosody import pitch
+from emovoice.models.transcriber import Transcriber
+
+ANSWER = ("In my last role I managed the migration of our customer database to a new platform. "
+          "The project had a tight deadline and a small budget. I split the work into weekly goals, "
+          "kept the whole team informed, and we finished two days early with no data lost.")
+
+
+def speak(tmp: Path, name: str, text: str, *, rate: int = 150, trim: bool = False) -> Path:
+    raw, out = tmp / f"{name}.raw.wav", tmp / f"{name}.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-s", str(rate), "-w", str(raw), text], check=True)
+    effects = ["silence", "1", "0.02", "0.5%", "reverse", "silence", "1", "0.02", "0.5%", "reverse"] if trim else []
+    subprocess.run(["sox", str(raw), "-r", "16000", "-c", "1", str(out), *effects], check=True)
+    return out
+
+
+def duration(path: Path) -> float:
+    return sf.info(path).duration
+
+
+def n_words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z']+", text))
+
+
+@pytest.fixture(scope="module")
+def tmp(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("delivery")
+
+
+@pytest.mark.parametrize("rate", [110, 200])
+def test_words_per_minute_within_15_percent(tmp, sox, rate):
+    path = speak(tmp, f"rate{rate}", ANSWER, rate=rate)
+    truth = n_words(ANSWER) / duration(path) * 60
+    report = emovoice.analyze(str(path))
+    assert report["pace"]["wpm"] == pytest.approx(truth, rel=0.15)
+    assert report["transcript"]["available"]
+
+
+def test_inserted_silences_are_found_as_pauses(tmp, sox):
+    parts = [speak(tmp, f"part{i}", text, trim=True) for i, text in enumerate(
+        ["I enjoy solving problems with other people.", "My last project was a new billing system.",
+         "We delivered it on time."])]
+    gaps = [1.5, 2.5]
+    silences = []
+    for i, gap in enumerate(gaps):
+        s = tmp / f"gap{i}.wav"
+        subprocess.run([sox, "-n", "-r", "16000", "-c", "1", str(s), "trim", "0", str(gap)], check=True)
+        silences.append(s)
+    joined = tmp / "joined.wav"
+    subprocess.run([sox, str(parts[0]), str(silences[0]), str(parts[1]), str(silences[1]), str(parts[2]),
+                    str(joined)], check=True)
+    expected_starts = [duration(parts[0]), duration(parts[0]) + gaps[0] + duration(parts[1])]
+    report = emovoice.analyze(str(joined), transcribe=False)
+    pauses = report["flow"]["long_pauses"]
+    assert len(pauses) == 2, pauses
+    for pause, gap, start in zip(pauses, gaps, expected_starts, strict=True):
+        assert pause["duration"] == pytest.approx(gap, abs=0.2)
+        assert pause["start"] == pytest.approx(start, abs=0.2)
+    assert report["flow"]["longest_pause_s"] == pytest.approx(2.5, abs=0.2)
+
+
+@pytest.mark.parametrize(("wave", "freq"), [("sine", 150), ("sawtooth", 220), ("square", 120)])
+def test_pitch_of_a_known_tone(sox, tmp, wave, freq):
+    path = tmp / f"{wave}{freq}.wav"
+    subprocess.run([sox, "-n", "-r", "16000", "-c", "1", str(path), "synth", "3", wave, str(freq), "vol", "0.5"],
+                   check=True)
+    stats = pitch(sf.read(path, dtype="float32")[0])
+    assert stats.median_hz == pytest.approx(freq, rel=0.05)
+    assert stats.monotone is True  # a steady tone has no pitch movement
+
+
+def test_pitch_of_speech_follows_a_pitch_shift(tmp, sox):
+    base = speak(tmp, "pitchbase", ANSWER)
+    up = tmp / "pitchup.wav"
+    subprocess.run([sox, str(base), str(up), "pitch", "700"], check=True)  # +7 semitones
+    f_base = pitch(sf.read(base, dtype="float32")[0]).median_hz
+    f_up = pitch(sf.read(up, dtype="float32")[0]).median_hz
+    assert f_up / f_base == pytest.approx(2 ** (7 / 12), rel=0.05)
+
+
+def test_quiet_and_clipped_copies_are_flagged(tmp, sox):
+    base = speak(tmp, "level", ANSWER)
+    quiet, clipped = tmp / "quiet.wav", tmp / "clipped.wav"
+    subprocess.run([sox, str(base), str(quiet), "vol", "0.004"], check=True)
+    subprocess.run([sox, "-V1", str(base), str(clipped), "vol", "8"], check=True)
+    normal = emovoice.analyze(str(base), transcribe=False)["loudness"]
+    assert not normal["too_quiet"] and not normal["clipping"]
+    q = emovoice.analyze(str(quiet), transcribe=False)
+    assert q["loudness"]["too_quiet"] and not q["loudness"]["clipping"]
+    assert any(t["metric"] == "loudness" for t in q["feedback"])
+    c = emovoice.analyze(str(clipped), transcribe=False)
+    assert c["loudness"]["clipping"] and not c["loudness"]["too_quiet"]
+
+
+@pytest.mark.parametrize(("text", "sign"), [
+    ("I love this job. The team was wonderful and I am really proud and happy with what we achieved.", 1),
+    ("I hate that job. It was terrible, my manager was awful and I felt miserable and angry every day.", -1),
+])
+def test_sentiment_of_the_words_has_the_right_sign(tmp, text, sign):
+    path = speak(tmp, f"sentiment{sign}", text)
+    mood = emovoice.analyze(str(path))["sentiment"]
+    assert np.sign(mood["text_score"]) == sign
+    assert mood["text_verdict"] == ("positive" if sign > 0 else "negative")
+    assert -1 <= mood["fused_score"] <= 1 and mood["verdict"] in ("positive", "neutral", "negative")
+
+
+def test_a_60_second_answer_keeps_its_word_count(tmp):
+    text = " ".join([ANSWER] * 4)
+    path = speak(tmp, "long", text, rate=160)
+    assert 50 <= duration(path) <= 75
+    report = emovoice.analyze(str(path))
+    counted = sum(not w["filler"] for w in report["transcript"]["words"])
+    assert counted == pytest.approx(n_words(text), rel=0.10)
+
+
+def test_fillers_are_kept_and_marked(tmp):
+    text = ("Um, I think my main strength is, uh, communication. Um, I always, uh, keep people informed, "
+            "and, um, I listen before I speak.")
+    path = speak(tmp, "fillers", text, rate=140)
+    report = emovoice.analyze(str(path))
+    fillers = report["fillers"]
+    inserted = 5
+    assert fillers["count"] >= 3, report["transcript"]["text"]  # Whisper keeps most of them
+    assert fillers["count"] <= inserted + 1
+    assert {f["text"] for f in fillers["items"]} <= {"um", "uh", "umm", "uhm", "er", "ah", "hmm"}
+    assert fillers["per_minute"] == pytest.approx(fillers["count"] / report["duration_s"] * 60, rel=1e-2)
+    marked = [w for w in report["transcript"]["words"] if w["filler"]]
+    assert len(marked) == fillers["count"]
+
+
+def test_report_validates_against_the_published_schema(speech_wav):
+    schema = json.loads((resources.files("emovoice.schemas") / "report.schema.json").read_text())
+    full = emovoice.analyze(str(speech_wav)).to_dict()
+    jsonschema.validate(full, schema)
+    emotion_only = emovoice.analyze(str(speech_wav), delivery=False).to_dict()
+    jsonschema.validate(emotion_only, schema)
+    assert "pace" not in emotion_only
+    assert 3 <= len(full["feedback"]) <= 6
+    broken = dict(full, pace={"wpm": "fast"})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_without_a_transcript_model_the_acoustic_parts_still_work(speech_wav, tmp):
+    missing = Transcriber(str(tmp / "no-such-model"))
+    report = emovoice.analyze(str(speech_wav), transcriber=missing).to_dict()
+    assert report["transcript"]["available"] is False
+    assert "cannot load the Whisper model" in report["transcript"]["reason"]
+    assert report["missing"] and report["missing"][0].startswith("transcript:")
+    assert report["pace"]["wpm"] is None and report["fillers"]["count"] is None
+    assert report["pitch"]["median_hz"] is not None and report["loudness"]["level_dbfs"] < 0
+    assert any(t["metric"] == "transcript" for t in report["feedback"])
+
+
+def test_html_report_is_self_contained(speech_wav, tmp):
+    from emovoice.cli import main
+
+    out = tmp / "report.html"
+    assert main(["analyze", str(speech_wav), "--html", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith("<!doctype html>") and page.count("<svg") >= 3
+    assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
+    assert "<mark" in page or "Transcript" in page
