@@ -12,5 +12,5 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch is pinned (2.13.0, CPU wheel) so that pip never pulls a CUDA build.
-.venv/bin/python -m pip install --quiet -e ".[train,test,dev]"
+.venv/bin/python -m pip install --quiet -e ".[transcribe,train,test,dev]"
 .venv/bin/python -m pytest "$@"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -74,3 +76,23 @@ def test_torch_networks_learn_a_separable_toy_problem(name):
     probs = recipe.predict_proba(X)
     assert probs.shape == (len(y), 8) and np.allclose(probs.sum(axis=1), 1, atol=1e-5)
     assert (probs.argmax(axis=1) == y).mean() >= 0.9
+
+
+def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, tmp_path):
+    from emovoice.cli import main
+
+    out = tmp_path / "results"
+    code = main(["evaluate", "--models", "chance", "--folds", "1", "--no-degraded", "--quiet",
+                 "--data", str(ravdess_root), "--runs", str(runs), "--out", str(out)])
+    assert code == 0
+    data = json.loads((out / "ser_ravdess.json").read_text())
+    entry = data["models"]["chance"]
+    assert len(entry["classes8"]["wa"]) == 1 and 0 < entry["classes8"]["wa"][0] < 0.2
+    assert set(entry["classes7"]) >= {"wa", "ua", "f1"}
+    assert data["default_model"] == "whisper_lr_aug"
+    confusion = json.loads((out / "confusion_chance.json").read_text())
+    assert np.array(confusion["confusion8"]).shape == (8, 8)
+    assert np.array(confusion["confusion7"]).shape == (7, 7)
+    assert (out / "confusion_chance.png").read_bytes()[:4] == b"\x89PNG"
+    table = (out / "ser_ravdess.md").read_text()
+    assert "| `chance` | 1/6 |" in table

@@ -18,8 +18,10 @@ PHRASE_FILLERS = (("you", "know"), ("i", "mean"), ("kind", "of"), ("sort", "of")
 _LIKE_VERBS = {"i", "you", "we", "they", "would", "i'd", "you'd", "we'd", "they'd", "don't", "didn't",
                "feel", "feels", "felt", "look", "looks", "looked", "sound", "sounds", "seem", "seems",
                "just", "really", "also", "things", "something", "nothing", "anything", "more", "less",
-               "much", "would've", "to", "not", "people", "it's", "is", "was", "a", "lot"}
-_SO_AFTER = {"that", "much", "many", "far", "long", "good", "bad", "well", "i", "so", "very"}
+               "much", "would've", "to", "not", "people", "a", "lot"}
+_BE = {"is", "was", "were", "be", "been", "it's", "i'm", "he's", "she's", "they're", "we're", "you're"}
+_DETERMINERS = {"a", "an", "the", "that", "this", "my", "his", "her", "our", "their", "your", "its"}
+_SO_AFTER = {"that", "much", "many", "far", "long", "good", "bad", "well", "so", "very"}
 
 
 def normalise_token(text: str) -> str:
@@ -32,8 +34,9 @@ def mark_fillers(words: list[Word]) -> list[dict[str, Any]]:
     Single fillers (um, uh, er, ah, hmm...) always count. The phrases "you know",
     "I mean", "kind of", "sort of" count unless they carry meaning in an obvious
     way (followed by "that"/"what" for "you know" and "I mean"). "like" counts
-    where it is set off by commas or follows a word it cannot be a verb or
-    preposition after; "so" counts at the start of a sentence when a comma
+    where it is set off by commas, follows a word it cannot be a verb or
+    preposition after, or follows "was"/"is" without a noun phrase after it
+    ("it was like a dream" is a comparison); "so" counts at the start of a sentence when a comma
     follows it.
 
     Returns
@@ -63,7 +66,11 @@ def mark_fillers(words: list[Word]) -> list[dict[str, Any]]:
         if not is_filler and token == "like":
             prev = tokens[i - 1] if i else ""
             set_off = raw.endswith(",") or prev_raw.endswith(",")
-            is_filler = set_off or (i > 0 and prev not in _LIKE_VERBS and not prev_raw.endswith((".", "?", "!")))
+            if prev in _BE:  # "it was like a dream" compares; "he was like, totally lost" fills
+                is_filler = set_off or nxt not in _DETERMINERS
+            else:
+                is_filler = set_off or (i > 0 and prev not in _LIKE_VERBS
+                                        and not prev_raw.endswith((".", "?", "!")))
         if not is_filler and token == "so":
             sentence_start = i == 0 or prev_raw.endswith((".", "?", "!"))
             is_filler = sentence_start and raw.endswith(",") and nxt not in _SO_AFTER

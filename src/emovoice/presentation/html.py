@@ -40,6 +40,16 @@ def emotion_timeline_svg(timeline: list[dict[str, Any]], duration: float) -> str
     return "".join(parts)
 
 
+def _nice_step(raw: float) -> float:
+    """1, 2 or 5 times a power of ten, at least ``raw``."""
+    import math
+
+    if raw <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+
+
 def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float = 0.0) -> list[str]:
     inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
     out = [f'<line x1="{PAD}" y1="{PAD + inner_h}" x2="{PAD + inner_w}" y2="{PAD + inner_h}" stroke="#333"/>',
@@ -48,10 +58,12 @@ def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float =
            f'<text x="12" y="{HEIGHT / 2}" text-anchor="middle" font-size="11" '
            f'transform="rotate(-90 12 {HEIGHT / 2})">{_esc(y_label)}</text>']
     steps = 5
+    tick = _nice_step(x_max / steps)
+    for k in range(int(x_max / tick + 1e-9) + 1):
+        x = PAD + inner_w * k * tick / max(x_max, 1e-9)
+        out.append(f'<text x="{x:.1f}" y="{PAD + inner_h + 14}" text-anchor="middle" font-size="10">'
+                   f'{k * tick:g}</text>')
     for k in range(steps + 1):
-        xv = x_max * k / steps
-        x = PAD + inner_w * k / steps
-        out.append(f'<text x="{x:.1f}" y="{PAD + inner_h + 14}" text-anchor="middle" font-size="10">{xv:.0f}</text>')
         yv = y_min + (y_max - y_min) * k / steps
         y = PAD + inner_h - inner_h * k / steps
         out.append(f'<text x="{PAD - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="10">{yv:.3g}</text>')

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import pytest
+
+from emovoice.analysis.speech import flow, mark_fillers, pace
+from emovoice.features.vad import Region
+from emovoice.models.transcriber import Word, plan_segments, trim_collapsed_tail
+
+
+def words(text: str, *, step: float = 0.4) -> list[Word]:
+    return [Word(t, round(i * step, 2), round(i * step + 0.3, 2), 0.9) for i, t in enumerate(text.split())]
+
+
+@pytest.mark.parametrize(("text", "fillers"), [
+    ("Um, I think, uh, it went well.", ["um", "uh"]),
+    ("Hmm. Er, the result was good.", ["hmm", "er"]),
+    ("It was, you know, hard to do.", ["you know"]),
+    ("You know that I care.", []),
+    ("I mean, we shipped it anyway.", ["i mean"]),
+    ("It was kind of slow.", ["kind of"]),
+    ("What kind of role is it?", []),
+    ("I like working with people.", []),
+    ("It looks like rain.", []),
+    ("It was, like, really fast.", ["like"]),
+    ("The team was like totally lost.", ["like"]),
+    ("It was like a dream.", []),
+    ("So, I started by listening.", ["so"]),
+    ("So that we could ship, I stayed late.", []),
+    ("I was so tired.", []),
+])
+def test_filler_words_are_found_in_context(text, fillers):
+    ws = words(text)
+    found = mark_fillers(ws)
+    assert [f["text"] for f in found] == fillers
+    assert sum(w.filler for w in ws) == sum(len(f.split()) for f in fillers)
+
+
+def test_pace_counts_words_not_fillers():
+    ws = words("Um I led the team and we shipped on time", step=0.5)  # 10 tokens over 5 s
+    mark_fillers(ws)
+    result = pace(ws, duration_s=6.0, speaking_s=5.0)
+    assert result.wpm == pytest.approx(9 / 6 * 60)
+    assert result.speaking_wpm == pytest.approx(9 / 5 * 60)
+    assert result.curve and all(point["wpm"] >= 0 for point in result.curve)
+
+
+def test_flow_finds_long_pauses_and_the_first_word():
+    regions = [Region(0.8, 3.0), Region(3.4, 6.0), Region(8.0, 9.0)]
+    result = flow(regions, duration_s=10.0)
+    assert result.time_to_first_word_s == 0.8
+    assert [p["duration"] for p in result.long_pauses] == [2.0]
+    assert result.longest_pause_s == 2.0
+    assert result.speaking_ratio == pytest.approx(0.58)
+
+
+def test_segments_stay_short_and_cover_every_region():
+    regions = [Region(0, 4), Region(4.5, 9), Region(9.5, 30.5)]
+    plan = plan_segments(regions, duration_s=31, max_segment_s=10)
+    assert all(end - start <= 10 + 0.4 for start, end, _ in plan)
+    covered = sum(r.duration for _, _, inside in plan for r in inside)
+    assert covered == pytest.approx(sum(r.duration for r in regions))
+
+
+def test_whispers_squeezed_thank_you_is_trimmed():
+    ws = [Word("together.", 8.6, 9.08, 0.9), Word("Thank", 9.08, 9.08, 0.4), Word("you.", 9.08, 9.18, 0.5)]
+    assert [w.text for w in trim_collapsed_tail(ws)] == ["together."]
+    normal = words("we finished early")
+    assert trim_collapsed_tail(normal) == normal
