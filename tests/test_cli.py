@@ -86,7 +86,7 @@ def test_readable_summary_and_several_files(speech_wav, bad_inputs):
 
 
 def test_a_clip_shorter_than_one_window_is_padded(speech_wav, tmp_path):
-    wave = emovoice.analyze(str(speech_wav))  # warm the model
+    wave = emovoice.analyze(str(speech_wav), delivery=False)  # warm the model
     import soundfile as sf
 
     from emovoice.audio.io import load
@@ -94,7 +94,7 @@ def test_a_clip_shorter_than_one_window_is_padded(speech_wav, tmp_path):
     audio = load(speech_wav)[: int(0.8 * 16_000)]
     short = tmp_path / "short.wav"
     sf.write(short, audio, 16_000)
-    report = emovoice.analyze(str(short))
+    report = emovoice.analyze(str(short), delivery=False)
     assert report.duration_s == pytest.approx(0.8, abs=0.01) and len(report.timeline) == 1
     assert wave.timeline
 
@@ -105,10 +105,10 @@ def test_arrays_need_a_sample_rate_and_may_be_stereo(speech_wav):
     audio, rate = sf.read(speech_wav, dtype="float32")
     with pytest.raises(emovoice.ParameterError, match="sample_rate"):
         emovoice.analyze(audio)
-    mono = emovoice.analyze(audio, sample_rate=rate)
-    stereo = emovoice.analyze(np.stack([audio, audio], axis=1), sample_rate=rate)
+    mono = emovoice.analyze(audio, sample_rate=rate, delivery=False)
+    stereo = emovoice.analyze(np.stack([audio, audio], axis=1), sample_rate=rate, delivery=False)
     assert mono.probabilities == pytest.approx(stereo.probabilities, abs=1e-4)
-    from_file = emovoice.analyze(str(speech_wav))
+    from_file = emovoice.analyze(str(speech_wav), delivery=False)
     assert mono.emotion == from_file.emotion
 
 

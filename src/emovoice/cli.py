@@ -55,7 +55,8 @@ def format_report(report: Any) -> str:
          f"≤ {th.FILLERS_PER_MIN.high:.0f}/min",
          None if fillers["per_minute"] is None else th.FILLERS_PER_MIN.verdict(fillers["per_minute"])),
         ("speaking time", f"{flow['speaking_ratio']:.0%}",
-         f"{th.SPEAKING_RATIO.low:.0%}-{th.SPEAKING_RATIO.high:.0%}", th.SPEAKING_RATIO.verdict(flow["speaking_ratio"])),
+         f"{th.SPEAKING_RATIO.low:.0%}-{th.SPEAKING_RATIO.high:.0%}",
+         th.SPEAKING_RATIO.verdict(flow["speaking_ratio"])),
         (f"pauses > {th.LONG_PAUSE_S:.0f} s", f"{flow['long_pause_count']} (longest {flow['longest_pause_s']:.1f} s)",
          "", None),
         ("time to first word", num(flow["time_to_first_word_s"], ".1f", " s"), f"≤ {th.FIRST_WORD_S:.0f} s", None),
@@ -66,7 +67,8 @@ def format_report(report: Any) -> str:
         ("pitch range (5-95 %)", num(pitch["range_st"], ".1f", " st"), "", None),
         ("level", f"{loud['level_dbfs']:.1f} dBFS" + (" TOO QUIET" if loud["too_quiet"] else "")
          + (" CLIPPING" if loud["clipping"] else ""),
-         f"{th.LOUDNESS_DBFS.low:.0f} to {th.LOUDNESS_DBFS.high:.0f} dBFS", th.LOUDNESS_DBFS.verdict(loud["level_dbfs"])),
+         f"{th.LOUDNESS_DBFS.low:.0f} to {th.LOUDNESS_DBFS.high:.0f} dBFS",
+         th.LOUDNESS_DBFS.verdict(loud["level_dbfs"])),
         ("level variability", f"{loud['variability_db']:.1f} dB", "", None),
         ("jitter / shimmer", f"{num(quality['jitter_percent'], '.2f', ' %')} / "
                              f"{num(quality['shimmer_percent'], '.2f', ' %')}", "", None),

@@ -38,7 +38,7 @@ class _Windowed:
     step_samples: int = STEP_SAMPLES
 
     def params(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
 
     def _chunks(self, wave: np.ndarray, *, normalise: bool) -> np.ndarray:
         return chunk(wave, chunk_samples=self.chunk_samples, step_samples=self.step_samples,
@@ -88,13 +88,15 @@ class Egemaps(_Windowed):
 
     name: ClassVar[str] = "egemaps"
     version: ClassVar[int] = 1
+    _smile: Any = field(default=None, init=False, repr=False, compare=False)
 
     def windows(self, wave: np.ndarray) -> np.ndarray:
-        import opensmile
+        if self._smile is None:
+            import opensmile
 
-        smile = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
-                                feature_level=opensmile.FeatureLevel.Functionals)
-        rows = [smile.process_signal(normalise_level(w), 16_000).to_numpy()[0]
+            self._smile = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                                          feature_level=opensmile.FeatureLevel.Functionals)
+        rows = [self._smile.process_signal(normalise_level(w), 16_000).to_numpy()[0]
                 for w in self._chunks(wave, normalise=False)]
         return np.nan_to_num(np.stack(rows).astype(np.float32))
 

@@ -209,7 +209,7 @@ def torch_recipe(name: str) -> Recipe:
         "mfcc_cnn1d": dict(net="vector_cnn", description="means of 13 MFCCs + 128 mels, min-max scaled, 1-D CNN",
                            epochs=120, batch_size=64, lr=1e-3),
         "mfcc_lstm": dict(net="vector_lstm", description="means of 13 MFCCs + 128 mels, min-max scaled, LSTM",
-                          epochs=120, batch_size=64, lr=2e-3),
+                          epochs=40, batch_size=64, lr=2e-3),
     }
     return TorchRecipe(name=name, **presets[name])  # type: ignore[arg-type]
 
