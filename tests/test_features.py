@@ -108,3 +108,18 @@ def test_encoder_runs_part_of_the_blocks(speech):
     part = encoder.hidden_states(mel, n_blocks=2)
     assert full.shape[0] == 5 and part.shape[0] == 3
     np.testing.assert_allclose(part, full[:3], atol=1e-5)
+
+
+def test_onnx_encoder_matches_the_numpy_reference(speech, tmp_path, monkeypatch):
+    from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+
+    monkeypatch.setenv("EMOVOICE_MODEL_CACHE", str(tmp_path))
+    windows = np.stack([whisper_log_mel(speech[i:i + 49_100]) for i in (0, 16_000)])
+    reference = WhisperEncoder.from_ctranslate2().hidden_states(windows)
+    built = OnnxWhisperEncoder.from_ctranslate2()
+    assert len(list(tmp_path.glob("whisper-encoder-*.onnx"))) == 1  # built once, then cached
+    cached = OnnxWhisperEncoder.from_ctranslate2()
+    for encoder in (built, cached):
+        np.testing.assert_allclose(encoder.hidden_states(windows), reference, atol=2e-3)
+    two = OnnxWhisperEncoder.from_ctranslate2(n_blocks=2).hidden_states(windows)
+    np.testing.assert_allclose(two, reference[:3], atol=2e-3)

@@ -131,10 +131,17 @@ class WhisperPooled(_Windowed):
 
     @property
     def encoder(self) -> Any:
+        """The onnxruntime encoder (about 3x faster than numpy on a CPU); the numpy
+        reference implementation when the ``onnx`` package is missing."""
         if self._encoder is None:
-            from emovoice.features.whisper import WhisperEncoder
+            try:
+                from emovoice.features.whisper_onnx import OnnxWhisperEncoder
 
-            self._encoder = WhisperEncoder.from_ctranslate2(self.model_path)
+                self._encoder = OnnxWhisperEncoder.from_ctranslate2(self.model_path, n_blocks=self.max_layer)
+            except ImportError:
+                from emovoice.features.whisper import WhisperEncoder
+
+                self._encoder = WhisperEncoder.from_ctranslate2(self.model_path)
         return self._encoder
 
     def windows(self, wave: np.ndarray) -> np.ndarray:

@@ -64,6 +64,7 @@ class EmotionModel:
         if tuple(metadata.get("labels", ())) != EMOTIONS:
             raise ModelNotFoundError(f"{meta_path}: labels differ from {EMOTIONS}")
         options = ort.SessionOptions()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # leave the cores to numpy
         if threads:
             options.intra_op_num_threads = threads
         session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])

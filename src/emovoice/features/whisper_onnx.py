@@ -1,0 +1,151 @@
+"""The Whisper encoder as an onnxruntime graph, built from the same weights.
+
+onnxruntime's fused kernels run the encoder faster than numpy on a CPU. The
+graph is built in memory from the CTranslate2 weights (nothing is downloaded
+and no weights are duplicated in the package) and cached on disk, keyed by the
+weights file, so later loads only read it back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from emovoice.features.whisper import MAX_TOKENS
+
+OPSET = 20
+IR_VERSION = 10
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("EMOVOICE_MODEL_CACHE", Path(base) / "emovoice"))
+
+
+def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int) -> bytes:
+    """Serialise an ONNX graph: mel (batch, 80, frames) in, hidden states
+    (n_blocks + 1, batch, tokens, width) out, as :meth:`WhisperEncoder.hidden_states`."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    inits: list[Any] = []
+    nodes: list[Any] = []
+    counter = [0]
+
+    def const(name: str, value: np.ndarray) -> str:
+        inits.append(numpy_helper.from_array(np.array(value, order="C"), name))  # keeps 0-d arrays 0-d
+        return name
+
+    def node(op: str, inputs: list[str], **attrs: Any) -> str:
+        counter[0] += 1
+        out = f"{op.lower()}_{counter[0]}"
+        nodes.append(helper.make_node(op, inputs, [out], **attrs))
+        return out
+
+    w = weights
+    width = w["conv1/bias"].shape[0]
+    heads = int(w["num_heads"])
+    head_dim = width // heads
+    x = node("Conv", ["mel", const("conv1_w", w["conv1/weight"]), const("conv1_b", w["conv1/bias"])],
+             pads=[1, 1], strides=[1])
+    x = node("Gelu", [x])
+    x = node("Conv", [x, const("conv2_w", w["conv2/weight"]), const("conv2_b", w["conv2/bias"])],
+             pads=[1, 1], strides=[2])
+    x = node("Gelu", [x])
+    x = node("Transpose", [x], perm=[0, 2, 1])  # (batch, tokens, width)
+    positions = const("positions", w["position_encodings/encodings"][:MAX_TOKENS])
+    shape = node("Shape", [x])
+    n_tokens = node("Slice", [shape, const("one", np.array([1], np.int64)), const("two", np.array([2], np.int64))])
+    pos = node("Slice", [positions, const("zero", np.array([0], np.int64)), n_tokens,
+                         const("axis0", np.array([0], np.int64))])
+    x = node("Add", [x, pos])
+    states = [node("Unsqueeze", [x, const("axes0", np.array([0], np.int64))])]
+    split_shape = const("split_shape", np.array([0, 0, 3, heads, head_dim], np.int64))
+    merge_shape = const("merge_shape", np.array([0, 0, width], np.int64))
+    scale = const("scale", np.array(1.0 / np.sqrt(head_dim), np.float32))
+    n_layers = sum(1 for k in w if k.endswith("self_attention/linear_1/weight"))
+    for i in range(n_blocks):
+        p = f"layer_{i}/"
+        h = node("LayerNormalization", [x, const(f"l{i}_ln1_g", w[p + "self_attention/layer_norm/gamma"]),
+                                        const(f"l{i}_ln1_b", w[p + "self_attention/layer_norm/beta"])],
+                 axis=-1, epsilon=1e-5)
+        qkv = node("MatMul", [h, const(f"l{i}_qkv_w", w[p + "self_attention/linear_0/weight"].T)])
+        qkv = node("Add", [qkv, const(f"l{i}_qkv_b", w[p + "self_attention/linear_0/bias"])])
+        qkv = node("Reshape", [qkv, split_shape])
+        qkv = node("Transpose", [qkv], perm=[2, 0, 3, 1, 4])  # (3, batch, heads, tokens, head_dim)
+        q = node("Gather", [qkv, const(f"l{i}_i0", np.array(0, np.int64))], axis=0)
+        k = node("Gather", [qkv, const(f"l{i}_i1", np.array(1, np.int64))], axis=0)
+        v = node("Gather", [qkv, const(f"l{i}_i2", np.array(2, np.int64))], axis=0)
+        scores = node("MatMul", [node("Mul", [q, scale]), node("Transpose", [k], perm=[0, 1, 3, 2])])
+        attn = node("MatMul", [node("Softmax", [scores], axis=-1), v])
+        attn = node("Reshape", [node("Transpose", [attn], perm=[0, 2, 1, 3]), merge_shape])
+        attn = node("MatMul", [attn, const(f"l{i}_out_w", w[p + "self_attention/linear_1/weight"].T)])
+        x = node("Add", [x, node("Add", [attn, const(f"l{i}_out_b", w[p + "self_attention/linear_1/bias"])])])
+        h = node("LayerNormalization", [x, const(f"l{i}_ln2_g", w[p + "ffn/layer_norm/gamma"]),
+                                        const(f"l{i}_ln2_b", w[p + "ffn/layer_norm/beta"])], axis=-1, epsilon=1e-5)
+        h = node("MatMul", [h, const(f"l{i}_ff1_w", w[p + "ffn/linear_0/weight"].T)])
+        h = node("Gelu", [node("Add", [h, const(f"l{i}_ff1_b", w[p + "ffn/linear_0/bias"])])])
+        h = node("MatMul", [h, const(f"l{i}_ff2_w", w[p + "ffn/linear_1/weight"].T)])
+        x = node("Add", [x, node("Add", [h, const(f"l{i}_ff2_b", w[p + "ffn/linear_1/bias"])])])
+        out = x
+        if i == n_layers - 1:
+            out = node("LayerNormalization", [x, const("final_g", w["layer_norm/gamma"]),
+                                              const("final_b", w["layer_norm/beta"])], axis=-1, epsilon=1e-5)
+        states.append(node("Unsqueeze", [out, const(f"axes_{i}", np.array([0], np.int64))]))
+    nodes.append(helper.make_node("Concat", states, ["hidden_states"], axis=0))
+    graph = helper.make_graph(
+        nodes, "whisper_encoder",
+        [helper.make_tensor_value_info("mel", TensorProto.FLOAT, ["batch", 80, "frames"])],
+        [helper.make_tensor_value_info("hidden_states", TensorProto.FLOAT,
+                                       [n_blocks + 1, "batch", "tokens", width])],
+        initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], ir_version=IR_VERSION,
+                              producer_name="emovoice")
+    return bytes(model.SerializeToString())
+
+
+class OnnxWhisperEncoder:
+    """onnxruntime session over the Whisper encoder, with the numpy encoder's interface."""
+
+    def __init__(self, session: Any, n_blocks: int) -> None:
+        self.session = session
+        self.n_blocks = n_blocks
+
+    @classmethod
+    def from_ctranslate2(cls, path: str | Path | None = None, *, n_blocks: int = 4,
+                         threads: int | None = None) -> OnnxWhisperEncoder:
+        import onnxruntime as ort
+
+        from emovoice.features.whisper import default_model_dir, read_ctranslate2_variables
+
+        path = default_model_dir() if path is None else Path(path)
+        weights_file = path / "model.bin" if path.is_dir() else path
+        stat = weights_file.stat()
+        key = hashlib.sha256(f"{weights_file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{n_blocks}:"
+                             f"{OPSET}".encode()).hexdigest()[:16]
+        cached = _cache_dir() / f"whisper-encoder-{key}.onnx"
+        if not cached.is_file():
+            raw = read_ctranslate2_variables(weights_file)
+            weights = {k: np.asarray(v, dtype=np.float32) for k, v in raw.items()}
+            data = build_graph(weights, n_blocks=n_blocks)
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            tmp.replace(cached)
+        options = ort.SessionOptions()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # leave the cores to numpy
+        if threads:
+            options.intra_op_num_threads = threads
+        session = ort.InferenceSession(str(cached), options, providers=["CPUExecutionProvider"])
+        return cls(session, n_blocks)
+
+    def hidden_states(self, mel: np.ndarray, *, n_blocks: int | None = None) -> np.ndarray:
+        if n_blocks is not None and n_blocks != self.n_blocks:
+            raise ValueError(f"this encoder graph computes {self.n_blocks} blocks, not {n_blocks}")
+        if mel.ndim == 2:
+            mel = mel[None]
+        (states,) = self.session.run(None, {"mel": np.ascontiguousarray(mel, dtype=np.float32)})
+        return np.asarray(states)
