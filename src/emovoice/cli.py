@@ -156,8 +156,11 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from emovoice.training.ship import train_and_export
+    from emovoice.training.ship import refresh_card, train_and_export
 
+    if args.card_only:
+        print(f"wrote {refresh_card()}")
+        return 0
     path = train_and_export(model=args.model, root=args.data, out_dir=args.out, progress=not args.quiet)
     print(f"wrote {path}")
     return 0
@@ -205,6 +208,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--model", default=None, help="recipe name (default: the default model)")
     train.add_argument("--data", type=Path, default=None, help="RAVDESS directory")
     train.add_argument("--out", type=Path, default=None, help="output directory (default: the package)")
+    train.add_argument("--card-only", action="store_true",
+                       help="only rewrite the shipped model's card and metadata from bench/results")
     train.add_argument("--quiet", action="store_true", help="no progress bars")
     train.set_defaults(func=_cmd_train)
     return parser

@@ -172,6 +172,8 @@ def evaluate(*, models: list[str] | None = None, folds: list[int] | None = None,
             {"labels8": list(EMOTIONS), "confusion8": metrics["confusion8"],
              "labels7": list(EMOTIONS7), "confusion7": metrics["confusion7"],
              "folds": metrics["folds_done"]}, indent=1) + "\n")
+    for name, entry in data["models"].items():  # descriptions follow the code
+        entry["description"] = make_recipe(name).description
     order = [m for m in RECIPES if m in data["models"]]
     data["models"] = {m: data["models"][m] for m in order}
     data["default_model"] = DEFAULT_MODEL

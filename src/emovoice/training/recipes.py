@@ -237,8 +237,8 @@ def make_recipe(name: str) -> Recipe:
         return WhisperLogReg()
     if name == "whisper_lr_aug":
         return WhisperLogReg(name=name, augment=AUGMENTATIONS,
-                             description="as whisper_lr, trained also on noisy, reverberant, "
-                                         "codec and gain-changed copies")
+                             description="Whisper tiny.en encoder, 5 layers mean+std pooled, logistic regression, "
+                                         "trained on clean plus noisy, reverberant, codec and gain-changed copies")
     if name in ("cnn_lstm", "mfcc_cnn1d", "mfcc_lstm"):
         return torch_recipe(name)
     raise ParameterError(f"unknown model {name!r}; one of {', '.join(RECIPES)}")
