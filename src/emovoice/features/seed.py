@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats as st
 
 from emovoice.features.spectral import log_mel_spectrogram, mel_filterbank, mfcc, power_spectrogram
 
@@ -92,6 +91,8 @@ def frame_statistics(wave: np.ndarray, *, sample_rate: int = 16_000) -> np.ndarr
     -------
     np.ndarray, shape (340,), dtype float32
     """
+    from scipy import stats as st  # heavy import: only the statistics baseline needs it
+
     feats = _frame_features(np.asarray(wave, dtype=np.float32), sample_rate=sample_rate)
     deltas = np.diff(feats, axis=1, prepend=feats[:, :1])
     both = np.concatenate([feats, deltas], axis=0).astype(np.float64)

@@ -80,7 +80,8 @@ class VectorCnn(nn.Module):
 
 
 class VectorLstm(nn.Module):
-    """LSTM over a feature vector read as a sequence (second seed's baseline)."""
+    """LSTM over a feature vector read as a sequence (second seed's baseline), its
+    outputs averaged over the steps."""
 
     def __init__(self, n_features: int, *, n_classes: int = N_CLASSES, units: int = 128,
                  dropout: float = 0.2) -> None:
@@ -90,7 +91,9 @@ class VectorLstm(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.lstm(x.unsqueeze(-1))
-        return self.head(out[:, -1])
+        # the mean over steps rather than the last step: 141 steps are too long for the
+        # last state alone to carry the gradient
+        return self.head(out.mean(dim=1))
 
 
 class PooledHead(nn.Module):

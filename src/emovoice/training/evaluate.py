@@ -142,6 +142,37 @@ def write_table(data: dict[str, Any], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def _entry(name: str, results: list[FoldResult], out_dir: Path) -> dict[str, Any]:
+    metrics = fold_metrics(results)
+    entry = {"description": make_recipe(name).description, "date": dt.date.today().isoformat(), **metrics}
+    available = set.intersection(*(set(r.probabilities) for r in results))
+    if UNCALIBRATED in available:
+        entry["ece_uncalibrated"] = fold_metrics(results, UNCALIBRATED)["ece"]
+    conditions = sorted(available - {"clean", UNCALIBRATED})
+    entry["degraded_wa"] = {c: fold_metrics(results, c)["classes8"]["wa"] for c in conditions}
+    plot_confusion(np.array(metrics["confusion8"]), EMOTIONS, out_dir / f"confusion_{name}.png",
+                   f"{name}: 8 classes, {len(results)} folds summed")
+    (out_dir / f"confusion_{name}.json").write_text(json.dumps(
+        {"labels8": list(EMOTIONS), "confusion8": metrics["confusion8"],
+         "labels7": list(EMOTIONS7), "confusion7": metrics["confusion7"],
+         "folds": metrics["folds_done"]}, indent=1) + "\n")
+    return entry
+
+
+def _write(data: dict[str, Any], out_dir: Path) -> None:
+    for name, entry in data["models"].items():  # descriptions follow the code
+        entry["description"] = make_recipe(name).description
+    order = [m for m in RECIPES if m in data["models"]]
+    data["models"] = {m: data["models"][m] for m in order}
+    data["default_model"] = DEFAULT_MODEL
+    data["command"] = "emovoice evaluate " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["evaluate"] \
+        else "emovoice evaluate"
+    data["date"] = dt.date.today().isoformat()
+    data["machine"] = f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, no GPU"
+    (out_dir / "ser_ravdess.json").write_text(json.dumps(data, indent=1) + "\n")
+    write_table(data, out_dir / "ser_ravdess.md")
+
+
 def evaluate(*, models: list[str] | None = None, folds: list[int] | None = None, root: Path | None = None,
              runs_dir: Path | None = None, out_dir: Path = Path("bench/results"), max_epochs: int | None = None,
              progress: bool = True, degraded: bool = True) -> dict[str, Any]:
@@ -153,34 +184,10 @@ def evaluate(*, models: list[str] | None = None, folds: list[int] | None = None,
     for name in models:
         make_recipe(name)  # fails early on an unknown name
     for name in models:
-        results = cross_validate(name, root=root, fold_numbers=folds, runs_dir=runs_dir, progress=progress,
-                                 degraded=degraded, max_epochs=max_epochs)
+        cross_validate(name, root=root, fold_numbers=folds, runs_dir=runs_dir, progress=progress,
+                       degraded=degraded, max_epochs=max_epochs)
         results = finished_folds(name, runs_dir)  # with earlier partial runs' folds
-        if not results:
-            continue
-        metrics = fold_metrics(results)
-        entry = {"description": make_recipe(name).description, "date": dt.date.today().isoformat(), **metrics}
-        available = set.intersection(*(set(r.probabilities) for r in results))
-        if UNCALIBRATED in available:
-            entry["ece_uncalibrated"] = fold_metrics(results, UNCALIBRATED)["ece"]
-        conditions = sorted(available - {"clean", UNCALIBRATED})
-        entry["degraded_wa"] = {c: fold_metrics(results, c)["classes8"]["wa"] for c in conditions}
-        data["models"][name] = entry
-        plot_confusion(np.array(metrics["confusion8"]), EMOTIONS, out_dir / f"confusion_{name}.png",
-                       f"{name}: 8 classes, {len(results)} folds summed")
-        (out_dir / f"confusion_{name}.json").write_text(json.dumps(
-            {"labels8": list(EMOTIONS), "confusion8": metrics["confusion8"],
-             "labels7": list(EMOTIONS7), "confusion7": metrics["confusion7"],
-             "folds": metrics["folds_done"]}, indent=1) + "\n")
-    for name, entry in data["models"].items():  # descriptions follow the code
-        entry["description"] = make_recipe(name).description
-    order = [m for m in RECIPES if m in data["models"]]
-    data["models"] = {m: data["models"][m] for m in order}
-    data["default_model"] = DEFAULT_MODEL
-    data["command"] = "emovoice evaluate " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["evaluate"] \
-        else "emovoice evaluate"
-    data["date"] = dt.date.today().isoformat()
-    data["machine"] = f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, no GPU"
-    json_path.write_text(json.dumps(data, indent=1) + "\n")
-    write_table(data, out_dir / "ser_ravdess.md")
+        if results:
+            data["models"][name] = _entry(name, results, out_dir)
+        _write(data, out_dir)  # after each model, so an interrupted run keeps what it finished
     return data

@@ -73,7 +73,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     recipe.fit(X, y, groups)
     onnx_path = (default_model_path().parent if out_dir is None else Path(out_dir)) / f"{DEFAULT_MODEL_NAME}.onnx"
     recipe.export_onnx(onnx_path)  # type: ignore[attr-defined]
-    frontend = recipe.frontend()
+    frontend = recipe.serving_frontend()
     today = dt.date.today().isoformat()
     metadata = {
         "model": model,

@@ -96,7 +96,7 @@ class TorchRecipe(Recipe):
                 optimiser.zero_grad()
                 loss.backward()
                 optimiser.step()
-                total += float(loss) * len(idx)
+                total += float(loss.detach()) * len(idx)
                 count += len(idx)
             self.epochs_done_ = epoch + 1
             if progress is not None:
