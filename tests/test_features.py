@@ -123,3 +123,8 @@ def test_onnx_encoder_matches_the_numpy_reference(speech, tmp_path, monkeypatch)
         np.testing.assert_allclose(encoder.hidden_states(windows), reference, atol=2e-3)
     two = OnnxWhisperEncoder.from_ctranslate2(n_blocks=2).hidden_states(windows)
     np.testing.assert_allclose(two, reference[:3], atol=2e-3)
+
+
+def test_batched_whisper_features_equal_one_at_a_time(speech):
+    windows = chunk(speech, normalise=False)
+    np.testing.assert_array_equal(whisper_log_mel(windows), np.stack([whisper_log_mel(w) for w in windows]))

@@ -90,7 +90,7 @@ def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, t
     entry = data["models"]["chance"]
     assert len(entry["classes8"]["wa"]) == 1 and 0 < entry["classes8"]["wa"][0] < 0.2
     assert set(entry["classes7"]) >= {"wa", "ua", "f1"}
-    assert data["default_model"] == "whisper_lr_aug"
+    assert data["default_model"] == "whisper3_lr_aug"
     confusion = json.loads((out / "confusion_chance.json").read_text())
     assert np.array(confusion["confusion8"]).shape == (8, 8)
     assert np.array(confusion["confusion7"]).shape == (7, 7)

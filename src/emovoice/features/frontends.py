@@ -149,7 +149,7 @@ class WhisperPooled(_Windowed):
 
         chunks = self._chunks(wave, normalise=False)
         chunks = np.stack([normalise_level(w) for w in chunks])
-        mels = np.stack([whisper_log_mel(w) for w in chunks])
+        mels = whisper_log_mel(chunks)
         states = self.encoder.hidden_states(mels, n_blocks=self.max_layer)  # (L, n, T, D)
         n_tokens = states.shape[2]
         hop = 2 * 160

@@ -82,7 +82,7 @@ def power_spectrogram(wave: np.ndarray, *, n_fft: int, hop_length: int,
 
     Returns
     -------
-    np.ndarray, shape (1 + n_fft // 2, n_frames), dtype float32
+    np.ndarray, shape (..., 1 + n_fft // 2, n_frames), dtype float32
     """
     win_length = n_fft if win_length is None else win_length
     if window == "hann":
@@ -94,14 +94,17 @@ def power_spectrogram(wave: np.ndarray, *, n_fft: int, hop_length: int,
     pad_left = (n_fft - win_length) // 2
     win = np.pad(win, (pad_left, n_fft - win_length - pad_left)).astype(np.float32)
     wave = np.asarray(wave, dtype=np.float32)
+    lead = [(0, 0)] * (wave.ndim - 1)
     if center:
-        mode = pad_mode if wave.size > n_fft // 2 else "constant"
-        wave = np.pad(wave, n_fft // 2, mode=mode)  # type: ignore[call-overload]
-    if wave.size < n_fft:
-        wave = np.pad(wave, (0, n_fft - wave.size))
-    frames = sliding_window_view(wave, n_fft)[::hop_length]
-    spectrum = np.fft.rfft(frames * win, axis=-1)
-    return (spectrum.real ** 2 + spectrum.imag ** 2).T.astype(np.float32)
+        mode = pad_mode if wave.shape[-1] > n_fft // 2 else "constant"
+        wave = np.pad(wave, [*lead, (n_fft // 2, n_fft // 2)], mode=mode)  # type: ignore[call-overload]
+    if wave.shape[-1] < n_fft:
+        wave = np.pad(wave, [*lead, (0, n_fft - wave.shape[-1])])
+    frames = sliding_window_view(wave, n_fft, axis=-1)[..., ::hop_length, :]
+    from scipy import fft  # single-precision FFT: twice as fast as numpy's double precision
+
+    spectrum = fft.rfft(frames * win, axis=-1, workers=-1)
+    return np.swapaxes(spectrum.real ** 2 + spectrum.imag ** 2, -1, -2).astype(np.float32)
 
 
 def power_to_db(power: np.ndarray, *, ref_max: bool = True, amin: float = 1e-10,

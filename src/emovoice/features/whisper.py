@@ -99,17 +99,17 @@ def whisper_log_mel(wave: np.ndarray, *, n_mels: int = 80) -> np.ndarray:
 
     Parameters
     ----------
-    wave : np.ndarray, shape (n_samples,)
-        16 kHz mono audio.
+    wave : np.ndarray, shape (n_samples,) or (batch, n_samples)
+        16 kHz mono audio; a batch is processed as if one signal at a time.
 
     Returns
     -------
-    np.ndarray, shape (n_mels, n_samples // 160), dtype float32
+    np.ndarray, shape (n_mels, n_samples // 160) or (batch, n_mels, n_samples // 160), dtype float32
     """
-    power = power_spectrogram(wave, n_fft=400, hop_length=WHISPER_HOP, pad_mode="reflect")[:, :-1]
+    power = power_spectrogram(wave, n_fft=400, hop_length=WHISPER_HOP, pad_mode="reflect")[..., :-1]
     mel = mel_filterbank(sample_rate=WHISPER_SAMPLE_RATE, n_fft=400, n_mels=n_mels) @ power
     log_spec = np.log10(np.maximum(mel, 1e-10))
-    log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+    log_spec = np.maximum(log_spec, log_spec.max(axis=(-2, -1), keepdims=True) - 8.0)
     return ((log_spec + 4.0) / 4.0).astype(np.float32)
 
 

@@ -250,8 +250,9 @@ def make_recipe(name: str) -> Recipe:
                                          "trained on clean plus noisy, reverberant, codec and gain-changed copies")
     if name == "whisper3_lr_aug":
         return WhisperLogReg(name=name, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
-                             description="as whisper_lr_aug but reading only the first three encoder blocks "
-                                         "(hidden states 0-3): a quarter less encoder work when serving")
+                             description="Whisper tiny.en encoder, hidden states 0-3 (first three blocks) "
+                                         "mean+std pooled, logistic regression, trained on clean plus noisy, "
+                                         "reverberant, codec and gain-changed copies")
     if name in ("cnn_lstm", "mfcc_cnn1d", "mfcc_lstm"):
         return torch_recipe(name)
     raise ParameterError(f"unknown model {name!r}; one of {', '.join(RECIPES)}")
@@ -259,4 +260,4 @@ def make_recipe(name: str) -> Recipe:
 
 RECIPES = ("chance", "stats_pca_svm", "egemaps_svm", "mfcc_cnn1d", "mfcc_lstm", "cnn_lstm",
            "whisper_last_lr", "whisper_lr", "whisper_lr_aug", "whisper3_lr_aug")
-DEFAULT_MODEL = "whisper_lr_aug"
+DEFAULT_MODEL = "whisper3_lr_aug"
