@@ -24,6 +24,7 @@ def words(text: str, *, step: float = 0.4) -> list[Word]:
     ("It was, like, really fast.", ["like"]),
     ("The team was like totally lost.", ["like"]),
     ("It was like a dream.", []),
+    ("I, um, like to plan ahead.", ["um"]),
     ("So, I started by listening.", ["so"]),
     ("So that we could ship, I stayed late.", []),
     ("I was so tired.", []),

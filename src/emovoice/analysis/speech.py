@@ -64,8 +64,12 @@ def mark_fillers(words: list[Word]) -> list[dict[str, Any]]:
                         is_filler, span = True, 2
                     break
         if not is_filler and token == "like":
-            prev = tokens[i - 1] if i else ""
-            set_off = raw.endswith(",") or prev_raw.endswith(",")
+            before = i - 1
+            while before >= 0 and words[before].filler:  # "I, um, like to..." reads past the "um"
+                before -= 1
+            prev = tokens[before] if before >= 0 else ""
+            prev_raw = words[before].text if before >= 0 else "."
+            set_off = raw.endswith(",") or (prev_raw.endswith(",") and before == i - 1)
             if prev in _BE:  # "it was like a dream" compares; "he was like, totally lost" fills
                 is_filler = set_off or nxt not in _DETERMINERS
             else:

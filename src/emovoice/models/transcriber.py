@@ -107,6 +107,8 @@ class Transcriber:
         CTranslate2 compute type; int8 is fastest on a CPU.
     prompt : str or None
         The filler prompt; None turns the trick off.
+    beam_size : int
+        Beam search (5) keeps more fillers than greedy decoding (1), which is faster on long answers.
     """
 
     def __init__(self, model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0,
