@@ -15,7 +15,7 @@ import numpy as np
 
 from emovoice.audio.effects import normalise_level
 from emovoice.errors import ParameterError
-from emovoice.features.chunks import CHUNK_SAMPLES, STEP_SAMPLES, chunk, chunk_starts
+from emovoice.features.chunks import CHUNK_SAMPLES, STEP_SAMPLES, chunk
 from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel
 
 
@@ -43,10 +43,6 @@ class _Windowed:
     def _chunks(self, wave: np.ndarray, *, normalise: bool) -> np.ndarray:
         return chunk(wave, chunk_samples=self.chunk_samples, step_samples=self.step_samples,
                      normalise=normalise)
-
-    def n_windows(self, n_samples: int) -> int:
-        return len(chunk_starts(max(n_samples, self.chunk_samples),
-                                chunk_samples=self.chunk_samples, step_samples=self.step_samples))
 
 
 @dataclass
