@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
 
 import numpy as np
 import onnxruntime as ort
 import pytest
 
+from emovoice.audio.effects import Degradation
 from emovoice.datasets.ravdess import load_folds
+from emovoice.features.frontends import MeanMfccMel
 from emovoice.training.cv import cross_validate
+from emovoice.training.featurecache import cache_key
 from emovoice.training.metrics import summarise
 from emovoice.training.recipes import WhisperLogReg, make_recipe
 
@@ -41,6 +46,29 @@ def test_second_run_reads_the_cached_fold(ravdess_root, runs):
     cross_validate("whisper_lr", root=ravdess_root, fold_numbers=[1], runs_dir=runs, progress=False,
                    degraded=False)
     assert path.stat().st_mtime_ns == before
+
+
+def test_cache_key_follows_content_not_modification_time(ravdess_clips, tmp_path):
+    source = ravdess_clips[0].path
+    copy = tmp_path / source.name
+    copy.write_bytes(source.read_bytes())
+    os.utime(copy, (0, 0))
+    clip = dataclasses.replace(ravdess_clips[0], path=copy)
+    frontend = MeanMfccMel()
+
+    def key(clips, **kwargs):
+        return cache_key(kwargs.get("frontend", frontend), clips,
+                         degradation=kwargs.get("degradation", Degradation.CLEAN), seed=kwargs.get("seed", 0))
+
+    assert key([clip]) == key([ravdess_clips[0]])
+    assert key([clip], seed=1) != key([clip])
+    assert key([clip], degradation=Degradation.NOISE) != key([clip])
+    assert key([clip], frontend=MeanMfccMel(step_samples=8_000)) != key([clip])
+    before = key([clip])
+    data = bytearray(source.read_bytes())
+    data[-1] ^= 1
+    copy.write_bytes(bytes(data))
+    assert key([clip]) != before
 
 
 def test_linear_head_exports_to_the_same_probabilities(tmp_path):

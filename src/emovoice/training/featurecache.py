@@ -1,8 +1,10 @@
 """Window features of a whole data set, cached on disk by their parameters.
 
 The cache key hashes the front end (name, version, parameters), the
-degradation and its seed, and the list of clips (path, size, modification
-time), so a second run reads the features back and any change recomputes them.
+degradation and its seed, and the list of clips (file name and a hash of its
+content), so a second run reads the features back and any change recomputes
+them. Content, not modification time: a copy of the same data set laid down
+again keeps its cache.
 """
 
 from __future__ import annotations
@@ -46,8 +48,20 @@ class WindowFeatures:
         return self.features[keep], self.clip_index[keep]
 
 
+_CONTENT_HASHES: dict[tuple[str, int, int], str] = {}
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file's bytes (remembered per path, size and modification time)."""
+    stat = path.stat()
+    memo = (str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+    if memo not in _CONTENT_HASHES:
+        _CONTENT_HASHES[memo] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return _CONTENT_HASHES[memo]
+
+
 def cache_key(frontend: Frontend, clips: list[Clip], *, degradation: Degradation, seed: int) -> str:
-    listing = [(c.path.name, c.path.stat().st_size, int(c.path.stat().st_mtime)) for c in clips]
+    listing = [(c.path.name, content_hash(c.path)) for c in clips]
     payload = json.dumps({"frontend": frontend.name, "version": frontend.version,
                           "params": frontend.params(), "degradation": Degradation(degradation).value,
                           "seed": seed, "clips": listing}, sort_keys=True)
