@@ -80,17 +80,28 @@ class VectorCnn(nn.Module):
 
 
 class VectorLstm(nn.Module):
-    """LSTM over a feature vector read as a sequence (second seed's baseline), its
-    outputs averaged over the steps."""
+    """LSTM over a feature vector (second seed's baseline).
 
-    def __init__(self, n_features: int, *, n_classes: int = N_CLASSES, units: int = 128,
-                 dropout: float = 0.2) -> None:
+    Parameters
+    ----------
+    n_features : int
+        Length of the input vector.
+    sequence : bool
+        False: the vector is one time step of ``n_features`` inputs (Keras's
+        ``input_shape=(1, n)`` form). True: it is read as ``n_features`` steps of
+        one scalar each (``input_shape=(n, 1)``), the outputs averaged over the
+        steps; on RAVDESS this form stays near chance (see the evaluation table).
+    """
+
+    def __init__(self, n_features: int, *, sequence: bool = False, n_classes: int = N_CLASSES,
+                 units: int = 128, dropout: float = 0.2) -> None:
         super().__init__()
-        self.lstm = nn.LSTM(1, units, batch_first=True)
+        self.sequence = sequence
+        self.lstm = nn.LSTM(1 if sequence else n_features, units, batch_first=True)
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(units, n_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out, _ = self.lstm(x.unsqueeze(-1))
+        out, _ = self.lstm(x.unsqueeze(-1) if self.sequence else x.unsqueeze(1))
         # the mean over steps rather than the last step: 141 steps are too long for the
         # last state alone to carry the gradient
         return self.head(out.mean(dim=1))

@@ -22,10 +22,6 @@ DEFAULT_CHOICE = (
     "within a tenth of a point while serving does a quarter less encoder work, which the speed targets need "
     "(`bench/results/speed.md`). It was picked for speed, between two models whose accuracy is the same.")
 PENDING_NOTES = {
-    "egemaps_svm": "not yet cross-validated: the first session's CPU time went to the Whisper models. "
-                   "`emovoice evaluate --models egemaps_svm` runs it (openSMILE extraction of the clean and "
-                   "four degraded copies, then an SVM per fold).",
-    "mfcc_lstm": "not yet cross-validated, for the same reason; `emovoice evaluate --models mfcc_lstm` runs it.",
     "cnn_lstm": "not yet cross-validated: on this 2-core CPU one training step of 32 windows takes seconds "
                 "and six folds of 30 epochs take days (`python bench/bench_cnn_lstm.py` measures it; see "
                 "`cnn_lstm_step.json`). It is implemented, unit-tested, checkpointed per fold and "

@@ -217,8 +217,10 @@ def torch_recipe(name: str) -> Recipe:
                          epochs=30, batch_size=32, lr=1e-3, spec_augment=True),
         "mfcc_cnn1d": dict(net="vector_cnn", description="means of 13 MFCCs + 128 mels, min-max scaled, 1-D CNN",
                            epochs=120, batch_size=64, lr=1e-3),
-        "mfcc_lstm": dict(net="vector_lstm", description="means of 13 MFCCs + 128 mels, min-max scaled, LSTM",
-                          epochs=30, batch_size=64, lr=2e-3),
+        "mfcc_lstm": dict(net="vector_lstm", description="means of 13 MFCCs + 128 mels, min-max scaled, LSTM "
+                          "reading the vector as one step", epochs=60, batch_size=64, lr=2e-3),
+        "mfcc_lstm_seq": dict(net="vector_lstm_seq", description="the same LSTM reading the vector as 141 steps "
+                              "of one value, outputs averaged", epochs=30, batch_size=64, lr=2e-3),
     }
     return TorchRecipe(name=name, **presets[name])  # type: ignore[arg-type]
 
@@ -253,11 +255,11 @@ def make_recipe(name: str) -> Recipe:
                              description="Whisper tiny.en encoder, hidden states 0-3 (first three blocks) "
                                          "mean+std pooled, logistic regression, trained on clean plus noisy, "
                                          "reverberant, codec and gain-changed copies")
-    if name in ("cnn_lstm", "mfcc_cnn1d", "mfcc_lstm"):
+    if name in ("cnn_lstm", "mfcc_cnn1d", "mfcc_lstm", "mfcc_lstm_seq"):
         return torch_recipe(name)
     raise ParameterError(f"unknown model {name!r}; one of {', '.join(RECIPES)}")
 
 
-RECIPES = ("chance", "stats_pca_svm", "egemaps_svm", "mfcc_cnn1d", "mfcc_lstm", "cnn_lstm",
+RECIPES = ("chance", "stats_pca_svm", "egemaps_svm", "mfcc_cnn1d", "mfcc_lstm", "mfcc_lstm_seq", "cnn_lstm",
            "whisper_last_lr", "whisper_lr", "whisper_lr_aug", "whisper3_lr_aug")
 DEFAULT_MODEL = "whisper3_lr_aug"

@@ -55,7 +55,7 @@ class TorchRecipe(Recipe):
             return TimeDistributedCnnLstm()
         if self.net == "vector_cnn":
             return VectorCnn(n_features)
-        return VectorLstm(n_features)
+        return VectorLstm(n_features, sequence=self.net == "vector_lstm_seq")
 
     def _scale(self, X: np.ndarray) -> np.ndarray:
         if self.net == "cnn_lstm":
