@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from emovoice.models.nets import TimeDistributedCnnLstm
+from emovoice.training.recipes import make_recipe
 
 WINDOWS_PER_FOLD_EPOCH = 2_600  # about 5/6 of RAVDESS's 1,434 clips, 2.2 windows each
 EPOCHS, FOLDS, BATCH = 30, 6, 32
@@ -24,7 +24,7 @@ EPOCHS, FOLDS, BATCH = 30, 6, 32
 
 def main() -> None:
     torch.manual_seed(0)
-    model = TimeDistributedCnnLstm()
+    model = make_recipe("cnn_lstm")._build(0)  # as training builds it (channels-last)
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     x, y = torch.randn(BATCH, 5, 128, 128) * 10 - 40, torch.randint(0, 8, (BATCH,))
     times = []

@@ -125,3 +125,21 @@ def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, t
     assert (out / "confusion_chance.png").read_bytes()[:4] == b"\x89PNG"
     table = (out / "ser_ravdess.md").read_text()
     assert "| `chance` | 1/6 |" in table
+
+
+def test_local_feature_block_equals_the_seed_order_elu_then_pool():
+    import torch
+
+    from emovoice.models.nets import LocalFeatureBlock
+
+    torch.manual_seed(0)
+    block = LocalFeatureBlock(3, 8, pool=4, dropout=0.0).train()
+    conv, norm, pool, elu, _ = block.body
+    seed_order = torch.nn.Sequential(conv, norm, elu, pool)
+    x = torch.randn(2, 3, 32, 32, requires_grad=True)
+    ours = block(x)
+    (grad_ours,) = torch.autograd.grad(ours.square().sum(), x)
+    theirs = seed_order(x)
+    (grad_theirs,) = torch.autograd.grad(theirs.square().sum(), x)
+    torch.testing.assert_close(ours, theirs)
+    torch.testing.assert_close(grad_ours, grad_theirs)

@@ -52,7 +52,8 @@ class TorchRecipe(Recipe):
 
     def _build(self, n_features: int) -> nn.Module:
         if self.net == "cnn_lstm":
-            return TimeDistributedCnnLstm()
+            # channels-last convolutions run about 1.4x faster on a CPU (oneDNN)
+            return TimeDistributedCnnLstm().to(memory_format=torch.channels_last)
         if self.net == "vector_cnn":
             return VectorCnn(n_features)
         return VectorLstm(n_features, sequence=self.net == "vector_lstm_seq")
