@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 
 import emovoice
-from emovoice.features.prosody import pitch
+from emovoice.features.prosody import pitch, voice_quality
 from emovoice.models.transcriber import Transcriber
 
 ANSWER = ("In my last role I managed the migration of our customer database to a new platform. "
@@ -92,6 +92,15 @@ def test_pitch_of_speech_follows_a_pitch_shift(tmp, sox):
     f_base = pitch(sf.read(base, dtype="float32")[0]).median_hz
     f_up = pitch(sf.read(up, dtype="float32")[0]).median_hz
     assert f_up / f_base == pytest.approx(2 ** (7 / 12), rel=0.05)
+
+
+def test_noise_lowers_the_harmonics_to_noise_ratio(tmp):
+    wave = sf.read(speak(tmp, "hnr", ANSWER), dtype="float32")[0]
+    rng = np.random.default_rng(0)
+    noisy = wave + rng.normal(scale=np.sqrt(np.mean(wave**2)) / 3, size=wave.size).astype(np.float32)  # ~10 dB SNR
+    clean_quality, noisy_quality = voice_quality(wave), voice_quality(noisy)
+    assert clean_quality.hnr_db is not None and noisy_quality.hnr_db is not None
+    assert clean_quality.hnr_db > noisy_quality.hnr_db + 3
 
 
 def test_quiet_and_clipped_copies_are_flagged(tmp, sox):

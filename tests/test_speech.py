@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from emovoice.analysis.speech import flow, mark_fillers, pace
@@ -58,6 +60,8 @@ def test_segments_stay_short_and_cover_every_region():
     regions = [Region(0, 4), Region(4.5, 9), Region(9.5, 30.5)]
     plan = plan_segments(regions, duration_s=31, max_segment_s=10)
     assert all(end - start <= 10 + 0.4 for start, end, _ in plan)
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(plan))  # no overlap
+    assert plan[0][0] == 0 and plan[-1][1] == pytest.approx(30.7)
     covered = sum(r.duration for _, _, inside in plan for r in inside)
     assert covered == pytest.approx(sum(r.duration for r in regions))
 

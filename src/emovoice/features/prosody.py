@@ -138,7 +138,12 @@ class VoiceQuality:
 
 def voice_quality(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: float = 60.0,
                   ceiling_hz: float = 500.0) -> VoiceQuality:
-    """Praat's standard jitter, shimmer and HNR measurements."""
+    """Praat's standard jitter, shimmer and HNR measurements.
+
+    HNR is measured every 20 ms rather than Praat's default 10 ms: half the time
+    (it was the slowest step of the delivery analysis after transcription), and
+    the mean moves by about 0.2 dB on a 15 s answer.
+    """
     import parselmouth
     from parselmouth.praat import call
 
@@ -147,7 +152,7 @@ def voice_quality(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: floa
         points = call(sound, "To PointProcess (periodic, cc)", floor_hz, ceiling_hz)
         jitter = call(points, "Get jitter (local)", 0, 0, 0.0001, 0.02, 1.3)
         shimmer = call([sound, points], "Get shimmer (local)", 0, 0, 0.0001, 0.02, 1.3, 1.6)
-        harmonicity = call(sound, "To Harmonicity (cc)", 0.01, floor_hz, 0.1, 1.0)
+        harmonicity = call(sound, "To Harmonicity (cc)", 0.02, floor_hz, 0.1, 1.0)
         hnr = call(harmonicity, "Get mean", 0, 0)
     except parselmouth.PraatError:
         return VoiceQuality(None, None, None)

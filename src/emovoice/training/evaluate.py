@@ -22,8 +22,8 @@ DEFAULT_CHOICE = (
     "within a tenth of a point while serving does a quarter less encoder work, which the speed targets need "
     "(`bench/results/speed.md`). It was picked for speed, between two models whose accuracy is the same.")
 PENDING_NOTES = {
-    "cnn_lstm": "not yet cross-validated: on this 2-core CPU one training step of 32 windows takes seconds "
-                "and six folds of 30 epochs take days (`python bench/bench_cnn_lstm.py` measures it; see "
+    "cnn_lstm": "not yet cross-validated: on this 2-core CPU one training step of 32 windows takes about 5 s "
+                "and six folds of 30 epochs take about 20 hours (`python bench/bench_cnn_lstm.py` measures it; see "
                 "`cnn_lstm_step.json`). It is implemented, unit-tested, checkpointed per fold and "
                 "epoch, and resumable: `emovoice evaluate --models cnn_lstm --max-epochs K` continues where it "
                 "stopped; run it on a GPU machine when one is lent.",

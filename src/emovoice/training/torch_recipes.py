@@ -53,7 +53,7 @@ class TorchRecipe(Recipe):
     def _build(self, n_features: int) -> nn.Module:
         if self.net == "cnn_lstm":
             # channels-last convolutions run about 1.4x faster on a CPU (oneDNN)
-            return TimeDistributedCnnLstm().to(memory_format=torch.channels_last)
+            return TimeDistributedCnnLstm().to(memory_format=torch.channels_last)  # type: ignore[call-overload]
         if self.net == "vector_cnn":
             return VectorCnn(n_features)
         return VectorLstm(n_features, sequence=self.net == "vector_lstm_seq")
