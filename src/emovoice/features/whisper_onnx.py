@@ -156,5 +156,5 @@ class OnnxWhisperEncoder:
             mel = mel[None]
         mel = np.ascontiguousarray(mel, dtype=np.float32)
         parts = [self.session.run(None, {"mel": mel[i:i + self.batch_size]})[0]
-                 for i in range(0, len(mel), self.batch_size)]
+                 for i in range(0, max(len(mel), 1), self.batch_size)]  # an empty batch still gives the shape
         return np.concatenate(parts, axis=1)
