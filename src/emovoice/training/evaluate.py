@@ -22,11 +22,11 @@ DEFAULT_CHOICE = (
     "within a tenth of a point while serving does a quarter less encoder work, which the speed targets need "
     "(`bench/results/speed.md`). It was picked for speed, between two models whose accuracy is the same.")
 PENDING_NOTES = {
-    "cnn_lstm": "not yet cross-validated: on this 2-core CPU one training step of 32 windows takes about 5 s "
-                "and six folds of 30 epochs take about 20 hours (`python bench/bench_cnn_lstm.py` measures it; see "
-                "`cnn_lstm_step.json`). It is implemented, unit-tested, checkpointed per fold and "
-                "epoch, and resumable: `emovoice evaluate --models cnn_lstm --max-epochs K` continues where it "
-                "stopped; run it on a GPU machine when one is lent.",
+    "cnn_lstm": "on this 2-core CPU one training step of 32 windows takes about 5 s, one fold of 30 epochs "
+                "about 1.5-2 hours and six folds about 10 hours (`python bench/bench_cnn_lstm.py` measures the "
+                "step; see `cnn_lstm_step.json`), more than a working session. Training is checkpointed per fold "
+                "and epoch and resumable: `emovoice evaluate --models cnn_lstm` continues where it stopped "
+                "(`--max-epochs K` bounds one run); on a GPU machine it is about an hour.",
 }
 
 
@@ -147,8 +147,13 @@ def write_table(data: dict[str, Any], path: Path) -> None:
             lines.append(f"| {label} | {100 * stats['precision']:.1f} | {100 * stats['recall']:.1f} | "
                          f"{100 * stats['f1']:.1f} |")
         lines += ["", f"Confusion matrices: `confusion_{default}.png` / `.json` beside this file."]
-    notes = [f"`{name}`: {PENDING_NOTES.get(name, 'not yet cross-validated.')}"
-             for name in RECIPES if name not in data["models"]]
+    notes = []
+    for name in RECIPES:
+        entry = data["models"].get(name)
+        done = len(entry.get("folds_done", entry["classes8"]["wa"])) if entry else 0
+        if done < N_FOLDS:
+            notes.append(f"`{name}`: {done} of {N_FOLDS} folds run so far; "
+                         f"{PENDING_NOTES.get(name, 'run `emovoice evaluate --models ' + name + '` for the rest.')}")
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
     path.write_text("\n".join(lines) + "\n")
