@@ -23,8 +23,9 @@ DEFAULT_CHOICE = (
     "(`bench/results/speed.md`). It was picked for speed, between two models whose accuracy is the same.")
 PENDING_NOTES = {
     "cnn_lstm": "on this 2-core CPU one training step of 32 windows takes about 5 s, one fold of 30 epochs "
-                "about 1.5 hours (fold 1 took 1 h 39 min) and six folds about 9 hours (`python bench/bench_cnn_lstm.py` measures the "
-                "step; see `cnn_lstm_step.json`), more than a working session. Training is checkpointed per fold "
+                "about 1.5 hours (fold 1 took 1 h 39 min) and six folds about 9 hours "
+                "(`python bench/bench_cnn_lstm.py` measures the step; see `cnn_lstm_step.json`), more than a "
+                "working session. Training is checkpointed per fold "
                 "and epoch and resumable: `emovoice evaluate --models cnn_lstm` continues where it stopped "
                 "(`--max-epochs K` bounds one run); on a GPU machine it is about an hour.",
 }
