@@ -24,7 +24,7 @@ EPOCHS, FOLDS, BATCH = 30, 6, 32
 
 def main() -> None:
     torch.manual_seed(0)
-    model = make_recipe("cnn_lstm")._build(0)  # as training builds it (channels-last)
+    model = make_recipe("cnn_lstm").build_network(0)  # channels-last, as in training
     optimiser = torch.optim.Adam(model.parameters(), lr=1e-3)
     x, y = torch.randn(BATCH, 5, 128, 128) * 10 - 40, torch.randint(0, 8, (BATCH,))
     times = []

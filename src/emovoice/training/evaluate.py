@@ -93,6 +93,11 @@ def _pct(values: list[float]) -> str:
     return f"{100 * np.mean(values):.1f} ± {100 * np.std(values):.1f}"
 
 
+def _folds_run(entry: dict[str, Any] | None) -> int:
+    """How many folds a model's table entry covers (0 for a model not run)."""
+    return len(entry.get("folds_done", entry["classes8"]["wa"])) if entry else 0
+
+
 def write_table(data: dict[str, Any], path: Path) -> None:
     default = data["default_model"]
     lines = [
@@ -116,7 +121,7 @@ def write_table(data: dict[str, Any], path: Path) -> None:
     ]
     for name, entry in data["models"].items():
         c8, c7 = entry["classes8"], entry["classes7"]
-        folds = len(entry.get("folds_done", c8["wa"]))
+        folds = _folds_run(entry)
         ece = f"{100 * entry['ece']:.1f}" if "ece" in entry else "–"
         if "ece_uncalibrated" in entry:
             ece += f" ({100 * entry['ece_uncalibrated']:.1f} before T)"
@@ -150,8 +155,7 @@ def write_table(data: dict[str, Any], path: Path) -> None:
         lines += ["", f"Confusion matrices: `confusion_{default}.png` / `.json` beside this file."]
     notes = []
     for name in RECIPES:
-        entry = data["models"].get(name)
-        done = len(entry.get("folds_done", entry["classes8"]["wa"])) if entry else 0
+        done = _folds_run(data["models"].get(name))
         if done < N_FOLDS:
             notes.append(f"`{name}`: {done} of {N_FOLDS} folds run so far; "
                          f"{PENDING_NOTES.get(name, 'run `emovoice evaluate --models ' + name + '` for the rest.')}")
