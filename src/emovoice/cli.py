@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from emovoice.errors import EmovoiceError
 
@@ -26,9 +28,16 @@ def _mark(verdict: str | None) -> str:
 def format_report(report: Any) -> str:
     """The readable summary of one report (emotion, then delivery when present)."""
     data = report.to_dict()
-    lines = [f"{data['file'] or '<audio>'}  ({data['duration_s']:.1f} s)",
-             f"  dominant emotion: {data['emotion']} ({data['probabilities'][data['emotion']]:.0%})",
-             "  mix:"]
+    confidence = data["confidence"]
+    sureness = {"confident": "", "tentative": ", the model is not sure",
+                "unsure": ", the model could not tell"}[confidence["level"]]
+    lines = [f"{data['file'] or '<audio>'}  ({data['duration_s']:.1f} s)"]
+    lines += [f"  note: {note}" for note in data["input"]["notes"]]
+    if data["speech"].get("little"):
+        lines.append(f"  note: only {data['speech']['voiced_speech_s']:.1f} s of voiced speech")
+    lines += [f"  dominant emotion: {data['emotion']} ({data['probabilities'][data['emotion']]:.0%}{sureness}; "
+              f"next {confidence['runner_up']} {data['probabilities'][confidence['runner_up']]:.0%})",
+              "  mix:"]
     for label, p in sorted(data["probabilities"].items(), key=lambda kv: -kv[1]):
         lines.append(f"    {label:<10} {_bar(p)} {p:6.1%}")
     lines.append("  timeline (per second):")
@@ -94,21 +103,66 @@ def format_report(report: Any) -> str:
     return "\n".join(lines)
 
 
+class OutputError(EmovoiceError):
+    """The command's output cannot be written (closed pipe, full disk, missing folder)."""
+
+
+def check_writable(path: Path) -> None:
+    """Raise :class:`OutputError` unless a file can be written at ``path`` (checked before any work)."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory; give a file name for the report")
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise OutputError(f"{path}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise OutputError(f"{path}: permission denied")
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number of seconds above 0, got {text!r}")
+    return value
+
+
+def emit(text: str) -> None:
+    """Print to standard output; a closed pipe or a full disk becomes an :class:`OutputError`."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        _silence_stdout()
+        raise OutputError("the output was closed before everything was written (broken pipe)") from None
+    except OSError as exc:
+        _silence_stdout()
+        raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout again at exit; point it at /dev/null so that flush cannot fail too.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from emovoice.analysis.api import analyze, get_transcriber
     from emovoice.analysis.emotion import get_model
     from emovoice.audio.io import Limits
 
-    limits = Limits(max_duration_s=args.max_duration)
-    try:
-        model = get_model(args.model)
-    except EmovoiceError as exc:
-        print(f"emovoice: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    transcriber = None if args.no_transcript else get_transcriber(args.whisper_model)
     if args.html and len(args.files) > 1:
-        print("emovoice: error: --html takes one input file", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        raise OutputError("--html takes one input file")
+    if args.html:
+        check_writable(args.html)
+    limits = Limits(max_duration_s=args.max_duration)
+    model = get_model(args.model)
+    transcriber = None if args.no_transcript else get_transcriber(args.whisper_model)
     status = 0
     for i, path in enumerate(args.files):
         try:
@@ -119,17 +173,18 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             status = EXIT_BAD_INPUT
             continue
         if args.json:
-            print(json.dumps(report.to_dict()), flush=True)
+            emit(json.dumps(report.to_dict()))
         else:
-            if i:
-                print()
-            print(format_report(report), flush=True)
+            emit(("\n" if i else "") + format_report(report))
         if args.html:
             from emovoice.presentation.html import write_html
 
-            write_html(report.to_dict(), args.html)
+            try:
+                write_html(report.to_dict(), args.html)
+            except OSError as exc:
+                raise OutputError(f"{args.html}: cannot write the report ({exc.strerror or exc})") from None
             if not args.json:
-                print(f"\nwrote {args.html}")
+                emit(f"\nwrote {args.html}")
     return status
 
 
@@ -166,10 +221,17 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse with the project's one-line error (``emovoice: error: ...``, exit 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"emovoice: error: {message} (see '{self.prog} --help')\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from emovoice.audio.io import DEFAULT_MAX_DURATION_S
 
-    parser = argparse.ArgumentParser(prog="emovoice", description="Hear how a person speaks.")
+    parser = Parser(prog="emovoice", description="Hear how a person speaks.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     analyze = sub.add_parser("analyze", help="emotions in recordings, second by second")
@@ -182,7 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--whisper-model", default=None,
                          help="CTranslate2 Whisper model directory or cached name (default: tiny.en)")
     analyze.add_argument("--html", type=Path, default=None, help="also write a self-contained HTML report")
-    analyze.add_argument("--max-duration", type=float, default=DEFAULT_MAX_DURATION_S,
+    analyze.add_argument("--max-duration", type=positive_seconds, default=DEFAULT_MAX_DURATION_S,
                          help="longest recording accepted, in seconds (default: %(default)s)")
     analyze.set_defaults(func=_cmd_analyze)
 

@@ -31,16 +31,20 @@ class EmptyAudioError(AudioError):
     """The input decodes to no samples at all."""
 
 
-class SilentAudioError(AudioError):
-    """The input holds nothing but silence."""
-
-
 class TooShortError(AudioError):
     """The input is shorter than the shortest analysable recording."""
 
 
 class TooLongError(AudioError):
     """The input is longer than the configured limit."""
+
+
+class NoSpeechError(AudioError):
+    """No one is speaking in the input (noise, a tone, a hum... or silence)."""
+
+
+class SilentAudioError(NoSpeechError):
+    """The input holds nothing but silence."""
 
 
 class ModelNotFoundError(EmovoiceError):

@@ -78,5 +78,34 @@ WPM_WINDOW_S = 10.0
 WPM_STEP_S = 2.0
 """Step between windows of the pace curve."""
 
+MIN_VOICED_SPEECH_S = 0.3
+"""Least voiced speech (periodic frames inside voice activity) a recording must hold to be
+analysed; below it the answer is "no speech found". One short word is about 0.3 s."""
+
+MIN_SPEECH_PITCH_SPREAD_ST = 0.5
+"""Speech moves its pitch; under this spread (semitones) the voicing is a tone or a hum.
+A monotone human voice still spreads 1-2 st; a steady tone 0."""
+
+MIN_SPEECH_LEVEL_SPREAD_DB = 1.5
+"""Syllables make the 10 ms level rise and fall by 6-12 dB (SD); steady noise, tones and hum
+stay within about 0.5 dB. Speech under noise at 0 dB SNR still spreads 2.5 dB."""
+
+PITCH_SPREAD_MIN_VOICED_S = 1.0
+"""The pitch-spread test needs this much voicing: half a second of a word may hold one note."""
+
+LITTLE_SPEECH_S = 3.0
+"""With less voiced speech than this, the report says that its figures rest on little speech."""
+
+EMOTION_CONFIDENT_P = 0.5
+"""The model's (calibrated) top probability from which the dominant emotion is stated
+plainly. The shipped model is calibrated (expected calibration error about 4 %), so a
+top probability of 0.5 is right about half the time."""
+
+EMOTION_CONFIDENT_MARGIN = 0.2
+"""...and the lead over the second emotion needed as well."""
+
+EMOTION_UNSURE_P = 0.35
+"""Under this top probability the model is called unsure: the tips name no emotion as fact."""
+
 MAX_TIPS = 6
 MIN_TIPS = 3

@@ -56,13 +56,15 @@ def analyze(source: AudioSource | np.ndarray, sample_rate: int | None = None, *,
     Raises
     ------
     emovoice.errors.AudioError
-        Not audio, corrupt, empty, silent, too short or too long.
+        Not audio, corrupt, empty, silent, too short or too long, or no speech in it
+        (:class:`~emovoice.errors.NoSpeechError`).
     emovoice.errors.ParameterError
         An array without ``sample_rate``, or an argument of the wrong kind.
     """
-    wave, name = prepare(source, sample_rate=sample_rate, limits=limits)
+    audio, name = prepare(source, sample_rate=sample_rate, limits=limits)
     emotion_model = model if isinstance(model, EmotionModel) else get_model(model)
     chosen: Transcriber | None = None
     if delivery and transcribe:
         chosen = transcriber if isinstance(transcriber, Transcriber) else get_transcriber(transcriber)
-    return analyze_delivery(wave, model=emotion_model, transcriber=chosen, name=name, delivery=delivery)
+    return analyze_delivery(audio.samples, model=emotion_model, transcriber=chosen, name=name, delivery=delivery,
+                            audio=audio)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -13,14 +15,16 @@ from emovoice.analysis.emotion import EmotionReport, analyze_wave
 from emovoice.analysis.feedback import tips
 from emovoice.analysis.sentiment import sentiment
 from emovoice.analysis.speech import flow, mark_fillers, pace
-from emovoice.audio.io import SAMPLE_RATE
-from emovoice.errors import ModelNotFoundError
-from emovoice.features.prosody import loudness, pitch, voice_quality
-from emovoice.features.vad import speech_regions
+from emovoice.audio.io import SAMPLE_RATE, DecodedAudio
+from emovoice.errors import ModelNotFoundError, NoSpeechError
+from emovoice.features.presence import PitchTrack, pitch_track, speech_presence, voiced_regions
+from emovoice.features.prosody import VoiceQuality, loudness, pitch, voice_quality
+from emovoice.features.vad import Region, speech_regions
 from emovoice.models.emotion import EmotionModel
 from emovoice.models.transcriber import Transcriber, Transcript
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,6 +40,8 @@ class Report:
     emotion_report: EmotionReport
     delivery: dict[str, Any] | None = None
     timings_s: dict[str, float] = field(default_factory=dict)
+    speech: dict[str, Any] = field(default_factory=dict)
+    source: dict[str, Any] = field(default_factory=dict)
 
     # the emotion fields, for convenience
     @property
@@ -62,7 +68,8 @@ class Report:
         return self.to_dict()[key]
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **self.emotion_report.to_dict()}
+        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **self.emotion_report.to_dict(),
+                               "input": self.source, "speech": self.speech}
         if self.delivery is not None:
             out.update(self.delivery)
         return out
@@ -77,31 +84,32 @@ def _transcript_dict(transcript: Transcript | None, reason: str | None) -> dict[
             "retried_without_prompt": transcript.retried_without_prompt, "notes": transcript.notes}
 
 
-def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, transcriber: Transcriber | None,
-                     timings: dict[str, float]) -> dict[str, Any]:
-    """Every delivery figure of validated 16 kHz audio (see the module docstring)."""
-    duration = wave.size / SAMPLE_RATE
+def _timed(timings: dict[str, float], stage: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     t0 = time.perf_counter()
-    regions = speech_regions(wave)
-    timings["vad"] = time.perf_counter() - t0
+    try:
+        return func(*args, **kwargs)
+    finally:
+        timings[stage] = time.perf_counter() - t0
 
-    transcript: Transcript | None = None
-    missing: list[str] = []
-    reason = None
-    t0 = time.perf_counter()
+
+def _transcribe(transcriber: Transcriber | None, wave: np.ndarray,
+                regions: list[Region]) -> tuple[Transcript | None, str | None]:
     if transcriber is None:
-        reason = "transcription turned off"
-    elif not regions:
-        reason = "no speech found"
-    else:
-        try:
-            transcript = transcriber.transcribe(wave, regions)
-        except ModelNotFoundError as exc:
-            reason = str(exc)
-    if transcript is None:
-        missing.append(f"transcript: {reason}")
-    timings["transcribe"] = time.perf_counter() - t0
+        return None, "transcription turned off"
+    if not regions:
+        return None, "no speech found"
+    try:
+        return transcriber.transcribe(wave, regions), None
+    except ModelNotFoundError as exc:
+        return None, str(exc)
 
+
+def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[Region], track: PitchTrack,
+                     transcript: Transcript | None, transcript_reason: str | None, quality: VoiceQuality,
+                     timings: dict[str, float]) -> dict[str, Any]:
+    """Every delivery figure of validated 16 kHz audio, from the stages' results."""
+    duration = wave.size / SAMPLE_RATE
+    missing = [] if transcript is not None else [f"transcript: {transcript_reason}"]
     words = transcript.words if transcript else []
     filler_items = mark_fillers(words)
     speaking = sum(r.duration for r in regions)
@@ -110,16 +118,13 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, transcriber: T
     minutes = duration / 60
 
     t0 = time.perf_counter()
-    pitch_stats = pitch(wave)
-    quality = voice_quality(wave)
-    timings["pitch_voice_quality"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    pitch_stats = pitch(wave, track=track)
     level = loudness(wave)
     mood = sentiment(transcript.text if transcript else None, emotion.probabilities)
-    timings["loudness_sentiment"] = time.perf_counter() - t0
+    timings["pitch_loudness_sentiment"] = time.perf_counter() - t0
 
     report: dict[str, Any] = {
-        "transcript": _transcript_dict(transcript, reason),
+        "transcript": _transcript_dict(transcript, transcript_reason),
         "pace": {
             "wpm": pace_stats.wpm if pace_stats else None,
             "speaking_wpm": pace_stats.speaking_wpm if pace_stats else None,
@@ -152,16 +157,47 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, transcriber: T
         "sentiment": asdict(mood),
         "missing": missing,
     }
-    report["feedback"] = tips({**emotion.to_dict(), **report})
     return report
 
 
 def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Transcriber | None,
-                     name: str | None = None, delivery: bool = True) -> Report:
-    """Emotion and (with ``delivery``) delivery report of validated 16 kHz mono audio."""
+                     name: str | None = None, delivery: bool = True,
+                     audio: DecodedAudio | None = None) -> Report:
+    """Emotion and (with ``delivery``) delivery report of validated 16 kHz mono audio.
+
+    First checks that someone speaks (:func:`emovoice.features.presence.speech_presence`).
+    Then transcription runs in the calling thread while the emotion model and
+    Praat's voice-quality measures run beside it in worker threads
+    (CTranslate2, onnxruntime and Praat do their work outside Python's lock).
+
+    Raises
+    ------
+    NoSpeechError
+        The recording holds no speech (silence, noise, a tone...).
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    emotion = analyze_wave(wave, model=model, name=name)
-    timings["emotion"] = time.perf_counter() - t0
-    figures = delivery_figures(wave, emotion, transcriber=transcriber, timings=timings) if delivery else None
-    return Report(emotion_report=emotion, delivery=figures, timings_s=timings)
+    regions = speech_regions(wave)
+    track = pitch_track(wave)
+    presence = speech_presence(wave, regions=regions, track=track)
+    timings["speech_check"] = time.perf_counter() - t0
+    if not presence.found:
+        raise NoSpeechError(f"{name or 'the recording'}: {presence.reason}")
+    regions = voiced_regions(regions, track)
+    speech = {**asdict(presence), "little": presence.voiced_speech_s < th.LITTLE_SPEECH_S,
+              "little_threshold_s": th.LITTLE_SPEECH_S}
+    source = {"channels": audio.channels if audio else 1, "truncated": bool(audio and audio.truncated),
+              "notes": list(audio.notes) if audio else []}
+    if not delivery:
+        emotion = _timed(timings, "emotion", analyze_wave, wave, model=model, name=name)
+        return Report(emotion_report=emotion, delivery=None, timings_s=timings, speech=speech, source=source)
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="emovoice") as pool:
+        emotion_job = pool.submit(_timed, timings, "emotion", analyze_wave, wave, model=model, name=name)
+        quality_job = pool.submit(_timed, timings, "voice_quality", voice_quality, wave)
+        transcript, reason = _timed(timings, "transcribe", _transcribe, transcriber, wave, regions)
+        emotion, quality = emotion_job.result(), quality_job.result()
+    figures = delivery_figures(wave, emotion, regions=regions, track=track, transcript=transcript,
+                               transcript_reason=reason, quality=quality, timings=timings)
+    report = Report(emotion_report=emotion, delivery=figures, timings_s=timings, speech=speech, source=source)
+    figures["feedback"] = tips(report.to_dict())
+    return report

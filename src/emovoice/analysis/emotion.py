@@ -9,7 +9,16 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.audio.io import DEFAULT_LIMITS, SAMPLE_RATE, AudioSource, Limits, load, resample, validate
+from emovoice import thresholds as th
+from emovoice.audio.io import (
+    DEFAULT_LIMITS,
+    SAMPLE_RATE,
+    AudioSource,
+    DecodedAudio,
+    Limits,
+    load_array,
+    load_audio,
+)
 from emovoice.errors import ParameterError
 from emovoice.features.chunks import chunk_times
 from emovoice.labels import EMOTIONS
@@ -30,6 +39,46 @@ class Segment:
                 "probabilities": self.probabilities}
 
 
+@dataclass(frozen=True)
+class Confidence:
+    """How sure the model is of a recording's dominant emotion.
+
+    Attributes
+    ----------
+    top : float
+        The dominant emotion's (calibrated) mean probability.
+    margin : float
+        Its lead over the second most probable emotion.
+    level : str
+        ``"confident"`` (top >= EMOTION_CONFIDENT_P and margin >=
+        EMOTION_CONFIDENT_MARGIN), ``"unsure"`` (top < EMOTION_UNSURE_P) or
+        ``"tentative"`` (in between); thresholds in :mod:`emovoice.thresholds`.
+    runner_up : str
+        The second most probable emotion.
+    """
+
+    top: float
+    margin: float
+    level: str
+    runner_up: str
+
+    @classmethod
+    def of(cls, probabilities: dict[str, float]) -> Confidence:
+        ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
+        (_, top), (second_label, second) = ranked[0], ranked[1]
+        margin = top - second
+        if top >= th.EMOTION_CONFIDENT_P and margin >= th.EMOTION_CONFIDENT_MARGIN:
+            level = "confident"
+        elif top < th.EMOTION_UNSURE_P:
+            level = "unsure"
+        else:
+            level = "tentative"
+        return cls(top=round(top, 4), margin=round(margin, 4), level=level, runner_up=second_label)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"top": self.top, "margin": self.margin, "level": self.level, "runner_up": self.runner_up}
+
+
 @dataclass
 class EmotionReport:
     """What the emotion model heard in one recording.
@@ -44,6 +93,8 @@ class EmotionReport:
         Mean probability of each of the 8 emotions over the windows.
     timeline : list of Segment
         One entry per second (the last may be shorter).
+    confidence : Confidence
+        How sure the model is of ``emotion``.
     """
 
     file: str | None
@@ -52,9 +103,13 @@ class EmotionReport:
     probabilities: dict[str, float]
     timeline: list[Segment] = field(default_factory=list)
 
+    @property
+    def confidence(self) -> Confidence:
+        return Confidence.of(self.probabilities)
+
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "duration_s": self.duration_s, "emotion": self.emotion,
-                "probabilities": self.probabilities,
+                "probabilities": self.probabilities, "confidence": self.confidence.to_dict(),
                 "timeline": [s.to_dict() for s in self.timeline]}
 
 
@@ -111,20 +166,19 @@ def get_model(path: str | Path | None = None) -> EmotionModel:
 
 
 def prepare(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
-            limits: Limits = DEFAULT_LIMITS) -> tuple[np.ndarray, str | None]:
-    """Decode (or convert) and validate ``source``; return 16 kHz mono samples and a name.
+            limits: Limits = DEFAULT_LIMITS) -> tuple[DecodedAudio, str | None]:
+    """Decode (or convert) and validate ``source``; return 16 kHz mono audio and a name.
 
-    An array is mono ``(n_samples,)`` or channels-last ``(n_samples, n_channels)``
-    and needs ``sample_rate``; files carry their own rate.
+    An array is mono ``(n_samples,)`` or 2-D with channels on its shorter axis,
+    float in [-1, 1] or integer PCM, and needs ``sample_rate``; files carry
+    their own rate.
     """
-    if isinstance(source, np.ndarray):
+    if isinstance(source, (np.ndarray, list, tuple)):
         if sample_rate is None:
             raise ParameterError("an array needs sample_rate= (in Hz)")
-        wave = np.asarray(source, dtype=np.float32)
-        if wave.ndim == 2:
-            wave = wave.mean(axis=1)
-        return validate(resample(wave, orig_sr=int(sample_rate)), limits=limits, name="array"), None
+        wave = load_array(source, sample_rate=sample_rate, limits=limits)
+        return DecodedAudio(samples=wave, sample_rate=SAMPLE_RATE), None
     if sample_rate is not None:
         raise ParameterError("sample_rate= applies to arrays only; files carry their own")
     name = str(source) if isinstance(source, (str, os.PathLike)) else None
-    return load(source, limits=limits), name
+    return load_audio(source, limits=limits), name

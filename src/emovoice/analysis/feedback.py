@@ -22,9 +22,18 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
     improve: list[dict[str, str]] = []
     praise: list[dict[str, str]] = []
     notes: list[dict[str, str]] = []
+    first: list[dict[str, str]] = []  # notes that qualify every other figure
 
     def add(bucket: list[dict[str, str]], kind: str, metric: str, text: str) -> None:
         bucket.append({"kind": kind, "metric": metric, "text": text})
+
+    speech = report.get("speech") or {}
+    if speech.get("little"):
+        add(first, "note", "speech", f"Only {speech['voiced_speech_s']:.1f} s of voiced speech was found "
+            f"(under {speech['little_threshold_s']:.0f} s): every figure here rests on very little speech.")
+    if (report.get("input") or {}).get("truncated"):
+        add(first, "note", "input", f"The file was cut short or damaged: only its first {report['duration_s']:.1f} s "
+            "could be analysed.")
 
     loud = report["loudness"]
     if loud["clipping"]:
@@ -80,13 +89,9 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
         add(praise, "praise", "pitch", f"Lively voice: your pitch varied by {pitch['variability_st']:.1f} "
             "semitones.")
 
-    emotion = report["emotion"]
-    share = report["probabilities"][emotion]
-    if emotion in NEGATIVE_VOICE and share >= 0.35:
-        add(improve, "improve", "emotion", f"Your voice sounded mostly {emotion} ({share:.0%}); "
-            "smile and breathe before answering, and think of a success you are proud of.")
-    elif emotion in ("happy", "calm", "neutral"):
-        add(praise, "praise", "emotion", f"Your voice came across as {emotion} ({share:.0%}) overall.")
+    for tip in emotion_tips(report):
+        add({"improve": improve, "praise": praise, "note": notes}[tip["kind"]], tip["kind"], tip["metric"],
+            tip["text"])
 
     sentiment = report["sentiment"]
     if sentiment["text_score"] is not None and sentiment["text_score"] < -th.SENTIMENT_NEUTRAL_BAND:
@@ -96,7 +101,7 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
         add(notes, "note", "transcript", "No transcript: " + str(report["transcript"]["reason"]) +
             "; pace, filler and word-sentiment feedback are missing.")
 
-    chosen = (improve + praise)[: th.MAX_TIPS]
+    chosen = (first + improve + praise)[: th.MAX_TIPS]
     for extra in notes:
         if len(chosen) < th.MAX_TIPS:
             chosen.append(extra)
@@ -107,3 +112,45 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
         add(chosen, "note", "flow", f"You spoke for {flow['speaking_s']:.1f} s of the "
             f"{report['duration_s']:.1f} s recording ({flow['speaking_ratio']:.0%}).")
     return chosen[: th.MAX_TIPS]
+
+
+HEDGES = ("not sure", "could not tell")
+"""Every statement about the voice's emotion below the confident level holds one of these."""
+
+
+def emotion_tips(report: dict[str, Any]) -> list[dict[str, str]]:
+    """The tip on the voice's emotion, worded by how sure the model is.
+
+    Confident: the emotion is stated ("Your voice came across as calm (64 %)").
+    Tentative: it is offered as a leaning, with the runner-up, and marked
+    "the model is not sure". Unsure: no emotion is named as the answer's; the
+    note says the model could not tell. Advice on a negative-sounding voice is
+    given only when the model is at least tentative.
+    """
+    emotion = report["emotion"]
+    share = report["probabilities"][emotion]
+    confidence = report.get("confidence") or {"level": "confident", "runner_up": emotion}
+    runner_up = confidence["runner_up"]
+    second = report["probabilities"].get(runner_up, 0.0)
+    level = confidence["level"]
+    if level == "unsure":
+        return [{"kind": "note", "metric": "emotion",
+                 "text": f"The model could not tell clearly which emotion your voice carried: its best guess, "
+                         f"{emotion}, has only {share:.0%}, with {runner_up} close behind ({second:.0%}). "
+                         "Read the emotion mix as a rough impression."}]
+    if level == "tentative":
+        hedge = f"the model is not sure ({share:.0%}, then {runner_up} at {second:.0%})"
+        if emotion in NEGATIVE_VOICE:
+            return [{"kind": "improve", "metric": "emotion",
+                     "text": f"Your voice may have sounded {emotion}, though {hedge}. If you felt tense, "
+                             "smile and breathe before answering, and think of a success you are proud of."}]
+        return [{"kind": "note", "metric": "emotion",
+                 "text": f"Your voice leaned towards {emotion}, though {hedge}."}]
+    if emotion in NEGATIVE_VOICE:
+        return [{"kind": "improve", "metric": "emotion",
+                 "text": f"Your voice sounded mostly {emotion} ({share:.0%}); smile and breathe before answering, "
+                         "and think of a success you are proud of."}]
+    if emotion in ("happy", "calm", "neutral"):
+        return [{"kind": "praise", "metric": "emotion",
+                 "text": f"Your voice came across as {emotion} ({share:.0%}) overall."}]
+    return [{"kind": "note", "metric": "emotion", "text": f"Your voice came across as {emotion} ({share:.0%})."}]

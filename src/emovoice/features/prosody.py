@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emovoice import thresholds as th
+from emovoice.features.presence import PitchTrack, pitch_track
 
 
 def semitones(hz: np.ndarray, *, ref_hz: float) -> np.ndarray:
@@ -41,7 +42,7 @@ class PitchStats:
 
 
 def pitch(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: float = 60.0,
-          ceiling_hz: float = 500.0) -> PitchStats:
+          ceiling_hz: float = 500.0, track: PitchTrack | None = None) -> PitchStats:
     """F0 with Praat's autocorrelation method (10 ms steps).
 
     Parameters
@@ -49,13 +50,13 @@ def pitch(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: float = 60.0
     wave : np.ndarray, shape (n_samples,)
     floor_hz, ceiling_hz : float
         Search range; the defaults cover adult speech.
+    track : PitchTrack or None
+        A track already computed with these settings (see
+        :func:`emovoice.features.presence.pitch_track`), to save computing it again.
     """
-    import parselmouth
-
-    sound = parselmouth.Sound(np.asarray(wave, dtype=np.float64), sampling_frequency=sample_rate)
-    track = sound.to_pitch_ac(time_step=0.01, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
-    f0 = track.selected_array["frequency"]
-    times = track.xs()
+    if track is None:
+        track = pitch_track(wave, sample_rate=sample_rate, floor_hz=floor_hz, ceiling_hz=ceiling_hz)
+    f0, times = track.f0, track.times
     voiced = f0 > 0
     duration = wave.size / sample_rate
     n_seconds = max(1, int(np.ceil(duration - 1e-9)))
