@@ -90,7 +90,8 @@ def count_fillers(text: str) -> int:
     return sum(1 for token in re.findall(r"[a-z']+", text.lower()) if token in FILLER_WORDS)
 
 
-def make_answer(seconds: float, *, seed: int, voice: str | None = None, rate: int | None = None) -> Answer:
+def make_answer(seconds: float, *, seed: int, voice: str | None = None, rate: int | None = None,
+                name: str | None = None) -> Answer:
     """An answer of exactly ``seconds`` seconds: whole sentences, pauses, fillers.
 
     Parameters
@@ -124,5 +125,5 @@ def make_answer(seconds: float, *, seed: int, voice: str | None = None, rate: in
     # a quiet room: -65 dBFS of noise so that pauses are not digital silence
     wave = wave + rng.normal(0, 10 ** (-65 / 20), wave.size).astype(np.float32)
     text = " ".join(texts)
-    return Answer(name=f"{seconds:.0f}s", wave=wave.astype(np.float32), text=text,
+    return Answer(name=name or f"{seconds:.0f}s", wave=wave.astype(np.float32), text=text,
                   words=len(re.findall(r"[A-Za-z']+", text)), fillers=count_fillers(text), voice=voice, rate=rate)

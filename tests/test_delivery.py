@@ -186,3 +186,31 @@ def test_html_report_is_self_contained(speech_wav, tmp):
     assert page.startswith("<!doctype html>") and page.count("<svg") >= 3
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
     assert "<mark" in page or "Transcript" in page
+
+
+def test_speech_after_a_long_pause_inside_one_segment_is_transcribed(tmp):
+    """Whisper sometimes ends a window at a long pause; the words after it must still be read."""
+    first = sf.read(speak(tmp, "first", "My manager asked me to train the new members of the support team.",
+                          trim=True))[0]
+    second = sf.read(speak(tmp, "second", "Outside work I coach a youth football team on Saturday mornings.",
+                           trim=True))[0]
+    silence = np.zeros(int(2.5 * 16_000))
+    wave = np.concatenate([silence[:16_000], first, silence, second, silence[:16_000]]).astype(np.float32)
+    report = emovoice.analyze(wave, sample_rate=16_000)
+    assert report["transcript"]["segments"] >= 1
+    text = report["transcript"]["text"].lower()
+    assert "manager" in text and "football" in text, text
+    split = 1.0 + first.size / 16_000 + 1.25
+    assert any(w["start"] > split for w in report["transcript"]["words"])
+
+
+def test_segments_fill_a_whisper_window():
+    from emovoice.features.vad import Region
+    from emovoice.models.transcriber import MAX_SEGMENT_S, plan_segments
+
+    regions = [Region(float(s), float(s) + 3.0) for s in range(0, 60, 4)]  # 3 s of speech, 1 s pauses
+    plan = plan_segments(regions, duration_s=60.0)
+    assert all(end - start <= 30.0 for start, end, _ in plan)
+    assert len(plan) == 3 and MAX_SEGMENT_S <= 30.0
+    with pytest.raises(emovoice.ParameterError):
+        Transcriber(max_segment_s=45)

@@ -78,10 +78,11 @@ class Report:
 def _transcript_dict(transcript: Transcript | None, reason: str | None) -> dict[str, Any]:
     if transcript is None:
         return {"available": False, "reason": reason, "model": None, "text": "", "words": [],
-                "segments": 0, "retried_without_prompt": 0, "notes": []}
+                "segments": 0, "retried_without_prompt": 0, "resumed": 0, "notes": []}
     return {"available": True, "reason": None, "model": transcript.model, "text": transcript.text,
             "words": [w.to_dict() for w in transcript.words], "segments": transcript.segments,
-            "retried_without_prompt": transcript.retried_without_prompt, "notes": transcript.notes}
+            "retried_without_prompt": transcript.retried_without_prompt, "resumed": transcript.resumed,
+            "notes": transcript.notes}
 
 
 def _timed(timings: dict[str, float], stage: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:

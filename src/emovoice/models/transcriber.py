@@ -1,11 +1,17 @@
 """Speech to text with word timestamps: faster-whisper, fully offline.
 
 Whisper tends to leave out "um" and "uh". A short prompt made of fillers makes
-it keep them, but on long stretches the same prompt makes it invent text. So
-the recording is cut at pauses into voiced segments of at most
-``max_segment_s`` seconds, each is transcribed with the prompt, and a segment
-whose word rate is implausible for its voiced time is transcribed again
-without the prompt.
+it keep them, but the same prompt can make it invent text. So the recording is
+cut at pauses into voiced segments of at most ``max_segment_s`` seconds, each
+is transcribed with the prompt, and a segment whose word rate is implausible
+for its voiced time is transcribed again without the prompt.
+
+Whisper's encoder always reads a 30 s window, whatever the audio's length, so
+a segment costs a full encoder pass however short it is. Segments of up to
+28 s (a window less the padding) take as few passes as plain faster-whisper:
+with 10 s segments a 60 s answer took 8 passes instead of 3, and the
+transcription 1.4 times as long. Longer segments kept as many fillers as 10 s
+ones on the benchmark answers (``bench/bench_delivery.py`` measures both).
 
 Each segment is read in one decoding pass. After a window's words,
 faster-whisper seeks to the end of the last word and runs another full 30 s
@@ -31,7 +37,13 @@ from emovoice.features.vad import Region
 FILLER_PROMPT = "Um, uh, hmm, er, ah."
 MAX_WORDS_PER_VOICED_S = 4.5
 """Faster than this (plus one word of slack) is not speech but invented text."""
+MAX_SEGMENT_S = 28.0
+"""Longest segment: one Whisper window (30 s) less room for the padding around speech."""
 SPEECH_END_SLACK_S = 0.3
+SKIPPED_GAP_S = 0.3
+"""Speech regions starting this long after a segment's last word were skipped by Whisper..."""
+MIN_SKIPPED_SPEECH_S = 0.3
+"""...and are read again when they hold at least this much speech."""
 """A word ending this close to the end of a segment's speech is its last."""
 
 
@@ -58,6 +70,8 @@ class Transcript:
     model: str
     segments: int = 0
     retried_without_prompt: int = 0
+    resumed: int = 0
+    """Segments read again from where Whisper stopped early, leaving speech unread."""
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -72,7 +86,7 @@ def default_model() -> str:
     return str(default_model_dir())
 
 
-def plan_segments(regions: list[Region], *, duration_s: float, max_segment_s: float = 10.0,
+def plan_segments(regions: list[Region], *, duration_s: float, max_segment_s: float = MAX_SEGMENT_S,
                   pad_s: float = 0.2) -> list[tuple[float, float, list[Region]]]:
     """Group speech regions into segments no longer than ``max_segment_s``.
 
@@ -128,12 +142,17 @@ class Transcriber:
         CTranslate2 compute type; int8 is fastest on a CPU.
     prompt : str or None
         The filler prompt; None turns the trick off.
+    max_segment_s : float
+        Longest segment in seconds (at most 30, Whisper's window).
     beam_size : int
         Beam search (5) keeps more fillers than greedy decoding (1), which is faster on long answers.
     """
 
     def __init__(self, model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0,
-                 prompt: str | None = FILLER_PROMPT, max_segment_s: float = 10.0, beam_size: int = 5) -> None:
+                 prompt: str | None = FILLER_PROMPT, max_segment_s: float = MAX_SEGMENT_S,
+                 beam_size: int = 5) -> None:
+        if not 1.0 <= max_segment_s <= 30.0:
+            raise ParameterError(f"max_segment_s must lie between 1 and 30 s (Whisper's window), got {max_segment_s}")
         self.model_name = model
         self.compute_type = compute_type
         self.cpu_threads = cpu_threads
@@ -179,6 +198,26 @@ class Transcriber:
                 break
         return words
 
+    def _segment_words(self, wave: np.ndarray, *, start: float, end: float, inside: list[Region],
+                       transcript: Transcript, sample_rate: int) -> list[Word]:
+        """The words of one segment, with the guard against invented text."""
+        audio = np.ascontiguousarray(wave[int(start * sample_rate):int(end * sample_rate)], dtype=np.float32)
+        voiced = sum(r.duration for r in inside)
+        limit = MAX_WORDS_PER_VOICED_S * voiced + 1
+        speech_end = inside[-1].end - start
+        words = self._words(audio, offset=start, prompt=self.prompt, speech_end=speech_end)
+        if self.prompt is not None and len(words) > limit:
+            words = self._words(audio, offset=start, prompt=None, speech_end=speech_end)
+            transcript.retried_without_prompt += 1
+        words = trim_collapsed_tail(words)
+        if len(words) > limit:
+            transcript.notes.append(
+                f"{start:.1f}-{end:.1f} s: {len(words)} words in {voiced:.1f} s of speech looks invented; "
+                "kept only the words inside speech")
+            words = [w for w in words if any(r.start - 0.3 <= (w.start + w.end) / 2 <= r.end + 0.3
+                                             for r in inside)]
+        return words
+
     def transcribe(self, wave: np.ndarray, regions: list[Region], *, sample_rate: int = 16_000) -> Transcript:
         """Transcribe the speech regions of 16 kHz mono audio.
 
@@ -192,22 +231,19 @@ class Transcriber:
             raise ParameterError(f"the transcriber reads 16 kHz audio, not {sample_rate} Hz")
         duration = wave.size / sample_rate
         transcript = Transcript(words=[], model=self.name)
-        for start, end, inside in plan_segments(regions, duration_s=duration, max_segment_s=self.max_segment_s):
-            audio = np.ascontiguousarray(wave[int(start * sample_rate):int(end * sample_rate)], dtype=np.float32)
-            voiced = sum(r.duration for r in inside)
-            limit = MAX_WORDS_PER_VOICED_S * voiced + 1
-            speech_end = inside[-1].end - start
-            words = self._words(audio, offset=start, prompt=self.prompt, speech_end=speech_end)
-            if self.prompt is not None and len(words) > limit:
-                words = self._words(audio, offset=start, prompt=None, speech_end=speech_end)
-                transcript.retried_without_prompt += 1
-            words = trim_collapsed_tail(words)
-            if len(words) > limit:
-                transcript.notes.append(
-                    f"{start:.1f}-{end:.1f} s: {len(words)} words in {voiced:.1f} s of speech looks invented; "
-                    "kept only the words inside speech")
-                words = [w for w in words if any(r.start - 0.3 <= (w.start + w.end) / 2 <= r.end + 0.3
-                                                 for r in inside)]
-            transcript.words.extend(words)
-            transcript.segments += 1
+        for segment in plan_segments(regions, duration_s=duration, max_segment_s=self.max_segment_s):
+            pending = [segment]
+            while pending:
+                start, end, inside = pending.pop()
+                words = self._segment_words(wave, start=start, end=end, inside=inside, transcript=transcript,
+                                            sample_rate=sample_rate)
+                transcript.words.extend(words)
+                transcript.segments += 1
+                # Whisper sometimes ends a window after a long pause and leaves the speech after it
+                # unread: read what it skipped as a segment of its own.
+                last = words[-1].end if words else end
+                skipped = [r for r in inside if r.start >= last + SKIPPED_GAP_S]
+                if skipped and sum(r.duration for r in skipped) >= MIN_SKIPPED_SPEECH_S:
+                    pending.append((max(last, skipped[0].start - 0.2), end, skipped))
+                    transcript.resumed += 1
         return transcript
