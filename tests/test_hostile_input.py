@@ -316,3 +316,15 @@ def test_a_real_reports_tips_follow_the_rule(speech_wav):
     for tip in emotion_tip:
         assert any(h in tip["text"] for h in HEDGES) == (level != "confident")
     assert report["confidence"]["top"] == pytest.approx(report["probabilities"][report["emotion"]])
+
+
+@pytest.mark.parametrize(("p_top", "p_second", "hedged"), [(0.80, 0.05, False), (0.55, 0.40, True),
+                                                            (0.30, 0.25, True)])
+def test_the_html_headline_follows_the_same_rule(p_top, p_second, hedged):
+    from emovoice.analysis.emotion import Confidence
+    from emovoice.presentation.html import headline
+
+    probabilities = _probabilities("sad", p_top, "calm", p_second)
+    report = {"emotion": "sad", "probabilities": probabilities,
+              "confidence": Confidence.of(probabilities).to_dict()}
+    assert any(h in headline(report) for h in HEDGES) == hedged, headline(report)

@@ -116,13 +116,26 @@ def transcript_html(words: list[dict[str, Any]]) -> str:
                     else f'<span title="{w["start"]:.1f} s">{_esc(w["text"])}</span>' for w in words)
 
 
+def headline(report: dict[str, Any]) -> str:
+    """The page's title, worded by how sure the model is (never a guess stated as fact)."""
+    emotion = report["emotion"]
+    share = report["probabilities"][emotion]
+    level = (report.get("confidence") or {}).get("level", "confident")
+    if level == "confident":
+        return f"Your answer: {emotion} voice ({share:.0%})"
+    if level == "tentative":
+        return f"Your answer: leaning {emotion} ({share:.0%}); the model is not sure"
+    return f"Your answer: the model could not tell the emotion (best guess {emotion}, {share:.0%})"
+
+
 def render(report: dict[str, Any]) -> str:
     """The HTML page of a report dictionary (``Report.to_dict()``)."""
     duration = report["duration_s"]
     legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
     sections = [
-        f"<h1>Your answer: {_esc(report['emotion'])} voice</h1>",
+        f"<h1>{_esc(headline(report))}</h1>",
         f"<p class='muted'>{_esc(report.get('file') or 'recording')} · {duration:.1f} s</p>",
+        *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in (report.get("input") or {}).get("notes", [])),
         "<h2>Emotion, second by second</h2>", emotion_timeline_svg(report["timeline"], duration),
         f"<div class='legend'>{legend}</div>",
         "<h2>Emotion mix</h2>", mix_bars(report["probabilities"]),
