@@ -54,6 +54,10 @@ CANCELLATION_DB = 20.0
 """When averaging the channels loses more than this much level, the channels
 cancel each other (one wired in opposite phase) and the loudest one is used."""
 
+MAX_OGG_CHAIN_BYTES = 64 * 2 ** 20
+"""Ogg files up to this size are read whole to find chained links; a larger one (hours of
+audio, over any sensible limit) is handed to FFmpeg as it is, so that it is refused early."""
+
 TRUNCATION_SLACK_S = 0.5
 """A file that decodes to more than this much less than it declares is truncated."""
 
@@ -350,7 +354,7 @@ def decode_audio(source: AudioSource, *, sample_rate: int = SAMPLE_RATE,
     name = _describe(source)
     handle = _open_source(source, name)
     head, size = _peek(handle, 4096)
-    if head[:4] == b"OggS":
+    if head[:4] == b"OggS" and size is not None and size <= MAX_OGG_CHAIN_BYTES:
         data = _read_all(handle)
         links = ogg_links(data)
         if len(links) > 1:
