@@ -184,7 +184,6 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     timings["speech_check"] = time.perf_counter() - t0
     if not presence.found:
         raise NoSpeechError(f"{name or 'the recording'}: {presence.reason}")
-    regions = voiced_regions(regions, track)
     speech = {**asdict(presence), "little": presence.voiced_speech_s < th.LITTLE_SPEECH_S,
               "little_threshold_s": th.LITTLE_SPEECH_S}
     source = {"channels": audio.channels if audio else 1, "truncated": bool(audio and audio.truncated),
@@ -192,6 +191,7 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     if not delivery:
         emotion = _timed(timings, "emotion", analyze_wave, wave, model=model, name=name)
         return Report(emotion_report=emotion, delivery=None, timings_s=timings, speech=speech, source=source)
+    regions = voiced_regions(regions, track)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="emovoice") as pool:
         emotion_job = pool.submit(_timed, timings, "emotion", analyze_wave, wave, model=model, name=name)
         quality_job = pool.submit(_timed, timings, "voice_quality", voice_quality, wave)

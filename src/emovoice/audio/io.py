@@ -165,6 +165,28 @@ def _open_source(source: AudioSource, name: str) -> str | BinaryIO:
     raise ParameterError(f"cannot read audio from a {type(source).__name__}")
 
 
+def _ogg_pages(data: bytes) -> tuple[list[tuple[int, int]], bool]:
+    """Walk an Ogg file's pages.
+
+    Returns
+    -------
+    pages : list of (offset, header-type flags)
+        Each whole page, in order, up to the first that is cut short or is not Ogg.
+    cut_short : bool
+        The walk stopped on a page whose segment table or body runs past the end of ``data``.
+    """
+    pages: list[tuple[int, int]] = []
+    pos = 0
+    while pos + 27 <= len(data) and data[pos:pos + 4] == b"OggS":
+        n_segments = data[pos + 26]
+        end = pos + 27 + n_segments + sum(data[pos + 27:pos + 27 + n_segments])
+        if pos + 27 + n_segments > len(data) or end > len(data):
+            return pages, True
+        pages.append((pos, data[pos + 5]))
+        pos = end
+    return pages, False
+
+
 def ogg_links(data: bytes) -> list[bytes]:
     """Split a chained Ogg file into its links (each a complete Ogg stream).
 
@@ -184,34 +206,21 @@ def ogg_links(data: bytes) -> list[bytes]:
     list of bytes
         One item per link; ``[data]`` for an unchained (or non-Ogg) file.
     """
+    pages, _ = _ogg_pages(data)
     starts = [0]
-    pos, previous_bos = 0, False
-    while pos + 27 <= len(data) and data[pos:pos + 4] == b"OggS":
-        n_segments = data[pos + 26]
-        if pos + 27 + n_segments > len(data):
-            break
-        body = sum(data[pos + 27:pos + 27 + n_segments])
-        bos = bool(data[pos + 5] & 0x02)
+    previous_bos = False
+    for pos, flags in pages:
+        bos = bool(flags & 0x02)
         if bos and not previous_bos and pos > 0:
             starts.append(pos)
         previous_bos = bos
-        pos += 27 + n_segments + body
     return [data[a:b] for a, b in zip(starts, [*starts[1:], len(data)], strict=True)]
 
 
 def ogg_is_complete(data: bytes) -> bool:
     """Whether an Ogg stream's pages run whole to its end-of-stream page (False: cut short)."""
-    pos, eos = 0, False
-    while pos + 27 <= len(data) and data[pos:pos + 4] == b"OggS":
-        n_segments = data[pos + 26]
-        if pos + 27 + n_segments > len(data):
-            return False
-        end = pos + 27 + n_segments + sum(data[pos + 27:pos + 27 + n_segments])
-        if end > len(data):
-            return False
-        eos = bool(data[pos + 5] & 0x04)
-        pos = end
-    return eos
+    pages, cut_short = _ogg_pages(data)
+    return not cut_short and bool(pages) and bool(pages[-1][1] & 0x04)
 
 
 def _peek(handle: str | BinaryIO, n: int) -> tuple[bytes, int | None]:
@@ -357,33 +366,27 @@ def decode_audio(source: AudioSource, *, sample_rate: int = SAMPLE_RATE,
     if head[:4] == b"OggS" and size is not None and size <= MAX_OGG_CHAIN_BYTES:
         data = _read_all(handle)
         links = ogg_links(data)
+        cut_short = not ogg_is_complete(links[-1])
         if len(links) > 1:
-            decoded = _decode_links(links, name=name, sample_rate=sample_rate, max_duration_s=max_duration_s)
-        else:
-            decoded = _decode_one(io.BytesIO(data), name=name, sample_rate=sample_rate,
-                                  max_duration_s=max_duration_s)
-        complete = ogg_is_complete(links[-1])
-    else:
-        decoded = _decode_one(handle, name=name, sample_rate=sample_rate, max_duration_s=max_duration_s,
-                              mp4=head[4:8] == b"ftyp")
-        complete = size is None or wav_is_complete(head, size)
-    if not complete and not decoded.truncated:
-        decoded = replace(decoded, truncated=True, notes=(
-            f"the file is truncated: it ends after {decoded.duration_s:.1f} s, before its end is marked; "
-            "the analysis covers that part", *decoded.notes))
-    return decoded
+            return _decode_links(links, name=name, sample_rate=sample_rate, max_duration_s=max_duration_s,
+                                 cut_short=cut_short)
+        return _decode_one(io.BytesIO(data), name=name, sample_rate=sample_rate, max_duration_s=max_duration_s,
+                           cut_short=cut_short)
+    return _decode_one(handle, name=name, sample_rate=sample_rate, max_duration_s=max_duration_s,
+                       mp4=head[4:8] == b"ftyp", cut_short=size is not None and not wav_is_complete(head, size))
 
 
-def _decode_links(links: list[bytes], *, name: str, sample_rate: int,
-                  max_duration_s: float | None) -> DecodedAudio:
+def _decode_links(links: list[bytes], *, name: str, sample_rate: int, max_duration_s: float | None,
+                  cut_short: bool) -> DecodedAudio:
     pieces: list[np.ndarray] = []
     notes: list[str] = []
     channels, truncated = 0, False
     total = 0.0
-    for link in links:
+    for k, link in enumerate(links):
         remaining = None if max_duration_s is None else max_duration_s - total
         try:
-            part = _decode_one(io.BytesIO(link), name=name, sample_rate=sample_rate, max_duration_s=remaining)
+            part = _decode_one(io.BytesIO(link), name=name, sample_rate=sample_rate, max_duration_s=remaining,
+                               cut_short=cut_short and k == len(links) - 1)
         except TooLongError:
             raise TooLongError(f"{name}: longer than the limit of {max_duration_s:.0f} s") from None
         except (NotAudioError, CorruptAudioError):
@@ -402,8 +405,9 @@ def _decode_links(links: list[bytes], *, name: str, sample_rate: int,
                         notes=tuple(dict.fromkeys(notes)))
 
 
-def _decode_one(handle: str | BinaryIO, *, name: str, sample_rate: int,
-                max_duration_s: float | None, mp4: bool = False) -> DecodedAudio:
+def _decode_one(handle: str | BinaryIO, *, name: str, sample_rate: int, max_duration_s: float | None,
+                mp4: bool = False, cut_short: bool = False) -> DecodedAudio:
+    """Decode one stream; ``cut_short``: the container shows the file ends early (see :func:`decode_audio`)."""
     import av  # heavy import kept local to the function that needs it
 
     try:
@@ -419,7 +423,7 @@ def _decode_one(handle: str | BinaryIO, *, name: str, sample_rate: int,
         raise NotAudioError(f"{name}: not a recognised audio file") from exc
 
     notes: list[str] = []
-    truncated = False
+    truncated = cut_short
     with container:
         if not container.streams.audio:
             raise NotAudioError(f"{name}: the file holds no audio stream")
