@@ -472,12 +472,12 @@ def _decode_one(handle: str | BinaryIO, *, name: str, sample_rate: int, max_dura
     decoded_s = n_samples / sample_rate
     # A declared duration is compared only for a stream of one format: the duration of joined
     # files (an MP3 whose rate changes midway) is guessed from the first part's bit rate.
-    if declared is not None and mix.changes == 0 and \
-            decoded_s < declared - max(TRUNCATION_SLACK_S, 0.05 * declared):
+    short_of_declared = declared is not None and mix.changes == 0 and \
+        decoded_s < declared - max(TRUNCATION_SLACK_S, 0.05 * declared)
+    if truncated or short_of_declared:
         truncated = True
-    if truncated:
         notes.insert(0, f"the file is truncated or damaged: {decoded_s:.1f} s decoded"
-                     + (f" of the {declared:.1f} s it declares" if declared else "")
+                     + (f" of the {declared:.1f} s it declares" if short_of_declared else "")
                      + "; the analysis covers that part")
     return DecodedAudio(samples=samples, sample_rate=sample_rate, channels=max(mix.channels, 1),
                         truncated=truncated, notes=tuple(notes))
