@@ -60,18 +60,19 @@ def plain_whisper(whisper, answer: Answer) -> tuple[float, int]:
 
 
 def main() -> None:
-    import emovoice
-    from emovoice.analysis.api import get_transcriber
-    from emovoice.analysis.emotion import get_model
+    from emovoice.analysis.analyzer import Analyzer
     from emovoice.features.vad import speech_regions
     from emovoice.models.transcriber import Transcriber
 
-    model, transcriber = get_model(), get_transcriber()
+    analyzer = Analyzer()
+    analyzer.warm_up()
+    transcriber = analyzer.transcriber
+    assert transcriber is not None
     whisper = transcriber.load()
     answers = [make_answer(seconds, seed=seed, name=f"{seconds}s-{'abc'[k]}")
                for seconds, seeds in ANSWERS.items() for k, seed in enumerate(seeds)]
     warm = make_answer(8, seed=1)
-    emovoice.analyze(warm.wave, sample_rate=16_000, model=model, transcriber=transcriber)
+    analyzer.analyze(warm.wave, sample_rate=16_000)
     plain_whisper(whisper, warm)
 
     speed = {}
@@ -81,7 +82,7 @@ def main() -> None:
             seconds, plain_words = plain_whisper(whisper, answer)
             plain_s.append(seconds)
             t0 = time.perf_counter()
-            report = emovoice.analyze(answer.wave, sample_rate=16_000, model=model, transcriber=transcriber)
+            report = analyzer.analyze(answer.wave, sample_rate=16_000)
             full_s.append(time.perf_counter() - t0)
             stages.append(report.timings_s)
         plain, full = statistics.median(plain_s), statistics.median(full_s)
@@ -112,8 +113,7 @@ def main() -> None:
     for sentence in FILLER_SENTENCES:
         wave = speak(sentence, voice="en-us", rate=140)
         inserted = sum(1 for t in re.findall(r"[a-z]+", sentence.lower()) if t in FILLER_WORDS)
-        now = [w["text"] for w in emovoice.analyze(wave, sample_rate=16_000, model=model,
-                                                   transcriber=transcriber)["transcript"]["words"]]
+        now = [w["text"] for w in analyzer.analyze(wave, sample_rate=16_000)["transcript"]["words"]]
         then = [w.text for w in previous.transcribe(wave, speech_regions(wave)).words]
         sentences.append({"text": sentence, "inserted": inserted, "kept": fillers_kept(now, inserted),
                           "kept_before": fillers_kept(then, inserted)})

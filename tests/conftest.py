@@ -10,6 +10,15 @@ import numpy as np
 import pytest
 
 from emovoice.datasets.ravdess import default_root, load_clips
+from emovoice.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read once per process; a test that changes EMOVOICE_* sees its own."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -168,7 +168,7 @@ def test_report_validates_against_the_published_schema(speech_wav):
 
 def test_without_a_transcript_model_the_acoustic_parts_still_work(speech_wav, tmp):
     missing = Transcriber(str(tmp / "no-such-model"))
-    report = emovoice.analyze(str(speech_wav), transcriber=missing).to_dict()
+    report = emovoice.Analyzer(transcriber=missing).analyze(str(speech_wav)).to_dict()
     assert report["transcript"]["available"] is False
     assert "cannot load the Whisper model" in report["transcript"]["reason"]
     assert report["missing"] and report["missing"][0].startswith("transcript:")
@@ -214,3 +214,35 @@ def test_segments_fill_a_whisper_window():
     assert len(plan) == 3 and MAX_SEGMENT_S <= 30.0
     with pytest.raises(emovoice.ParameterError):
         Transcriber(max_segment_s=45)
+
+
+def test_a_stored_report_reads_back_and_renders_with_its_own_targets(speech_wav):
+    from emovoice.analysis.report import Report, ReportFormatError
+    from emovoice.presentation.text import format_report
+
+    report = emovoice.analyze(str(speech_wav))
+    data = json.loads(json.dumps(report.to_dict()))
+    again = Report.from_dict(data)
+    assert again.to_dict() == data
+    assert again.delivery is not None and again.delivery.pace.target.low == report.delivery.pace.target.low
+    assert format_report(again) == format_report(report)
+
+    # a report judged by other targets is drawn against those, not today's
+    data["pace"]["target"] = {"low": 10.0, "high": 20.0, "unit": "words/min"}
+    assert "10-20 wpm" in format_report(Report.from_dict(data))
+
+    # a 1.1 report lacks the flow and loudness targets: it still reads and renders
+    old = json.loads(json.dumps(report.to_dict()))
+    old["schema_version"] = "1.1"
+    for key in ("target_speaking_ratio", "first_word_limit_s"):
+        del old["flow"][key]
+    del old["loudness"]["target_variability"]
+    text = format_report(Report.from_dict(old))
+    assert "speaking time" in text and Report.from_dict(old).delivery.flow.target_speaking_ratio is None
+
+    with pytest.raises(ReportFormatError, match=r"schema version '9\.0'"):
+        Report.from_dict({**data, "schema_version": "9.0"})
+    del data["pace"]
+    data["fillers"] = {"count": 1}
+    with pytest.raises(ReportFormatError):
+        Report.from_dict({**data, "pace": {"wpm": 1}})

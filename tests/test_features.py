@@ -112,8 +112,11 @@ def test_encoder_runs_part_of_the_blocks(speech):
 
 def test_onnx_encoder_matches_the_numpy_reference(speech, tmp_path, monkeypatch):
     from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+    from emovoice.settings import get_settings
 
-    monkeypatch.setenv("EMOVOICE_MODEL_CACHE", str(tmp_path))
+    monkeypatch.setenv("EMOVOICE_CACHE_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    tmp_path = tmp_path / "models"
     windows = np.stack([whisper_log_mel(speech[i:i + 49_100]) for i in (0, 16_000)])
     reference = WhisperEncoder.from_ctranslate2().hidden_states(windows)
     built = OnnxWhisperEncoder.from_ctranslate2()

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 
 import emovoice
-from emovoice.analysis.emotion import get_model
+from emovoice.analysis.analyzer import Analyzer
 from test_io import FORMATS, encode
 
 CASES_PER_FORMAT = 50  # x 6 formats = 300 mutated recordings
@@ -53,13 +53,13 @@ def clips(speech_wav) -> dict[str, bytes]:
 
 @pytest.mark.parametrize(("fmt", "codec"), FORMATS)
 def test_mutated_recordings_give_a_result_or_a_clear_error(clips, fmt, codec):
-    model = get_model()
+    analyzer = Analyzer(transcribe=False)
     rng = np.random.default_rng([sum(map(ord, fmt)), 8])
     outcomes: dict[str, int] = {}
     for case in range(CASES_PER_FORMAT):
         data = mutate(clips[f"{fmt}-{1 + case % 2}"], rng)
         try:
-            report = emovoice.analyze(data, delivery=False, model=model)
+            report = analyzer.analyze(data, delivery=False)
         except emovoice.EmovoiceError as exc:
             assert str(exc), "an error without a message"
             outcomes[type(exc).__name__] = outcomes.get(type(exc).__name__, 0) + 1

@@ -295,7 +295,7 @@ def _probabilities(top: str, p_top: float, second: str, p_second: float) -> dict
     (0.34, 0.10, "unsure")])
 @pytest.mark.parametrize(("top", "second"), [("angry", "neutral"), ("calm", "sad"), ("surprised", "happy")])
 def test_an_unsure_model_never_states_its_guess_as_fact(p_top, p_second, level, top, second):
-    from emovoice.analysis.emotion import Confidence
+    from emovoice.analysis.report import Confidence
 
     probabilities = _probabilities(top, p_top, second, p_second)
     confidence = Confidence.of(probabilities)
@@ -321,7 +321,7 @@ def test_a_real_reports_tips_follow_the_rule(speech_wav):
 @pytest.mark.parametrize(("p_top", "p_second", "hedged"), [(0.80, 0.05, False), (0.55, 0.40, True),
                                                             (0.30, 0.25, True)])
 def test_the_html_headline_follows_the_same_rule(p_top, p_second, hedged):
-    from emovoice.analysis.emotion import Confidence
+    from emovoice.analysis.report import Confidence
     from emovoice.presentation.html import headline
 
     probabilities = _probabilities("sad", p_top, "calm", p_second)

@@ -9,7 +9,7 @@ import numpy as np
 
 import emovoice
 from emovoice.labels import EMOTIONS
-from emovoice.models.emotion import EmotionModel, default_model_path
+from emovoice.models.emotion import default_model_path
 
 
 def test_shipped_files_are_small_and_complete():
@@ -28,13 +28,13 @@ def test_acted_clips_get_their_emotion(ravdess_clips):
 
     These actors are in the shipped model's training data (it is trained on all 24);
     accuracy on unseen speakers is in bench/results/ser_ravdess.md."""
-    model = EmotionModel.load()
+    analyzer = emovoice.Analyzer(transcribe=False)
     chosen = [c for c in ravdess_clips if c.actor in (3, 16) and c.intensity == ("normal" if c.emotion == "neutral"
                                                                                  else "strong")]
     hits: Counter[str] = Counter()
     totals: Counter[str] = Counter()
     for clip in chosen:
-        report = emovoice.analyze(str(clip.path), model=model, delivery=False)
+        report = analyzer.analyze(str(clip.path), delivery=False)
         totals[clip.emotion] += 1
         hits[clip.emotion] += report.emotion == clip.emotion
     recall = {e: hits[e] / totals[e] for e in EMOTIONS}

@@ -130,7 +130,7 @@ def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, t
 def test_local_feature_block_equals_the_seed_order_elu_then_pool():
     import torch
 
-    from emovoice.models.nets import LocalFeatureBlock
+    from emovoice.training.nets import LocalFeatureBlock
 
     torch.manual_seed(0)
     block = LocalFeatureBlock(3, 8, pool=4, dropout=0.0).train()

@@ -3,6 +3,7 @@
 >>> import emovoice
 >>> report = emovoice.analyze("answer.wav")  # doctest: +SKIP
 >>> report.emotion, report.timeline[0].probabilities  # doctest: +SKIP
+>>> analyzer = emovoice.Analyzer(transcriber="/path/to/ct2-whisper-base")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "EMOTIONS",
+    "Analyzer",
     "AudioError",
     "CorruptAudioError",
     "EmotionModel",
@@ -46,26 +48,21 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from emovoice.analysis.api import analyze
-    from emovoice.analysis.delivery import Report
-    from emovoice.analysis.emotion import EmotionReport
+    from emovoice.analysis.analyzer import Analyzer, analyze
+    from emovoice.analysis.report import EmotionReport, Report
     from emovoice.models.emotion import EmotionModel
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so that `import emovoice` stays light.
-    if name == "analyze":
-        from emovoice.analysis.api import analyze
+    if name in ("analyze", "Analyzer"):
+        from emovoice.analysis import analyzer
 
-        return analyze
-    if name == "Report":
-        from emovoice.analysis.delivery import Report
+        return getattr(analyzer, name)
+    if name in ("Report", "EmotionReport"):
+        from emovoice.analysis import report
 
-        return Report
-    if name == "EmotionReport":
-        from emovoice.analysis.emotion import EmotionReport
-
-        return EmotionReport
+        return getattr(report, name)
     if name == "EmotionModel":
         from emovoice.models.emotion import EmotionModel
 

@@ -7,100 +7,12 @@ import json
 import math
 import os
 import sys
-import textwrap
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from emovoice.errors import EmovoiceError
 
 EXIT_BAD_INPUT = 2
-
-
-def _bar(fraction: float, width: int = 24) -> str:
-    filled = round(fraction * width)
-    return "█" * filled + "·" * (width - filled)
-
-
-def _mark(verdict: str | None) -> str:
-    return {"ok": "✓", "low": "↓", "high": "↑"}.get(verdict or "", " ")
-
-
-def format_report(report: Any) -> str:
-    """The readable summary of one report (emotion, then delivery when present)."""
-    data = report.to_dict()
-    confidence = data["confidence"]
-    sureness = {"confident": "", "tentative": ", the model is not sure",
-                "unsure": ", the model could not tell"}[confidence["level"]]
-    lines = [f"{data['file'] or '<audio>'}  ({data['duration_s']:.1f} s)"]
-    lines += [f"  note: {note}" for note in data["input"]["notes"]]
-    if data["speech"].get("little"):
-        lines.append(f"  note: only {data['speech']['voiced_speech_s']:.1f} s of voiced speech")
-    lines += [f"  dominant emotion: {data['emotion']} ({data['probabilities'][data['emotion']]:.0%}{sureness}; "
-              f"next {confidence['runner_up']} {data['probabilities'][confidence['runner_up']]:.0%})",
-              "  mix:"]
-    for label, p in sorted(data["probabilities"].items(), key=lambda kv: -kv[1]):
-        lines.append(f"    {label:<10} {_bar(p)} {p:6.1%}")
-    lines.append("  timeline (per second):")
-    for seg in data["timeline"]:
-        p = seg["probabilities"][seg["emotion"]]
-        lines.append(f"    {seg['start']:5.0f}-{seg['end']:<5.1f} s  {seg['emotion']:<10} {p:4.0%}")
-    if "pace" not in data:
-        return "\n".join(lines)
-    from emovoice import thresholds as th
-
-    pace, fillers, flow, pitch = data["pace"], data["fillers"], data["flow"], data["pitch"]
-    loud, quality, mood = data["loudness"], data["voice_quality"], data["sentiment"]
-
-    def num(value: Any, fmt: str, unit: str = "") -> str:
-        return "n/a" if value is None else f"{value:{fmt}}{unit}"
-
-    lines += ["", "  delivery                              value          target"]
-    rows = [
-        ("pace (whole answer)", num(pace["wpm"], ".0f", " wpm"),
-         f"{th.PACE_WPM.low:.0f}-{th.PACE_WPM.high:.0f} wpm", pace["verdict"]),
-        ("pace (while speaking)", num(pace["speaking_wpm"], ".0f", " wpm"), "", None),
-        ("filler words", num(fillers["count"], "d") + (f" ({fillers['per_minute']:.1f}/min)"
-                                                      if fillers["per_minute"] is not None else ""),
-         f"≤ {th.FILLERS_PER_MIN.high:.0f}/min",
-         None if fillers["per_minute"] is None else th.FILLERS_PER_MIN.verdict(fillers["per_minute"])),
-        ("speaking time", f"{flow['speaking_ratio']:.0%}",
-         f"{th.SPEAKING_RATIO.low:.0%}-{th.SPEAKING_RATIO.high:.0%}",
-         th.SPEAKING_RATIO.verdict(flow["speaking_ratio"])),
-        (f"pauses > {th.LONG_PAUSE_S:.0f} s", f"{flow['long_pause_count']} (longest {flow['longest_pause_s']:.1f} s)",
-         "", None),
-        ("time to first word", num(flow["time_to_first_word_s"], ".1f", " s"), f"≤ {th.FIRST_WORD_S:.0f} s", None),
-        ("pitch median", num(pitch["median_hz"], ".0f", " Hz"), "", None),
-        ("pitch variability", num(pitch["variability_st"], ".1f", " st") + (" MONOTONE" if pitch["monotone"] else ""),
-         f"≥ {th.MONOTONE_THRESHOLD_ST:.0f} st",
-         None if pitch["variability_st"] is None else th.PITCH_VARIABILITY_ST.verdict(pitch["variability_st"])),
-        ("pitch range (5-95 %)", num(pitch["range_st"], ".1f", " st"), "", None),
-        ("level", f"{loud['level_dbfs']:.1f} dBFS" + (" TOO QUIET" if loud["too_quiet"] else "")
-         + (" CLIPPING" if loud["clipping"] else ""),
-         f"{th.LOUDNESS_DBFS.low:.0f} to {th.LOUDNESS_DBFS.high:.0f} dBFS",
-         th.LOUDNESS_DBFS.verdict(loud["level_dbfs"])),
-        ("level variability", f"{loud['variability_db']:.1f} dB", "", None),
-        ("jitter / shimmer", f"{num(quality['jitter_percent'], '.2f', ' %')} / "
-                             f"{num(quality['shimmer_percent'], '.2f', ' %')}", "", None),
-        ("harmonics-to-noise", num(quality["hnr_db"], ".1f", " dB"), "", None),
-        ("sentiment of words", num(mood["text_score"], "+.2f") + (f" {mood['text_verdict']}"
-                                                                   if mood["text_verdict"] else ""), "", None),
-        ("sentiment of voice", f"valence {mood['voice_valence']:+.2f}, arousal {mood['voice_arousal']:+.2f}", "", None),
-        ("overall sentiment", f"{mood['verdict']} ({mood['fused_score']:+.2f})", "", None),
-    ]
-    for label, value, target, verdict in rows:
-        lines.append(f"    {label:<26} {value:<26} {target:<14} {_mark(verdict)}")
-    transcript = data["transcript"]
-    if transcript["available"]:
-        marked = " ".join(f"[{w['text']}]" if w["filler"] else w["text"] for w in transcript["words"])
-        lines += ["", "  transcript ([fillers] marked):"] + [f"    {chunk}" for chunk in textwrap.wrap(marked, 90)]
-    for item in data["missing"]:
-        lines.append(f"  missing: {item}")
-    lines += ["", "  tips:"]
-    for tip in data["feedback"]:
-        symbol = {"improve": "→", "praise": "★", "note": "·"}[tip["kind"]]
-        lines += [f"    {symbol} {chunk}" if i == 0 else f"      {chunk}"
-                  for i, chunk in enumerate(textwrap.wrap(tip["text"], 88))]
-    return "\n".join(lines)
 
 
 class OutputError(EmovoiceError):
@@ -152,22 +64,22 @@ def _silence_stdout() -> None:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from emovoice.analysis.api import analyze, get_transcriber
-    from emovoice.analysis.emotion import get_model
+    from emovoice.analysis.analyzer import Analyzer
     from emovoice.audio.io import Limits
+    from emovoice.presentation.text import format_report
 
     if args.html and len(args.files) > 1:
         raise OutputError("--html takes one input file")
     if args.html:
         check_writable(args.html)
     limits = Limits(max_duration_s=args.max_duration)
-    model = get_model(args.model)
-    transcriber = None if args.no_transcript else get_transcriber(args.whisper_model)
+    analyzer = Analyzer(emotion_model=args.model, transcriber=args.whisper_model, transcribe=not args.no_transcript,
+                        limits=limits)
+    analyzer.emotion_model  # noqa: B018  (a bad --model fails once, before any file)
     status = 0
     for i, path in enumerate(args.files):
         try:
-            report = analyze(path, model=model, delivery=not args.emotion_only,
-                             transcribe=transcriber is not None, transcriber=transcriber, limits=limits)
+            report = analyzer.analyze(path, delivery=not args.emotion_only)
         except EmovoiceError as exc:
             print(f"emovoice: error: {exc}", file=sys.stderr)
             status = EXIT_BAD_INPUT

@@ -5,14 +5,28 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from typing import Any, TypeVar
 
 import numpy as np
 
 from emovoice import thresholds as th
-from emovoice.analysis.emotion import EmotionReport, analyze_wave
+from emovoice.analysis.emotion import analyze_wave
 from emovoice.analysis.feedback import tips
+from emovoice.analysis.report import (
+    Delivery,
+    EmotionReport,
+    FillersSection,
+    FlowSection,
+    InputInfo,
+    LoudnessSection,
+    PaceSection,
+    PitchSection,
+    Report,
+    Speech,
+    Tip,
+    TranscriptSection,
+)
 from emovoice.analysis.sentiment import sentiment
 from emovoice.analysis.speech import flow, mark_fillers, pace
 from emovoice.audio.io import SAMPLE_RATE, DecodedAudio
@@ -23,66 +37,16 @@ from emovoice.features.vad import Region, speech_regions
 from emovoice.models.emotion import EmotionModel
 from emovoice.models.transcriber import Transcriber, Transcript
 
-SCHEMA_VERSION = "1.1"
 T = TypeVar("T")
 
 
-@dataclass
-class Report:
-    """The full analysis of one recording.
-
-    ``emotion`` holds the emotion report; ``delivery`` the delivery figures
-    (None when only emotion was asked for). :meth:`to_dict` gives the JSON
-    that ``emovoice analyze --json`` prints, described by
-    ``schemas/report.schema.json``.
-    """
-
-    emotion_report: EmotionReport
-    delivery: dict[str, Any] | None = None
-    timings_s: dict[str, float] = field(default_factory=dict)
-    speech: dict[str, Any] = field(default_factory=dict)
-    source: dict[str, Any] = field(default_factory=dict)
-
-    # the emotion fields, for convenience
-    @property
-    def file(self) -> str | None:
-        return self.emotion_report.file
-
-    @property
-    def duration_s(self) -> float:
-        return self.emotion_report.duration_s
-
-    @property
-    def emotion(self) -> str:
-        return self.emotion_report.emotion
-
-    @property
-    def probabilities(self) -> dict[str, float]:
-        return self.emotion_report.probabilities
-
-    @property
-    def timeline(self) -> list[Any]:
-        return self.emotion_report.timeline
-
-    def __getitem__(self, key: str) -> Any:
-        return self.to_dict()[key]
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, **self.emotion_report.to_dict(),
-                               "input": self.source, "speech": self.speech}
-        if self.delivery is not None:
-            out.update(self.delivery)
-        return out
-
-
-def _transcript_dict(transcript: Transcript | None, reason: str | None) -> dict[str, Any]:
+def _transcript_section(transcript: Transcript | None, reason: str | None) -> TranscriptSection:
     if transcript is None:
-        return {"available": False, "reason": reason, "model": None, "text": "", "words": [],
-                "segments": 0, "retried_without_prompt": 0, "resumed": 0, "notes": []}
-    return {"available": True, "reason": None, "model": transcript.model, "text": transcript.text,
-            "words": [w.to_dict() for w in transcript.words], "segments": transcript.segments,
-            "retried_without_prompt": transcript.retried_without_prompt, "resumed": transcript.resumed,
-            "notes": transcript.notes}
+        return TranscriptSection(available=False, reason=reason, model=None, text="", words=[])
+    return TranscriptSection(available=True, reason=None, model=transcript.model, text=transcript.text,
+                             words=list(transcript.words), segments=transcript.segments,
+                             retried_without_prompt=transcript.retried_without_prompt, resumed=transcript.resumed,
+                             notes=list(transcript.notes))
 
 
 def _timed(timings: dict[str, float], stage: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -107,7 +71,7 @@ def _transcribe(transcriber: Transcriber | None, wave: np.ndarray,
 
 def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[Region], track: PitchTrack,
                      transcript: Transcript | None, transcript_reason: str | None, quality: VoiceQuality,
-                     timings: dict[str, float]) -> dict[str, Any]:
+                     timings: dict[str, float]) -> Delivery:
     """Every delivery figure of validated 16 kHz audio, from the stages' results."""
     duration = wave.size / SAMPLE_RATE
     missing = [] if transcript is not None else [f"transcript: {transcript_reason}"]
@@ -124,41 +88,43 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[
     mood = sentiment(transcript.text if transcript else None, emotion.probabilities)
     timings["pitch_loudness_sentiment"] = time.perf_counter() - t0
 
-    report: dict[str, Any] = {
-        "transcript": _transcript_dict(transcript, transcript_reason),
-        "pace": {
-            "wpm": pace_stats.wpm if pace_stats else None,
-            "speaking_wpm": pace_stats.speaking_wpm if pace_stats else None,
-            "target": th.PACE_WPM.to_dict(),
-            "verdict": th.PACE_WPM.verdict(pace_stats.wpm) if pace_stats and pace_stats.wpm is not None else None,
-            "curve": pace_stats.curve if pace_stats else [],
-        },
-        "fillers": {
-            "count": len(filler_items) if transcript else None,
-            "per_minute": round(len(filler_items) / minutes, 2) if transcript else None,
-            "target": th.FILLERS_PER_MIN.to_dict(),
-            "items": filler_items,
-        },
-        "flow": {
-            "speaking_s": flow_stats.speaking_s,
-            "speaking_ratio": flow_stats.speaking_ratio,
-            "long_pause_threshold_s": th.LONG_PAUSE_S,
-            "long_pause_count": len(flow_stats.long_pauses),
-            "long_pauses": flow_stats.long_pauses,
-            "longest_pause_s": flow_stats.longest_pause_s,
-            "time_to_first_word_s": flow_stats.time_to_first_word_s,
-            "speech_regions": [[r.start, r.end] for r in regions],
-        },
-        "pitch": {**asdict(pitch_stats), "unit": "Hz / semitones",
-                  "monotone_threshold_st": th.MONOTONE_THRESHOLD_ST,
-                  "target_variability": th.PITCH_VARIABILITY_ST.to_dict()},
-        "loudness": {**asdict(level), "target": th.LOUDNESS_DBFS.to_dict(),
-                     "clipping_threshold_fraction": th.CLIPPING_FRACTION},
-        "voice_quality": asdict(quality),
-        "sentiment": asdict(mood),
-        "missing": missing,
-    }
-    return report
+    return Delivery(
+        transcript=_transcript_section(transcript, transcript_reason),
+        pace=PaceSection(
+            wpm=pace_stats.wpm if pace_stats else None,
+            speaking_wpm=pace_stats.speaking_wpm if pace_stats else None,
+            target=th.PACE_WPM,
+            verdict=th.PACE_WPM.verdict(pace_stats.wpm) if pace_stats and pace_stats.wpm is not None else None,
+            curve=pace_stats.curve if pace_stats else [],
+        ),
+        fillers=FillersSection(
+            count=len(filler_items) if transcript else None,
+            per_minute=round(len(filler_items) / minutes, 2) if transcript else None,
+            target=th.FILLERS_PER_MIN,
+            items=filler_items,
+        ),
+        flow=FlowSection(
+            speaking_s=flow_stats.speaking_s,
+            speaking_ratio=flow_stats.speaking_ratio,
+            long_pause_threshold_s=th.LONG_PAUSE_S,
+            long_pause_count=len(flow_stats.long_pauses),
+            long_pauses=flow_stats.long_pauses,
+            longest_pause_s=flow_stats.longest_pause_s,
+            time_to_first_word_s=flow_stats.time_to_first_word_s,
+            speech_regions=[[r.start, r.end] for r in regions],
+            target_speaking_ratio=th.SPEAKING_RATIO,
+            first_word_limit_s=th.FIRST_WORD_S,
+        ),
+        pitch=PitchSection(**asdict(pitch_stats), unit="Hz / semitones",
+                           monotone_threshold_st=th.MONOTONE_THRESHOLD_ST,
+                           target_variability=th.PITCH_VARIABILITY_ST),
+        loudness=LoudnessSection(**asdict(level), target=th.LOUDNESS_DBFS,
+                                 clipping_threshold_fraction=th.CLIPPING_FRACTION,
+                                 target_variability=th.LOUDNESS_VARIABILITY_DB),
+        voice_quality=quality,
+        sentiment=mood,
+        missing=missing,
+    )
 
 
 def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Transcriber | None,
@@ -184,10 +150,10 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     timings["speech_check"] = time.perf_counter() - t0
     if not presence.found:
         raise NoSpeechError(f"{name or 'the recording'}: {presence.reason}")
-    speech = {**asdict(presence), "little": presence.voiced_speech_s < th.LITTLE_SPEECH_S,
-              "little_threshold_s": th.LITTLE_SPEECH_S}
-    source = {"channels": audio.channels if audio else 1, "truncated": bool(audio and audio.truncated),
-              "notes": list(audio.notes) if audio else []}
+    speech = Speech(**asdict(presence), little=presence.voiced_speech_s < th.LITTLE_SPEECH_S,
+                    little_threshold_s=th.LITTLE_SPEECH_S)
+    source = InputInfo(channels=audio.channels if audio else 1, truncated=bool(audio and audio.truncated),
+                       notes=list(audio.notes) if audio else [])
     if not delivery:
         emotion = _timed(timings, "emotion", analyze_wave, wave, model=model, name=name)
         return Report(emotion_report=emotion, delivery=None, timings_s=timings, speech=speech, source=source)
@@ -200,5 +166,5 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     figures = delivery_figures(wave, emotion, regions=regions, track=track, transcript=transcript,
                                transcript_reason=reason, quality=quality, timings=timings)
     report = Report(emotion_report=emotion, delivery=figures, timings_s=timings, speech=speech, source=source)
-    figures["feedback"] = tips(report.to_dict())
+    figures.feedback = [Tip(**tip) for tip in tips(report.to_dict())]
     return report

@@ -2,115 +2,13 @@
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 
-from emovoice import thresholds as th
-from emovoice.audio.io import (
-    DEFAULT_LIMITS,
-    SAMPLE_RATE,
-    AudioSource,
-    DecodedAudio,
-    Limits,
-    load_array,
-    load_audio,
-)
-from emovoice.errors import ParameterError
+from emovoice.analysis.report import EmotionReport, Segment
+from emovoice.audio.io import SAMPLE_RATE
 from emovoice.features.chunks import chunk_times
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import EmotionModel
-
-
-@dataclass
-class Segment:
-    """One second of the timeline."""
-
-    start: float
-    end: float
-    emotion: str
-    probabilities: dict[str, float]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"start": self.start, "end": self.end, "emotion": self.emotion,
-                "probabilities": self.probabilities}
-
-
-@dataclass(frozen=True)
-class Confidence:
-    """How sure the model is of a recording's dominant emotion.
-
-    Attributes
-    ----------
-    top : float
-        The dominant emotion's (calibrated) mean probability.
-    margin : float
-        Its lead over the second most probable emotion.
-    level : str
-        ``"confident"`` (top >= EMOTION_CONFIDENT_P and margin >=
-        EMOTION_CONFIDENT_MARGIN), ``"unsure"`` (top < EMOTION_UNSURE_P) or
-        ``"tentative"`` (in between); thresholds in :mod:`emovoice.thresholds`.
-    runner_up : str
-        The second most probable emotion.
-    """
-
-    top: float
-    margin: float
-    level: str
-    runner_up: str
-
-    @classmethod
-    def of(cls, probabilities: dict[str, float]) -> Confidence:
-        ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
-        (_, top), (second_label, second) = ranked[0], ranked[1]
-        margin = top - second
-        if top >= th.EMOTION_CONFIDENT_P and margin >= th.EMOTION_CONFIDENT_MARGIN:
-            level = "confident"
-        elif top < th.EMOTION_UNSURE_P:
-            level = "unsure"
-        else:
-            level = "tentative"
-        return cls(top=round(top, 4), margin=round(margin, 4), level=level, runner_up=second_label)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"top": self.top, "margin": self.margin, "level": self.level, "runner_up": self.runner_up}
-
-
-@dataclass
-class EmotionReport:
-    """What the emotion model heard in one recording.
-
-    Attributes
-    ----------
-    file : str or None
-    duration_s : float
-    emotion : str
-        The emotion with the highest mean probability.
-    probabilities : dict of str to float
-        Mean probability of each of the 8 emotions over the windows.
-    timeline : list of Segment
-        One entry per second (the last may be shorter).
-    confidence : Confidence
-        How sure the model is of ``emotion``.
-    """
-
-    file: str | None
-    duration_s: float
-    emotion: str
-    probabilities: dict[str, float]
-    timeline: list[Segment] = field(default_factory=list)
-
-    @property
-    def confidence(self) -> Confidence:
-        return Confidence.of(self.probabilities)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "duration_s": self.duration_s, "emotion": self.emotion,
-                "probabilities": self.probabilities, "confidence": self.confidence.to_dict(),
-                "timeline": [s.to_dict() for s in self.timeline]}
 
 
 def _as_dict(probs: np.ndarray) -> dict[str, float]:
@@ -152,33 +50,3 @@ def analyze_wave(wave: np.ndarray, *, model: EmotionModel, name: str | None = No
                 for i, p in enumerate(seconds)]
     return EmotionReport(file=name, duration_s=round(duration, 3), emotion=EMOTIONS[int(np.argmax(overall))],
                          probabilities=_as_dict(overall), timeline=timeline)
-
-
-_MODEL_CACHE: dict[str, EmotionModel] = {}
-
-
-def get_model(path: str | Path | None = None) -> EmotionModel:
-    """Load an emotion model once per process and reuse it."""
-    key = str(path)
-    if key not in _MODEL_CACHE:
-        _MODEL_CACHE[key] = EmotionModel.load(path)
-    return _MODEL_CACHE[key]
-
-
-def prepare(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
-            limits: Limits = DEFAULT_LIMITS) -> tuple[DecodedAudio, str | None]:
-    """Decode (or convert) and validate ``source``; return 16 kHz mono audio and a name.
-
-    An array is mono ``(n_samples,)`` or 2-D with channels on its shorter axis,
-    float in [-1, 1] or integer PCM, and needs ``sample_rate``; files carry
-    their own rate.
-    """
-    if isinstance(source, (np.ndarray, list, tuple)):
-        if sample_rate is None:
-            raise ParameterError("an array needs sample_rate= (in Hz)")
-        wave = load_array(source, sample_rate=sample_rate, limits=limits)
-        return DecodedAudio(samples=wave, sample_rate=SAMPLE_RATE), None
-    if sample_rate is not None:
-        raise ParameterError("sample_rate= applies to arrays only; files carry their own")
-    name = str(source) if isinstance(source, (str, os.PathLike)) else None
-    return load_audio(source, limits=limits), name

@@ -696,3 +696,22 @@ def resample(wave: np.ndarray, *, orig_sr: int, target_sr: int = SAMPLE_RATE) ->
 
     g = gcd(orig_sr, target_sr)
     return resample_poly(wave, target_sr // g, orig_sr // g).astype(np.float32)
+
+
+def prepare(source: AudioSource | np.ndarray, *, sample_rate: int | None = None,
+            limits: Limits = DEFAULT_LIMITS) -> tuple[DecodedAudio, str | None]:
+    """Decode (or convert) and validate ``source``; return 16 kHz mono audio and a name.
+
+    An array is mono ``(n_samples,)`` or 2-D with channels on its shorter axis,
+    float in [-1, 1] or integer PCM, and needs ``sample_rate``; files carry
+    their own rate. The name is the path of a file source, else None.
+    """
+    if isinstance(source, (np.ndarray, list, tuple)):
+        if sample_rate is None:
+            raise ParameterError("an array needs sample_rate= (in Hz)")
+        wave = load_array(source, sample_rate=sample_rate, limits=limits)
+        return DecodedAudio(samples=wave, sample_rate=SAMPLE_RATE), None
+    if sample_rate is not None:
+        raise ParameterError("sample_rate= applies to arrays only; files carry their own")
+    name = str(source) if isinstance(source, (str, os.PathLike)) else None
+    return load_audio(source, limits=limits), name

@@ -7,25 +7,23 @@ emotion, intensity, statement, repetition and actor (odd actors are male).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from emovoice.errors import ParameterError
 from emovoice.labels import EMOTIONS
+from emovoice.settings import get_settings
 
 DEFAULT_ROOT_ENV = "EMOVOICE_RAVDESS"
 STATEMENTS = {1: "Kids are talking by the door", 2: "Dogs are sitting by the door"}
 
 
 def default_root() -> Path:
-    """``$EMOVOICE_RAVDESS``, else ``../shared/data/ravdess`` beside the working directory
-    or beside this source checkout."""
-    env = os.environ.get(DEFAULT_ROOT_ENV)
-    if env:
-        return Path(env)
-    candidates = [Path.cwd() / ".." / "shared" / "data" / "ravdess"]
-    candidates += [parent / ".." / "shared" / "data" / "ravdess" for parent in Path(__file__).parents]
+    """``$EMOVOICE_RAVDESS``, else ``../shared/data/ravdess`` beside this source checkout."""
+    configured = get_settings().ravdess
+    if configured:
+        return configured
+    candidates = [parent / ".." / "shared" / "data" / "ravdess" for parent in Path(__file__).parents]
     for candidate in candidates:
         if (candidate / "folds.json").is_file():
             return candidate.resolve()

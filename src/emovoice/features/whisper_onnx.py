@@ -16,14 +16,14 @@ from typing import Any
 import numpy as np
 
 from emovoice.features.whisper import MAX_TOKENS
+from emovoice.settings import get_settings
 
 OPSET = 20
 IR_VERSION = 10
 
 
 def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(os.environ.get("EMOVOICE_MODEL_CACHE", Path(base) / "emovoice"))
+    return get_settings().model_cache_dir
 
 
 def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int) -> bytes:

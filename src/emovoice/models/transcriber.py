@@ -25,6 +25,7 @@ the fillers at the start of a segment.)
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -160,9 +161,14 @@ class Transcriber:
         self.max_segment_s = max_segment_s
         self.beam_size = beam_size
         self._model: Any = None
+        self._load_lock = threading.Lock()
 
     def load(self) -> Any:
-        """Load the model (once); raise :class:`ModelNotFoundError` if it cannot be."""
+        """Load the model (once, thread-safe); raise :class:`ModelNotFoundError` if it cannot be."""
+        with self._load_lock:
+            return self._load()
+
+    def _load(self) -> Any:
         if self._model is None:
             try:
                 from faster_whisper import WhisperModel

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +20,12 @@ from emovoice.audio.effects import Degradation, degrade
 from emovoice.audio.io import decode
 from emovoice.datasets.ravdess import Clip
 from emovoice.features.frontends import Frontend
+from emovoice.settings import get_settings
 
 
 def default_cache_dir() -> Path:
-    """``$EMOVOICE_CACHE`` or ``.cache/emovoice`` under the working directory."""
-    return Path(os.environ.get("EMOVOICE_CACHE", Path.cwd() / ".cache" / "emovoice"))
+    """``features`` in the cache folder (``$EMOVOICE_CACHE_DIR``, else the user's cache folder)."""
+    return get_settings().feature_cache_dir
 
 
 @dataclass

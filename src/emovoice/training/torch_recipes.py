@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from emovoice.features.frontends import Frontend, MeanMfccMel, SeedLogMel
-from emovoice.models.nets import TimeDistributedCnnLstm, VectorCnn, VectorLstm
+from emovoice.training.nets import TimeDistributedCnnLstm, VectorCnn, VectorLstm
 from emovoice.training.recipes import N_CLASSES, Recipe
 
 
@@ -33,7 +33,7 @@ def spec_augment(batch: torch.Tensor, *, generator: torch.Generator, max_freq: i
 
 @dataclass
 class TorchRecipe(Recipe):
-    """A network from :mod:`emovoice.models.nets` trained with Adam and cross-entropy."""
+    """A network from :mod:`emovoice.training.nets` trained with Adam and cross-entropy."""
 
     net: str = "vector_cnn"
     epochs: int = 30

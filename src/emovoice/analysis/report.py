@@ -1,0 +1,349 @@
+"""The typed report of one recording, and its JSON.
+
+A :class:`Report` holds typed sections; :meth:`Report.to_dict` gives the JSON that
+``emovoice analyze --json`` prints (described by ``schemas/report.schema.json``) and
+:meth:`Report.from_dict` reads such JSON back, including that of earlier schema
+versions, so that a stored report can be rendered years later. Every target range a
+renderer draws travels inside the report: renderers never read today's thresholds.
+
+>>> report = Report.from_dict(stored_json)  # doctest: +SKIP
+>>> report.delivery.pace.target.low  # doctest: +SKIP
+100.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+from dataclasses import asdict, dataclass, field
+from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+
+from emovoice import thresholds as th
+from emovoice.analysis.sentiment import Sentiment
+from emovoice.errors import ParameterError
+from emovoice.features.prosody import VoiceQuality
+from emovoice.models.transcriber import Word
+from emovoice.thresholds import Range
+
+SCHEMA_VERSION = "1.2"
+"""1.0: emotion and delivery; 1.1: confidence, input, speech, transcript.resumed;
+1.2: the flow and loudness targets (speaking-time range, first-word limit, level variability)."""
+
+READABLE_VERSIONS = ("1.0", "1.1", "1.2")
+
+Target = Range
+"""A target range ``[low, high]`` in a unit, as stored in a report."""
+
+D = TypeVar("D")
+
+
+class ReportFormatError(ParameterError):
+    """A stored report that cannot be read back (unknown schema version, missing fields)."""
+
+
+@dataclass
+class Segment:
+    """One second of the emotion timeline."""
+
+    start: float
+    end: float
+    emotion: str
+    probabilities: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How sure the model is of a recording's dominant emotion.
+
+    Attributes
+    ----------
+    top : float
+        The dominant emotion's (calibrated) mean probability.
+    margin : float
+        Its lead over the second most probable emotion.
+    level : str
+        ``"confident"`` (top >= EMOTION_CONFIDENT_P and margin >=
+        EMOTION_CONFIDENT_MARGIN), ``"unsure"`` (top < EMOTION_UNSURE_P) or
+        ``"tentative"`` (in between); thresholds in :mod:`emovoice.thresholds`.
+    runner_up : str
+        The second most probable emotion.
+    """
+
+    top: float
+    margin: float
+    level: str
+    runner_up: str
+
+    @classmethod
+    def of(cls, probabilities: dict[str, float]) -> Confidence:
+        ranked = sorted(probabilities.items(), key=lambda kv: -kv[1])
+        (_, top), (second_label, second) = ranked[0], ranked[1]
+        margin = top - second
+        if top >= th.EMOTION_CONFIDENT_P and margin >= th.EMOTION_CONFIDENT_MARGIN:
+            level = "confident"
+        elif top < th.EMOTION_UNSURE_P:
+            level = "unsure"
+        else:
+            level = "tentative"
+        return cls(top=round(top, 4), margin=round(margin, 4), level=level, runner_up=second_label)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class EmotionReport:
+    """What the emotion model heard in one recording.
+
+    Attributes
+    ----------
+    file : str or None
+    duration_s : float
+    emotion : str
+        The emotion with the highest mean probability.
+    probabilities : dict of str to float
+        Mean probability of each of the 8 emotions over the windows.
+    timeline : list of Segment
+        One entry per second (the last may be shorter).
+    confidence : Confidence
+        How sure the model is of ``emotion`` (judged when the report was made).
+    """
+
+    file: str | None
+    duration_s: float
+    emotion: str
+    probabilities: dict[str, float]
+    timeline: list[Segment] = field(default_factory=list)
+    confidence: Confidence = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.confidence is None:
+            self.confidence = Confidence.of(self.probabilities)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "duration_s": self.duration_s, "emotion": self.emotion,
+                "probabilities": self.probabilities, "confidence": self.confidence.to_dict(),
+                "timeline": [s.to_dict() for s in self.timeline]}
+
+
+@dataclass
+class InputInfo:
+    """What decoding found: channels mixed down, truncation, notes for the reader."""
+
+    channels: int = 1
+    truncated: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Speech:
+    """How much speech the recording holds (the check made before any analysis)."""
+
+    voiced_speech_s: float
+    pitch_spread_st: float
+    level_spread_db: float
+    found: bool
+    reason: str | None
+    little: bool
+    little_threshold_s: float
+
+
+@dataclass
+class TranscriptSection:
+    available: bool
+    reason: str | None
+    model: str | None
+    text: str
+    words: list[Word]
+    segments: int = 0
+    retried_without_prompt: int = 0
+    resumed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PaceSection:
+    wpm: float | None
+    speaking_wpm: float | None
+    target: Target
+    verdict: str | None
+    curve: list[dict[str, float]] = field(default_factory=list)
+
+
+@dataclass
+class FillersSection:
+    count: int | None
+    per_minute: float | None
+    target: Target
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str | None:
+        return None if self.per_minute is None else self.target.verdict(self.per_minute)
+
+
+@dataclass
+class FlowSection:
+    speaking_s: float
+    speaking_ratio: float
+    long_pause_threshold_s: float
+    long_pause_count: int
+    long_pauses: list[dict[str, float]]
+    longest_pause_s: float
+    time_to_first_word_s: float | None
+    speech_regions: list[list[float]]
+    target_speaking_ratio: Target | None = None
+    first_word_limit_s: float | None = None
+
+
+@dataclass
+class PitchSection:
+    median_hz: float | None
+    range_st: float | None
+    variability_st: float | None
+    monotone: bool | None
+    curve: list[float | None]
+    voiced_fraction: float
+    unit: str
+    monotone_threshold_st: float
+    target_variability: Target
+
+
+@dataclass
+class LoudnessSection:
+    level_dbfs: float
+    variability_db: float
+    peak_dbfs: float
+    clipped_fraction: float
+    too_quiet: bool
+    clipping: bool
+    curve: list[float]
+    target: Target
+    clipping_threshold_fraction: float
+    target_variability: Target | None = None
+
+
+@dataclass
+class Tip:
+    """One piece of advice: ``kind`` is "improve", "praise" or "note"; ``metric`` what it is about."""
+
+    kind: str
+    metric: str
+    text: str
+
+
+@dataclass
+class Delivery:
+    """Everything an interview coach would tell: each figure with its target."""
+
+    transcript: TranscriptSection
+    pace: PaceSection
+    fillers: FillersSection
+    flow: FlowSection
+    pitch: PitchSection
+    loudness: LoudnessSection
+    voice_quality: VoiceQuality
+    sentiment: Sentiment
+    missing: list[str] = field(default_factory=list)
+    feedback: list[Tip] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    """The full analysis of one recording.
+
+    ``emotion_report`` holds the emotion; ``delivery`` the delivery figures (None
+    when only emotion was asked for). :meth:`to_dict` gives the JSON that
+    ``emovoice analyze --json`` prints; :meth:`from_dict` reads it back.
+    """
+
+    emotion_report: EmotionReport
+    delivery: Delivery | None = None
+    speech: Speech | None = None
+    source: InputInfo = field(default_factory=InputInfo)
+    timings_s: dict[str, float] = field(default_factory=dict)
+    schema_version: str = SCHEMA_VERSION
+
+    @property
+    def file(self) -> str | None:
+        return self.emotion_report.file
+
+    @property
+    def duration_s(self) -> float:
+        return self.emotion_report.duration_s
+
+    @property
+    def emotion(self) -> str:
+        return self.emotion_report.emotion
+
+    @property
+    def probabilities(self) -> dict[str, float]:
+        return self.emotion_report.probabilities
+
+    @property
+    def timeline(self) -> list[Segment]:
+        return self.emotion_report.timeline
+
+    @property
+    def confidence(self) -> Confidence:
+        return self.emotion_report.confidence
+
+    def __getitem__(self, key: str) -> Any:
+        return self.to_dict()[key]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready data (``schemas/report.schema.json``)."""
+        out: dict[str, Any] = {"schema_version": self.schema_version, **self.emotion_report.to_dict(),
+                               "input": asdict(self.source),
+                               "speech": asdict(self.speech) if self.speech else {}}
+        if self.delivery is not None:
+            out.update(asdict(self.delivery))
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        """Read back the JSON of :meth:`to_dict`, of this or an earlier schema version.
+
+        Raises
+        ------
+        ReportFormatError
+            An unknown schema version, or a field missing or of the wrong shape.
+        """
+        version = data.get("schema_version") if isinstance(data, dict) else None
+        if version not in READABLE_VERSIONS:
+            raise ReportFormatError(f"cannot read a report of schema version {version!r}; "
+                                    f"this emovoice reads {', '.join(READABLE_VERSIONS)}")
+        try:
+            emotion = _load(EmotionReport, data)
+            delivery = _load(Delivery, data) if "pace" in data else None
+            speech = _load(Speech, data["speech"]) if data.get("speech") else None
+            source = _load(InputInfo, data.get("input") or {})
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise ReportFormatError(f"a stored report (schema {version}) is damaged: {exc}") from None
+        return cls(emotion_report=emotion, delivery=delivery, speech=speech, source=source,
+                   schema_version=str(version))
+
+
+def _load(kind: Any, value: Any) -> Any:
+    """Build ``kind`` (a dataclass, list, dict, optional or plain type) from JSON data."""
+    if value is None:
+        return None
+    if dataclasses.is_dataclass(kind) and isinstance(kind, type):
+        if not isinstance(value, dict):
+            raise TypeError(f"{kind.__name__} needs an object, got {type(value).__name__}")
+        hints = get_type_hints(kind)
+        return kind(**{f.name: _load(hints[f.name], value[f.name])
+                       for f in dataclasses.fields(kind) if f.init and f.name in value})
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(kind) if a is not type(None)]
+        return _load(options[0], value) if len(options) == 1 else value
+    if origin is list:
+        (item,) = get_args(kind)
+        return [_load(item, v) for v in value]
+    if origin is dict:
+        return dict(value)
+    return value
