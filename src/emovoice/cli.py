@@ -8,7 +8,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from emovoice.errors import EmovoiceError
 
@@ -133,6 +133,81 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    import uvicorn
+
+    from emovoice.settings import get_settings
+    from emovoice.web.app import create_app
+
+    settings = get_settings()
+    workers = settings.workers if args.workers is None else args.workers
+    app = create_app(settings, workers=workers)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
+    print(f"emovoice is running at http://{shown}:{args.port}/  (data: {settings.resolved_database_url()}; "
+          f"{workers} analysis worker{'s' if workers != 1 else ''} in this process; Ctrl+C stops it)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from emovoice.jobs.queue import Jobs
+    from emovoice.settings import get_settings
+    from emovoice.storage.db import Database
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    settings = get_settings()
+    database = Database(settings.resolved_database_url())
+    database.migrate()
+    print(f"emovoice worker: {args.threads} analysis thread(s) on {settings.resolved_database_url()}", flush=True)
+    Jobs(settings, database).run_worker(args.threads)
+    return 0
+
+
+def _questions_db() -> Any:
+    from emovoice.settings import get_settings
+    from emovoice.storage.db import Database
+    from emovoice.storage.questions import load_bank
+
+    database = Database(get_settings().resolved_database_url())
+    database.migrate()
+    with database.session() as session:
+        load_bank(session)
+    return database
+
+
+def _cmd_questions(args: argparse.Namespace) -> int:
+    from emovoice.storage.questions import (
+        CATEGORIES,
+        QuestionSpec,
+        add_questions,
+        list_questions,
+        read_questions_file,
+    )
+
+    database = _questions_db()
+    with database.session() as session:
+        if args.action == "list":
+            if args.category and args.category not in CATEGORIES:
+                raise OutputError(f"unknown category {args.category!r}; choose one of {', '.join(CATEGORIES)}")
+            for q in list_questions(session, category=args.category):
+                emit(f"{q.id:4d}  {q.category:<21} {q.difficulty:<6} {q.suggested_seconds:4d} s  {q.text}")
+        elif args.action == "add":
+            added = add_questions(session, [QuestionSpec(args.text, args.category, args.difficulty, args.seconds)])
+            emit("added 1 question" if added else "that question is already in the bank")
+        else:
+            specs = read_questions_file(args.file)
+            added = add_questions(session, specs)
+            emit(f"imported {added} new question(s) of {len(specs)} in {args.file}")
+    return 0
+
+
 class Parser(argparse.ArgumentParser):
     """argparse with the project's one-line error (``emovoice: error: ...``, exit 2)."""
 
@@ -177,6 +252,34 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--no-degraded", action="store_true", help="skip the degraded test folds")
     evaluate.add_argument("--quiet", action="store_true", help="no progress bars")
     evaluate.set_defaults(func=_cmd_evaluate)
+
+    serve = sub.add_parser("serve", help="run the interview simulator (web app) and print its address")
+    serve.add_argument("--host", default="127.0.0.1",
+                       help="address to listen on (default: %(default)s: this machine only)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="analysis threads in this process (default: $EMOVOICE_WORKERS or 1; 0 when "
+                            "'emovoice worker' processes do the analyses)")
+    serve.set_defaults(func=_cmd_serve)
+
+    worker = sub.add_parser("worker", help="run analyses for the web app in a separate process")
+    worker.add_argument("--threads", type=int, default=1, help="analyses at once (default: %(default)s)")
+    worker.set_defaults(func=_cmd_worker)
+
+    questions = sub.add_parser("questions", help="manage the question bank")
+    qsub = questions.add_subparsers(dest="action", required=True)
+    qlist = qsub.add_parser("list", help="list the questions")
+    qlist.add_argument("--category", default=None, help="only this category")
+    qadd = qsub.add_parser("add", help="add one question")
+    qadd.add_argument("text", help="the question")
+    qadd.add_argument("--category", required=True, help="about_you, behavioural, situational, motivation, "
+                                                        "strengths_weaknesses, teamwork or closing")
+    qadd.add_argument("--difficulty", default="medium", choices=["easy", "medium", "hard"])
+    qadd.add_argument("--seconds", type=int, default=60, help="suggested answer length (default: %(default)s)")
+    qimport = qsub.add_parser("import", help="import questions from a JSON or CSV file")
+    qimport.add_argument("file", type=Path, help="JSON list (or {'questions': [...]}) or CSV with a header "
+                                                 "text,category,difficulty,suggested_seconds")
+    questions.set_defaults(func=_cmd_questions)
 
     train = sub.add_parser("train", help="train the shipped model on all speakers and export it")
     train.add_argument("--model", default=None, help="recipe name (default: the default model)")

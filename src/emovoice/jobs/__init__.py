@@ -1,0 +1,1 @@
+"""Analysis jobs: answers are analysed outside the request, through huey."""

@@ -1,0 +1,104 @@
+"""Users and their logins: argon2 password hashes, random session tokens stored hashed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from emovoice.errors import EmovoiceError
+from emovoice.storage.models import AuthSession, User, utcnow
+
+SESSION_DAYS = 30
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 1024
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+
+
+class AccountError(EmovoiceError):
+    """A sign-up or login that cannot go through; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def check_credentials(email: str, password: str) -> str:
+    """The normalised e-mail, or :class:`AccountError` saying what is wrong."""
+    email = normalise_email(email)
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise AccountError("enter a valid e-mail address, like name@example.com")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+    return email
+
+
+def create_user(session: Session, email: str, password: str) -> User:
+    """A new user; :class:`AccountError` if the e-mail is taken or the password too short."""
+    email = check_credentials(email, password)
+    if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
+        raise AccountError("an account with this e-mail already exists; log in instead")
+    user = User(email=email, password_hash=_hasher.hash(password))
+    session.add(user)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise AccountError("an account with this e-mail already exists; log in instead") from None
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User:
+    """The user with these credentials, or :class:`AccountError` (one message for both mistakes)."""
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    try:
+        if user is None:
+            _hasher.hash(password)  # the same work either way: no timing hint that the e-mail exists
+            raise VerificationError
+        _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise AccountError("wrong e-mail or password") from None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_session(session: Session, user: User) -> str:
+    """Log ``user`` in: a new random token (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(AuthSession(token_hash=_digest(token), user_id=user.id,
+                            expires_at=utcnow() + dt.timedelta(days=SESSION_DAYS)))
+    return token
+
+
+def user_for_token(session: Session, token: str | None) -> User | None:
+    """The user a live session token belongs to, else None."""
+    if not token or len(token) > 200:
+        return None
+    row = session.get(AuthSession, _digest(token))
+    if row is None or row.expires_at < utcnow():
+        return None
+    return row.user
+
+
+def close_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(AuthSession).where(AuthSession.token_hash == _digest(token)))
+
+
+def delete_user(session: Session, user: User) -> None:
+    """Delete the user with every session, answer and recording (the database cascades)."""
+    session.delete(user)

@@ -1,0 +1,101 @@
+"""Answers: the recording, the state of its analysis and the report, always looked up per user."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from emovoice.storage.models import Answer, AnswerAudio, utcnow
+
+STATUSES = ("queued", "running", "done", "failed")
+
+
+def create_answer(session: Session, *, user_id: int, question_id: int | None, audio: bytes, content_type: str,
+                  filename: str, time_limit_s: int | None = None) -> Answer:
+    """Store a new answer with its recording, queued for analysis."""
+    answer = Answer(user_id=user_id, question_id=question_id, status="queued", time_limit_s=time_limit_s,
+                    audio_bytes=len(audio))
+    answer.audio = AnswerAudio(content_type=content_type[:100], filename=filename[:255], data=audio)
+    session.add(answer)
+    session.flush()
+    return answer
+
+
+def user_answer(session: Session, user_id: int, answer_id: int) -> Answer | None:
+    """The answer if it belongs to ``user_id``; another user's answer is None, like a missing one."""
+    return session.scalar(select(Answer).where(Answer.id == answer_id, Answer.user_id == user_id))
+
+
+def user_answers(session: Session, user_id: int, *, limit: int = 500) -> list[Answer]:
+    query = (select(Answer).where(Answer.user_id == user_id).order_by(Answer.created_at.desc(), Answer.id.desc())
+             .limit(limit))
+    return list(session.scalars(query))
+
+
+def delete_answer(session: Session, user_id: int, answer_id: int) -> bool:
+    """Delete the user's answer and its recording; False when there is no such answer of theirs."""
+    result = session.execute(delete(Answer).where(Answer.id == answer_id, Answer.user_id == user_id))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def audio_of(session: Session, answer_id: int) -> AnswerAudio | None:
+    return session.get(AnswerAudio, answer_id)
+
+
+def report_of(answer: Answer) -> dict[str, Any] | None:
+    return json.loads(answer.report_json) if answer.report_json else None
+
+
+# --- the analysis job's side ---------------------------------------------------------------
+
+def claim(session: Session, answer_id: int) -> bool:
+    """Mark a queued answer running (one more attempt); False if it is gone or not queued."""
+    now = utcnow()
+    result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "queued")
+                             .values(status="running", started_at=now, heartbeat_at=now,
+                                     attempts=Answer.attempts + 1))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def heartbeat(session: Session, answer_id: int) -> None:
+    session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "running")
+                    .values(heartbeat_at=utcnow()))
+
+
+def finish(session: Session, answer_id: int, *, report: dict[str, Any] | None = None,
+           error: str | None = None) -> bool:
+    """Store the report (done) or the error (failed); False if the answer was deleted meanwhile."""
+    values: dict[str, Any] = {"finished_at": utcnow(), "heartbeat_at": None}
+    if report is not None:
+        values.update(status="done", report_json=json.dumps(report), error=None)
+    else:
+        values.update(status="failed", error=error or "the analysis failed")
+    result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "running")
+                             .values(**values))
+    return bool(getattr(result, "rowcount", 0))
+
+
+def stale_running(session: Session, *, older_than: dt.timedelta) -> list[Answer]:
+    """Running answers whose worker stopped beating (it died or was restarted)."""
+    cutoff = utcnow() - older_than
+    return list(session.scalars(select(Answer).where(Answer.status == "running", Answer.heartbeat_at < cutoff)))
+
+
+def waiting(session: Session, *, older_than: dt.timedelta) -> list[Answer]:
+    """Answers queued for longer than ``older_than``."""
+    cutoff = utcnow() - older_than
+    return list(session.scalars(select(Answer).where(Answer.status == "queued", Answer.queued_at < cutoff)))
+
+
+def requeue(session: Session, answer_id: int) -> None:
+    session.execute(update(Answer).where(Answer.id == answer_id)
+                    .values(status="queued", queued_at=utcnow(), heartbeat_at=None))
+
+
+def fail(session: Session, answer_id: int, error: str) -> None:
+    session.execute(update(Answer).where(Answer.id == answer_id)
+                    .values(status="failed", error=error, finished_at=utcnow(), heartbeat_at=None))

@@ -1,0 +1,95 @@
+"""The database tables (SQLAlchemy 2, typed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sessions: Mapped[list[AuthSession]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                       passive_deletes=True)
+    answers: Mapped[list[Answer]] = relationship(back_populates="user", cascade="all, delete-orphan",
+                                                 passive_deletes=True)
+
+
+class AuthSession(Base):
+    """A login: the SHA-256 of the token kept in the cookie (or sent as a Bearer token)."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+
+    user: Mapped[User] = relationship(back_populates="sessions")
+
+
+class Question(Base):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(1000), unique=True)
+    category: Mapped[str] = mapped_column(String(40), index=True)
+    difficulty: Mapped[str] = mapped_column(String(10))
+    suggested_seconds: Mapped[int]
+    origin: Mapped[str] = mapped_column(String(20), default="bank")
+
+
+class Answer(Base):
+    """One recorded answer, its analysis job's state and, when done, its report (the CLI's JSON)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_user_created", "user_id", "created_at"),
+                      Index("ix_answers_status", "status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    error: Mapped[str | None] = mapped_column(Text)
+    report_json: Mapped[str | None] = mapped_column(Text)
+    time_limit_s: Mapped[int | None]
+    audio_bytes: Mapped[int] = mapped_column(default=0)
+    attempts: Mapped[int] = mapped_column(default=0)
+    queued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[dt.datetime | None]
+    heartbeat_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+
+    user: Mapped[User] = relationship(back_populates="answers")
+    question: Mapped[Question | None] = relationship()
+    audio: Mapped[AnswerAudio | None] = relationship(back_populates="answer", cascade="all, delete-orphan",
+                                                     passive_deletes=True)
+
+
+class AnswerAudio(Base):
+    """The recording itself, apart from the answer so that lists never load it."""
+
+    __tablename__ = "answer_audio"
+
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    answer: Mapped[Answer] = relationship(back_populates="audio")

@@ -1,0 +1,11 @@
+"""The JSON API under ``/api/`` (documented by OpenAPI at ``/docs``)."""
+
+from fastapi import APIRouter
+
+from emovoice.web.api.routes import answers, login, questions, users
+
+api_router = APIRouter(prefix="/api")
+api_router.include_router(users.router)
+api_router.include_router(login.router)
+api_router.include_router(questions.router)
+api_router.include_router(answers.router)

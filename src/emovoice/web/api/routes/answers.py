@@ -1,0 +1,97 @@
+"""``/api/answers``: upload an answer, follow its analysis, read its report, delete it.
+
+Every lookup is by (answer id, current user): another user's answer is 404, like a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+
+from emovoice.storage import answers as store
+from emovoice.storage.models import Answer, Question
+from emovoice.web.api.schemas import AnswerAccepted, AnswerOut, AnswerSummary, ErrorOut
+from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
+from emovoice.web.uploads import ALLOWED_TIME_LIMITS, UploadError, check_upload
+
+router = APIRouter(prefix="/answers", tags=["answers"])
+NOT_FOUND = "no such answer"
+
+
+def answer_out(answer: Answer) -> AnswerOut:
+    return AnswerOut(id=answer.id, question_id=answer.question_id,
+                     question=answer.question.text if answer.question else None, created_at=answer.created_at,
+                     time_limit_s=answer.time_limit_s, status=answer.status,  # type: ignore[arg-type]
+                     error=answer.error, report=store.report_of(answer))
+
+
+def _summary(answer: Answer) -> AnswerSummary:
+    report = store.report_of(answer) or {}
+    return AnswerSummary(id=answer.id, question_id=answer.question_id,
+                         question=answer.question.text if answer.question else None, created_at=answer.created_at,
+                         status=answer.status,  # type: ignore[arg-type]
+                         emotion=report.get("emotion"), wpm=(report.get("pace") or {}).get("wpm"))
+
+
+@router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=AnswerAccepted, dependencies=[CsrfChecked],
+             responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
+                  audio: Annotated[UploadFile, File(description="the recording, any common format")],
+                  question_id: Annotated[int | None, Form()] = None,
+                  time_limit_s: Annotated[int | None, Form()] = None) -> AnswerAccepted:
+    """Accept a recorded answer and queue its analysis (202); poll ``GET /api/answers/{id}``."""
+    settings = state.settings
+    if question_id is not None and session.get(Question, question_id) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no question {question_id}")
+    if time_limit_s is not None and time_limit_s not in ALLOWED_TIME_LIMITS:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                            f"time_limit_s must be one of {', '.join(map(str, ALLOWED_TIME_LIMITS))}")
+    max_bytes = int(settings.max_upload_mb * 1e6)
+    data = audio.file.read(max_bytes + 1)
+    try:
+        checked = check_upload(data, filename=audio.filename or "answer", content_type=audio.content_type or "",
+                               max_bytes=max_bytes, max_seconds=settings.max_answer_s)
+    except UploadError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    answer = store.create_answer(session, user_id=user.id, question_id=question_id, audio=checked.data,
+                                 content_type=checked.content_type, filename=checked.filename,
+                                 time_limit_s=time_limit_s)
+    session.commit()
+    state.jobs.enqueue(answer.id)  # if this is lost, recovery sends the queued answer again
+    return AnswerAccepted(id=answer.id, status="queued")
+
+
+@router.get("", response_model=list[AnswerSummary])
+def my_answers(user: CurrentUser, session: SessionDep) -> list[AnswerSummary]:
+    """The user's own answers, newest first."""
+    return [_summary(a) for a in store.user_answers(session, user.id)]
+
+
+@router.get("/{answer_id}", response_model=AnswerOut, responses={404: {"model": ErrorOut}})
+def get_answer(answer_id: int, user: CurrentUser, session: SessionDep) -> AnswerOut:
+    answer = store.user_answer(session, user.id, answer_id)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return answer_out(answer)
+
+
+@router.get("/{answer_id}/audio", response_class=Response, responses={404: {"model": ErrorOut}})
+def get_audio(answer_id: int, user: CurrentUser, session: SessionDep) -> Response:
+    """The recording as it was uploaded."""
+    answer = store.user_answer(session, user.id, answer_id)
+    audio = store.audio_of(session, answer_id) if answer is not None else None
+    if audio is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    return Response(audio.data, media_type=audio.content_type,
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.delete("/{answer_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked],
+               responses={404: {"model": ErrorOut}})
+def delete_answer(answer_id: int, user: CurrentUser, session: SessionDep) -> Response:
+    """Delete the answer, its recording and its report, for good."""
+    if not store.delete_answer(session, user.id, answer_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,39 @@
+"""``/api/users``: sign up, who am I, delete my account."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from emovoice.storage.accounts import AccountError, create_user, delete_user
+from emovoice.web.api.schemas import Credentials, ErrorOut, UserOut
+from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep
+
+router = APIRouter(prefix="/users", tags=["users"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=UserOut,
+             responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}}, dependencies=[CsrfChecked])
+def sign_up(body: Credentials, session: SessionDep) -> UserOut:
+    """Create an account (there is no e-mail offline: the address is the login name)."""
+    try:
+        user = create_user(session, body.email, body.password)
+    except AccountError as exc:
+        code = status.HTTP_409_CONFLICT if "already exists" in str(exc) else status.HTTP_422_UNPROCESSABLE_CONTENT
+        raise HTTPException(code, str(exc)) from None
+    session.commit()
+    return UserOut(id=user.id, email=user.email, created_at=user.created_at)
+
+
+@router.get("/me", response_model=UserOut)
+def me(user: CurrentUser) -> UserOut:
+    return UserOut(id=user.id, email=user.email, created_at=user.created_at)
+
+
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked])
+def delete_me(user: CurrentUser, session: SessionDep) -> Response:
+    """Delete the account with every answer and recording in it, for good."""
+    delete_user(session, session.merge(user))
+    session.commit()
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    response.delete_cookie("emovoice_session", path="/")
+    return response

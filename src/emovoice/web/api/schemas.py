@@ -1,0 +1,61 @@
+"""Request and response bodies of the JSON API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Credentials(BaseModel):
+    email: str = Field(max_length=320, examples=["ada@example.com"])
+    password: str = Field(max_length=1024, examples=["correct horse battery"])
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    created_at: dt.datetime
+
+
+class TokenOut(BaseModel):
+    token: str = Field(description="send as 'Authorization: Bearer <token>'; the same login as the cookie")
+
+
+class QuestionOut(BaseModel):
+    id: int
+    text: str
+    category: str
+    difficulty: str
+    suggested_seconds: int
+
+
+class AnswerAccepted(BaseModel):
+    id: int
+    status: Literal["queued", "running", "done", "failed"]
+
+
+class AnswerOut(BaseModel):
+    id: int
+    question_id: int | None
+    question: str | None = None
+    created_at: dt.datetime
+    time_limit_s: int | None = None
+    status: Literal["queued", "running", "done", "failed"]
+    error: str | None
+    report: dict[str, Any] | None = Field(None, description="the JSON of 'emovoice analyze --json' once done")
+
+
+class AnswerSummary(BaseModel):
+    id: int
+    question_id: int | None
+    question: str | None
+    created_at: dt.datetime
+    status: Literal["queued", "running", "done", "failed"]
+    emotion: str | None = None
+    wpm: float | None = None
+
+
+class ErrorOut(BaseModel):
+    detail: str

@@ -1,0 +1,113 @@
+"""The web app: ``create_app()`` builds it; ``emovoice serve`` runs it with uvicorn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException, RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from emovoice import __version__
+from emovoice.analysis.analyzer import Analyzer
+from emovoice.jobs.queue import Jobs
+from emovoice.settings import Settings, get_settings
+from emovoice.storage.db import Database
+from emovoice.storage.questions import load_bank
+from emovoice.web.api import api_router
+from emovoice.web.deps import CSRF_COOKIE
+from emovoice.web.pages import render_error
+from emovoice.web.pages import router as pages_router
+from emovoice.web.state import AppState
+
+log = logging.getLogger("emovoice.web")
+STATIC = Path(__file__).parent / "static"
+CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
+       "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+UPLOAD_SLACK_BYTES = 1_000_000  # multipart framing and form fields around the file
+
+
+class Guard(BaseHTTPMiddleware):
+    """Refuses bodies over the upload limit before reading them; sets security headers and the CSRF cookie."""
+
+    def __init__(self, app: object, max_body: int, secure: bool) -> None:
+        super().__init__(app)  # type: ignore[arg-type]
+        self.max_body = max_body
+        self.secure = secure
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > self.max_body:
+            return JSONResponse({"detail": f"the upload is {int(length) / 1e6:.1f} MB; the limit is "
+                                           f"{(self.max_body - UPLOAD_SLACK_BYTES) / 1e6:.0f} MB"}, status_code=413)
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        new_csrf = getattr(request.state, "new_csrf", None)
+        if new_csrf and CSRF_COOKIE not in request.cookies:
+            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=False, samesite="strict", secure=self.secure,
+                                path="/")
+        return response
+
+
+def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = None,
+               workers: int | None = None) -> FastAPI:
+    """The app on ``settings`` (default: from the environment).
+
+    Parameters
+    ----------
+    analyzer : Analyzer or None
+        The analyzer of the in-process workers (default: the shipped models).
+    workers : int or None
+        In-process analysis workers (default ``settings.workers``; 0 when separate
+        ``emovoice worker`` processes do the analyses).
+    """
+    settings = settings or get_settings()
+    database = Database(settings.resolved_database_url())
+    jobs = Jobs(settings, database, analyzer)
+    state = AppState(settings=settings, database=database, jobs=jobs)
+    n_workers = settings.workers if workers is None else workers
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database.migrate()
+        with database.session() as session:
+            load_bank(session)
+        jobs.start(n_workers)
+        try:
+            yield
+        finally:
+            jobs.stop()
+            database.dispose()
+
+    app = FastAPI(title="emovoice", version=__version__, lifespan=lifespan,
+                  description="Practise interview answers out loud and see how you sound. "
+                              "Log in with POST /api/login and send the token as 'Authorization: Bearer'.")
+    app.state.emovoice = state
+    app.add_middleware(Guard, max_body=int(settings.max_upload_mb * 1e6) + UPLOAD_SLACK_BYTES,
+                       secure=settings.secure_cookies)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(api_router)
+    app.include_router(pages_router)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or request.url.path.startswith("/docs"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg')}"
+                             for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": problems}, status_code=422)
+        return render_error(request, 422, problems)
+
+    return app

@@ -1,0 +1,219 @@
+"""Server-rendered pages (Jinja2): sign up, log in, practise, the answers and their reports, the account."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from emovoice.analysis.report import Report, ReportFormatError
+from emovoice.labels import EMOTIONS
+from emovoice.storage import answers as store
+from emovoice.storage.accounts import (
+    AccountError,
+    authenticate,
+    close_session,
+    create_user,
+    delete_user,
+    open_session,
+)
+from emovoice.storage.models import Question, User
+from emovoice.storage.questions import CATEGORIES, random_question
+from emovoice.web.cookies import clear_session_cookie, set_session_cookie
+from emovoice.web.deps import CsrfChecked, OptionalUser, SessionDep, SettingsDep, csrf_token, session_token
+from emovoice.web.uploads import ALLOWED_TIME_LIMITS, DEFAULT_TIME_LIMIT_S
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+EMOTION_COLOURS = {"neutral": "#7f7f7f", "calm": "#2ca02c", "happy": "#e6a817", "sad": "#1f77b4",
+                   "angry": "#d62728", "fearful": "#9467bd", "disgust": "#8c564b", "surprised": "#e377c2"}
+CONFIDENCE_NOTES = {
+    "confident": "",
+    "tentative": "The model is not sure: it also heard {runner_up}. Take the emotion as a hint.",
+    "unsure": "The model could not tell which emotion this is; no one emotion stands out.",
+}
+
+
+def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request),
+                                                      "categories": CATEGORIES, **context},
+                                      status_code=status_code)
+
+
+def render_error(request: Request, status_code: int, message: str) -> Response:
+    if status_code == status.HTTP_401_UNAUTHORIZED:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=status.HTTP_303_SEE_OTHER)
+    titles = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot use this"}
+    return render(request, "error.html", None, status_code=status_code, title=titles.get(status_code, "Error"),
+                  message=message)
+
+
+def _login_required(user: User | None) -> User:
+    if user is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in first")
+    return user
+
+
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/"
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    recent = store.user_answers(session, user.id, limit=5) if user else []
+    return render(request, "home.html", user, recent=recent)
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, user: OptionalUser) -> Response:
+    return render(request, "signup.html", user, error=None, email="")
+
+
+@router.post("/signup", dependencies=[CsrfChecked])
+def signup(request: Request, session: SessionDep, settings: SettingsDep,
+           email: Annotated[str, Form(max_length=320)], password: Annotated[str, Form(max_length=1024)],
+           password_again: Annotated[str, Form(max_length=1024)]) -> Response:
+    try:
+        if password != password_again:
+            raise AccountError("the two passwords differ")
+        user = create_user(session, email, password)
+    except AccountError as exc:
+        return render(request, "signup.html", None, status_code=422, error=str(exc), email=email)
+    token = open_session(session, user)
+    session.commit()
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    set_session_cookie(response, token, settings)
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, user: OptionalUser, next: str = "/") -> Response:
+    return render(request, "login.html", user, error=None, email="", next=_safe_next(next))
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+def login(request: Request, session: SessionDep, settings: SettingsDep,
+          email: Annotated[str, Form(max_length=320)], password: Annotated[str, Form(max_length=1024)],
+          next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+    try:
+        user = authenticate(session, email, password)
+    except AccountError as exc:
+        return render(request, "login.html", None, status_code=401, error=str(exc), email=email,
+                      next=_safe_next(next))
+    token = open_session(session, user)
+    session.commit()
+    response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
+    set_session_cookie(response, token, settings)
+    return response
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+def logout(request: Request, session: SessionDep) -> Response:
+    close_session(session, session_token(request))
+    session.commit()
+    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    clear_session_cookie(response)
+    return response
+
+
+@router.get("/practice", response_class=HTMLResponse)
+def practice(request: Request, user: OptionalUser, session: SessionDep, category: str | None = None,
+             question_id: int | None = None, seconds: int = DEFAULT_TIME_LIMIT_S) -> Response:
+    user = _login_required(user)
+    if category is not None and category not in CATEGORIES:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no category {category!r}")
+    question = session.get(Question, question_id) if question_id else random_question(session, category=category)
+    if question is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such question")
+    if seconds not in ALLOWED_TIME_LIMITS:
+        seconds = DEFAULT_TIME_LIMIT_S
+    return render(request, "practice.html", user, question=question, seconds=seconds,
+                  time_limits=ALLOWED_TIME_LIMITS, category=category)
+
+
+@router.get("/answers", response_class=HTMLResponse)
+def answers_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    rows = []
+    for answer in store.user_answers(session, user.id):
+        report = store.report_of(answer) or {}
+        rows.append({"answer": answer, "emotion": report.get("emotion"),
+                     "wpm": (report.get("pace") or {}).get("wpm"),
+                     "fillers": (report.get("fillers") or {}).get("count")})
+    return render(request, "answers.html", user, rows=rows)
+
+
+def chart_data(report: Report) -> dict[str, Any]:
+    """What the report page's charts draw, with every target range taken from the report."""
+    data: dict[str, Any] = {
+        "emotions": list(EMOTIONS), "colours": EMOTION_COLOURS,
+        "timeline": {"seconds": [s.start for s in report.timeline],
+                     "probabilities": {e: [s.probabilities.get(e, 0.0) for s in report.timeline] for e in EMOTIONS}},
+        "mix": report.probabilities,
+    }
+    delivery = report.delivery
+    if delivery is not None:
+        data["pace"] = {"curve": delivery.pace.curve, "target": [delivery.pace.target.low, delivery.pace.target.high]}
+        data["pitch"] = {"curve": delivery.pitch.curve}
+        data["loudness"] = {"curve": delivery.loudness.curve,
+                            "target": [delivery.loudness.target.low, delivery.loudness.target.high]}
+    return data
+
+
+@router.get("/answers/{answer_id}", response_class=HTMLResponse)
+def answer_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    answer = store.user_answer(session, user.id, answer_id)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    report = None
+    if answer.status == "done" and answer.report_json:
+        try:
+            report = Report.from_dict(json.loads(answer.report_json))
+        except ReportFormatError as exc:
+            return render(request, "error.html", user, status_code=500, title="Cannot show this report",
+                          message=str(exc))
+    note = ""
+    if report is not None:
+        note = CONFIDENCE_NOTES[report.confidence.level].format(runner_up=report.confidence.runner_up)
+    return render(request, "report.html", user, answer=answer, report=report, confidence_note=note,
+                  charts=chart_data(report) if report else None)
+
+
+@router.post("/answers/{answer_id}/delete", dependencies=[CsrfChecked])
+def delete_answer_page(answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    if not store.delete_answer(session, user.id, answer_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    session.commit()
+    return RedirectResponse("/answers", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    count = len(store.user_answers(session, user.id, limit=100_000))
+    return render(request, "account.html", user, answer_count=count, error=None)
+
+
+@router.post("/account/delete", dependencies=[CsrfChecked])
+def delete_account(request: Request, user: OptionalUser, session: SessionDep,
+                   password: Annotated[str, Form(max_length=1024)]) -> Response:
+    user = _login_required(user)
+    try:
+        authenticate(session, user.email, password)
+    except AccountError:
+        count = len(store.user_answers(session, user.id, limit=100_000))
+        return render(request, "account.html", user, status_code=401, answer_count=count,
+                      error="wrong password: the account was not deleted")
+    delete_user(session, session.merge(user))
+    session.commit()
+    response = RedirectResponse("/?deleted=1", status_code=status.HTTP_303_SEE_OTHER)
+    clear_session_cookie(response)
+    return response

@@ -1,0 +1,199 @@
+// Recording an answer in the browser: preparation countdown, MediaRecorder with a timer and a
+// live level meter, a warning when the microphone gives no signal, upload, then progress until
+// the report opens. Uploading a file is the fallback.
+(function () {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const root = $("recorder");
+  if (!root) return;
+  const csrf = document.querySelector('meta[name="csrf-token"]').content;
+  const questionId = root.dataset.questionId;
+  const prepSeconds = Number(root.dataset.prepSeconds || 5);
+  const SILENCE_CHECK_S = 3;     // no signal by then: say so
+  const SILENCE_LEVEL = 0.01;    // RMS under which the input is silent
+  let stream = null, recorder = null, audioContext = null, chunks = [], timer = null, prepTimer = null;
+  let startedAt = 0, limit = 15, loudest = 0, warned = false, discarded = false;
+
+  const show = (el, on) => { el.hidden = !on; };
+  const status = (text) => { $("status").textContent = text; };
+  const fmt = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+
+  function problem(text, offerUpload) {
+    const box = $("problem");
+    box.textContent = text || "";
+    show(box, Boolean(text));
+    if (offerUpload) { $("upload-section").open = true; }
+  }
+
+  function micMessage(err) {
+    switch (err && err.name) {
+      case "NotAllowedError":
+      case "SecurityError":
+        return "Microphone access was denied. Allow the microphone for this site (the icon in the address bar), then press Start again, or upload a recording below.";
+      case "NotFoundError":
+      case "OverconstrainedError":
+        return "No microphone was found. Connect one and press Start again, or upload a recording below.";
+      case "NotReadableError":
+        return "The microphone is busy or failed (another program may be using it). Close that program and press Start again, or upload a recording below.";
+      default:
+        return `The microphone could not be opened (${err && err.message ? err.message : err}). Press Start again, or upload a recording below.`;
+    }
+  }
+
+  function release() {
+    clearInterval(timer); clearInterval(prepTimer);
+    if (stream) stream.getTracks().forEach((t) => t.stop());
+    if (audioContext) audioContext.close();
+    stream = null; audioContext = null;
+  }
+
+  function reset(message) {
+    release();
+    show($("prep"), false); show($("recording"), false); show($("no-signal"), false); show($("setup"), true);
+    status(message || "");
+    $("begin").focus();
+  }
+
+  async function begin() {
+    problem(null);
+    limit = Number($("seconds").value);
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.MediaRecorder) {
+      problem("This browser cannot record audio. Upload a recording below instead.", true);
+      return;
+    }
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false } });
+    } catch (err) {
+      problem(micMessage(err), true);
+      return;
+    }
+    show($("setup"), false); show($("prep"), true);
+    $("skip-prep").focus();
+    let left = prepSeconds;
+    $("prep-count").textContent = left;
+    prepTimer = setInterval(() => {
+      left -= 1;
+      $("prep-count").textContent = left;
+      if (left <= 0) { clearInterval(prepTimer); record(); }
+    }, 1000);
+  }
+
+  function pickType() {
+    const types = ["audio/webm;codecs=opus", "audio/ogg;codecs=opus", "audio/webm", "audio/mp4"];
+    return types.find((t) => MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported(t)) || "";
+  }
+
+  function record() {
+    clearInterval(prepTimer);
+    show($("prep"), false); show($("recording"), true);
+    $("limit").textContent = fmt(limit);
+    $("stop").focus();
+    audioContext = new (window.AudioContext || window.webkitAudioContext)();
+    const analyser = audioContext.createAnalyser();
+    analyser.fftSize = 2048;
+    audioContext.createMediaStreamSource(stream).connect(analyser);
+    const samples = new Float32Array(analyser.fftSize);
+    const type = pickType();
+    recorder = new MediaRecorder(stream, type ? { mimeType: type } : undefined);
+    chunks = []; loudest = 0; warned = false; discarded = false;
+    recorder.ondataavailable = (e) => { if (e.data && e.data.size) chunks.push(e.data); };
+    recorder.onstop = () => {
+      release();
+      if (discarded) return;
+      const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+      const ext = (blob.type.includes("ogg") ? "ogg" : blob.type.includes("mp4") ? "m4a" : "webm");
+      upload(blob, `answer.${ext}`);
+    };
+    recorder.start(250);
+    startedAt = performance.now();
+    status(`Recording for up to ${limit} seconds.`);
+    timer = setInterval(() => {
+      const elapsed = (performance.now() - startedAt) / 1000;
+      $("timer").textContent = fmt(Math.min(elapsed, limit));
+      analyser.getFloatTimeDomainData(samples);
+      let sum = 0;
+      for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+      const rms = Math.sqrt(sum / samples.length);
+      loudest = Math.max(loudest, rms);
+      $("level").value = Math.min(1, rms * 4);
+      if (!warned && elapsed >= SILENCE_CHECK_S && loudest < SILENCE_LEVEL) {
+        warned = true;
+        show($("no-signal"), true);
+      }
+      if (loudest >= SILENCE_LEVEL && !$("no-signal").hidden) show($("no-signal"), false);
+      if (elapsed >= limit) stop();
+    }, 100);
+  }
+
+  function stop() {
+    clearInterval(timer);
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+    show($("recording"), false); show($("no-signal"), false);
+  }
+
+  async function upload(file, name) {
+    problem(null);
+    show($("progress"), true);
+    $("progress-text").textContent = "Uploading…";
+    $("progress-heading").focus && $("progress-heading").setAttribute("tabindex", "-1");
+    const form = new FormData();
+    form.append("audio", file, name);
+    if (questionId) form.append("question_id", questionId);
+    form.append("time_limit_s", String(limit));
+    let response;
+    try {
+      response = await fetch("/api/answers", { method: "POST", body: form, headers: { "X-CSRF-Token": csrf },
+                                               credentials: "same-origin" });
+    } catch (err) {
+      show($("progress"), false);
+      reset();
+      problem("The upload failed: the server cannot be reached. Check that emovoice is still running and try again.", true);
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      show($("progress"), false);
+      reset();
+      problem(`This recording cannot be used: ${body.detail || response.statusText}`, true);
+      return;
+    }
+    follow(body.id);
+  }
+
+  function follow(id) {
+    const started = performance.now();
+    const text = $("progress-text");
+    const tick = async () => {
+      let answer;
+      try {
+        const r = await fetch(`/api/answers/${id}`, { credentials: "same-origin" });
+        answer = await r.json();
+      } catch (err) { answer = null; }
+      const waited = Math.round((performance.now() - started) / 1000);
+      if (answer && (answer.status === "done" || answer.status === "failed")) {
+        window.location.assign(`/answers/${id}`);
+        return;
+      }
+      text.textContent = answer && answer.status === "running" ? `Analysing… ${waited} s` : `Waiting for a free analyser… ${waited} s`;
+      setTimeout(tick, 1000);
+    };
+    tick();
+  }
+
+  $("begin").addEventListener("click", begin);
+  $("skip-prep").addEventListener("click", () => { if (stream) record(); });
+  $("stop").addEventListener("click", stop);
+  $("keep-going").addEventListener("click", () => { show($("no-signal"), false); $("stop").focus(); });
+  $("restart").addEventListener("click", () => {
+    discarded = true;
+    if (recorder && recorder.state !== "inactive") recorder.stop();
+    reset("The recording was discarded. Press Start when you are ready.");
+  });
+  $("upload-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const file = $("upload-file").files[0];
+    if (!file) { problem("Choose a file first."); return; }
+    show($("setup"), false);
+    upload(file, file.name);
+  });
+})();

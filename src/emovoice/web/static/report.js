@@ -1,0 +1,90 @@
+// The report page: draws the charts from the report's data (targets included), or follows an
+// analysis in progress and reloads when it is done.
+(function () {
+  "use strict";
+  const pending = document.getElementById("pending");
+  if (pending) {
+    const id = pending.dataset.answerId;
+    const text = document.getElementById("progress-text");
+    const started = performance.now();
+    const tick = async () => {
+      try {
+        const r = await fetch(`/api/answers/${id}`, { credentials: "same-origin" });
+        const answer = await r.json();
+        if (answer.status === "done" || answer.status === "failed") { window.location.reload(); return; }
+        const waited = Math.round((performance.now() - started) / 1000);
+        text.textContent = answer.status === "running" ? `Analysing… ${waited} s` : `Waiting for a free analyser… ${waited} s`;
+      } catch (err) { /* the server may be restarting: try again */ }
+      setTimeout(tick, 1000);
+    };
+    setTimeout(tick, 1000);
+    return;
+  }
+  const source = document.getElementById("chart-data");
+  if (!source || typeof Chart === "undefined") return;
+  const data = JSON.parse(source.textContent);
+  if (!data) return;
+  Chart.defaults.animation = false;
+  Chart.defaults.font.size = 13;
+  Chart.defaults.color = "#222";
+  const drawn = [];
+
+  function band(labels, low, high, label) {
+    return [
+      { label: `${label} low`, data: labels.map(() => low), borderWidth: 0, pointRadius: 0, fill: false },
+      { label: `${label} (target)`, data: labels.map(() => high), borderWidth: 0, pointRadius: 0,
+        fill: "-1", backgroundColor: "rgba(46, 125, 50, 0.15)" },
+    ];
+  }
+  function make(id, config) {
+    const canvas = document.getElementById(id);
+    if (!canvas) return;
+    drawn.push(new Chart(canvas, config));
+    canvas.dataset.drawn = "true";
+  }
+  const legendWithoutBands = { labels: { filter: (item) => !item.text.endsWith(" low") } };
+
+  const seconds = data.timeline.seconds.map((s) => `${s} s`);
+  make("chart-timeline", {
+    type: "line",
+    data: { labels: seconds, datasets: data.emotions.map((e) => ({
+      label: e, data: data.timeline.probabilities[e], borderColor: data.colours[e],
+      backgroundColor: data.colours[e] + "99", fill: true, pointRadius: 0, tension: 0.3 })) },
+    options: { scales: { y: { stacked: true, min: 0, max: 1, title: { display: true, text: "probability" } } },
+               plugins: { legend: { position: "bottom" } } },
+  });
+  const ranked = data.emotions.slice().sort((a, b) => data.mix[b] - data.mix[a]);
+  make("chart-mix", {
+    type: "bar",
+    data: { labels: ranked, datasets: [{ label: "share", data: ranked.map((e) => data.mix[e]),
+                                         backgroundColor: ranked.map((e) => data.colours[e]) }] },
+    options: { indexAxis: "y", scales: { x: { min: 0, max: 1 } }, plugins: { legend: { display: false } } },
+  });
+  if (data.pace) {
+    const labels = data.pace.curve.map((p) => `${p.time} s`);
+    make("chart-pace", {
+      type: "line",
+      data: { labels, datasets: [...band(labels, data.pace.target[0], data.pace.target[1], "pace"),
+        { label: "words per minute", data: data.pace.curve.map((p) => p.wpm), borderColor: "#1565c0", pointRadius: 2 }] },
+      options: { plugins: { legend: legendWithoutBands }, scales: { y: { min: 0, title: { display: true, text: "wpm" } } } },
+    });
+  }
+  if (data.pitch) {
+    make("chart-pitch", {
+      type: "line",
+      data: { labels: data.pitch.curve.map((_, i) => `${i} s`),
+              datasets: [{ label: "pitch (Hz)", data: data.pitch.curve, borderColor: "#6a1b9a", spanGaps: false, pointRadius: 2 }] },
+      options: { scales: { y: { title: { display: true, text: "Hz" } } } },
+    });
+  }
+  if (data.loudness) {
+    const labels = data.loudness.curve.map((_, i) => `${i} s`);
+    make("chart-loudness", {
+      type: "line",
+      data: { labels, datasets: [...band(labels, data.loudness.target[0], data.loudness.target[1], "loudness"),
+        { label: "level (dBFS)", data: data.loudness.curve, borderColor: "#ef6c00", pointRadius: 2 }] },
+      options: { plugins: { legend: legendWithoutBands }, scales: { y: { title: { display: true, text: "dBFS" } } } },
+    });
+  }
+  document.body.dataset.charts = String(drawn.length);
+})();

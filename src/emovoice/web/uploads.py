@@ -1,0 +1,65 @@
+"""Checking an uploaded recording before it is accepted: the CLI's checks and messages."""
+
+from __future__ import annotations
+
+import io
+import mimetypes
+from dataclasses import dataclass
+
+from emovoice.audio.io import Limits, load_audio
+from emovoice.errors import AudioError, TooLongError
+
+ALLOWED_TIME_LIMITS = (15, 30, 60, 120)
+DEFAULT_TIME_LIMIT_S = 15
+
+
+class UploadError(Exception):
+    """An upload refused; ``status`` is the HTTP status, the message is shown to the user."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    data: bytes
+    filename: str
+    content_type: str
+    duration_s: float
+
+
+def safe_content_type(content_type: str | None, filename: str = "") -> str:
+    """The upload's type when it is an audio (or audio-bearing video) type, else a neutral one:
+    the recording is served back, and must never be served as a page."""
+    for kind in ((content_type or "").split(";")[0].strip().lower(), mimetypes.guess_type(filename)[0] or ""):
+        if kind.startswith("audio/") or kind in ("video/webm", "video/mp4", "video/ogg"):
+            return kind
+    return "application/octet-stream"
+
+
+def _named(data: bytes, filename: str) -> io.BytesIO:
+    handle = io.BytesIO(data)
+    handle.name = filename  # the errors name the file as the CLI names its path
+    return handle
+
+
+def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: int, max_seconds: float) -> CheckedUpload:
+    """Accept ``data`` if it decodes to a usable recording, else raise :class:`UploadError`.
+
+    The checks and messages are those of ``emovoice analyze``: not audio, corrupt, empty,
+    silent, too short, too long (413 for too big or too long).
+    """
+    name = (filename or "upload").replace("/", "_")[-120:]
+    if not data:
+        raise UploadError(f"{name}: the file is empty (0 bytes)")
+    if len(data) > max_bytes:
+        raise UploadError(f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB", 413)
+    try:
+        audio = load_audio(_named(data, name), limits=Limits(max_duration_s=max_seconds))
+    except TooLongError as exc:
+        raise UploadError(str(exc), 413) from None
+    except AudioError as exc:
+        raise UploadError(str(exc)) from None
+    return CheckedUpload(data=data, filename=name, content_type=safe_content_type(content_type, name),
+                         duration_s=audio.samples.size / audio.sample_rate)
