@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Set up emovoice in .venv (serving dependencies only) and analyse the bundled sample answer.
+# Set up emovoice in .venv (serving dependencies only) and start the interview simulator on its
+# embedded defaults (SQLite database and queue in the user's data folder); it prints its address.
+# Arguments go to 'emovoice serve' (for example --port 8080 or --host 0.0.0.0).
 set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[transcribe]"
-.venv/bin/emovoice demo "$@"
+.venv/bin/python -m pip install --quiet -e ".[transcribe,web]"
+exec .venv/bin/emovoice serve "$@"

@@ -72,8 +72,9 @@ def make_huey(settings: Settings, database_url: str) -> Huey:
 
         options: dict[str, Any] = {k: v for k, v in parsed.query.items() if isinstance(v, str)}
         options.setdefault("host", parsed.host)
+        options.setdefault("port", parsed.port)
         database = PostgresqlDatabase(parsed.database, user=parsed.username, password=parsed.password,
-                                      port=parsed.port, **options)
+                                      **{k: v for k, v in options.items() if v is not None})
         return SqlHuey("emovoice", database=database, results=False, utc=True)
     raise EmovoiceError(f"EMOVOICE_QUEUE_URL: unsupported queue {parsed.get_backend_name()!r} "
                         "(use an sqlite:/// file, a postgresql:// database, or 'memory')")

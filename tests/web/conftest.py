@@ -1,0 +1,155 @@
+"""Web fixtures: the app over a real SQLite file and over a real PostgreSQL server started for the tests."""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from emovoice.analysis.analyzer import Analyzer
+from emovoice.settings import Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL server (Debian's ``postgresql``), listening on a Unix socket; yields its base URL."""
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not found:
+        pytest.fail("PostgreSQL is not installed; test.sh installs it (Debian's postgresql)")
+    bin_dir = Path(found[-1]).parent
+    root = Path(tempfile.mkdtemp(prefix="emovoice-pg-"))  # not under pytest's 0700 folders: postgres must reach it
+    data, sock = root / "data", root / "sock"
+    sock.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres user
+        shutil.chown(root, "postgres")
+        shutil.chown(sock, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    subprocess.run([*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+                    f"-k {sock} -p {port} -c listen_addresses=''", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgresql+psycopg://postgres@/{{db}}?host={sock}&port={port}"
+    finally:
+        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _create_database(base: str) -> str:
+    import psycopg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = base.format(db="postgres").replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return base.format(db=name)
+
+
+@pytest.fixture(scope="session")
+def analyzer() -> Analyzer:
+    """One analyzer with the shipped models for every app in the session (loaded once)."""
+    return Analyzer()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    url = None
+    if backend == "postgresql":
+        url = _create_database(request.getfixturevalue("postgres_server"))
+    return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=url, workers=1,
+                    job_stale_s=60)
+
+
+@pytest.fixture
+def app_client(settings: Settings, analyzer: Analyzer) -> Iterator[TestClient]:
+    from emovoice.web.app import create_app
+
+    app = create_app(settings, analyzer=analyzer)
+    with TestClient(app, base_url="http://testserver") as client:
+        yield client
+
+
+class User:
+    """A signed-up user of the test app, with a Bearer token and a cookie-carrying client."""
+
+    def __init__(self, client: TestClient, email: str, password: str = "password123") -> None:
+        self.email, self.password = email, password
+        response = client.post("/api/users", json={"email": email, "password": password})
+        assert response.status_code == 201, response.text
+        login = client.post("/api/login", json={"email": email, "password": password})
+        assert login.status_code == 200, login.text
+        self.token = login.json()["token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+        client.cookies.clear()
+
+
+@pytest.fixture
+def make_user(app_client: TestClient):
+    def make(email: str) -> User:
+        return User(app_client, email)
+    return make
+
+
+def wait_for(client: TestClient, answer_id: int, headers: dict[str, str], timeout: float = 120) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        body = client.get(f"/api/answers/{answer_id}", headers=headers).json()
+        if body["status"] in ("done", "failed"):
+            return dict(body)
+        time.sleep(0.2)
+    raise AssertionError(f"answer {answer_id} still {body['status']} after {timeout} s")
+
+
+@contextlib.contextmanager
+def cookie_login(client: TestClient, email: str, password: str = "password123") -> Iterator[str]:
+    """Log in through the page form (as a browser does); yields the CSRF token the pages carry."""
+    client.cookies.clear()
+    client.get("/login")
+    csrf = client.cookies.get("emovoice_csrf")
+    assert csrf
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": csrf},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    try:
+        yield csrf
+    finally:
+        client.cookies.clear()
+
+
+def all_routes(app) -> list[tuple[str, str]]:
+    """(method, path) of every HTTP route, with included routers flattened."""
+    found = []
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        items = list(contexts() if callable(contexts) else contexts) if contexts is not None else [route]
+        for item in items:
+            path = getattr(item, "path", None)
+            for method in sorted(getattr(item, "methods", None) or ()):
+                if path and method != "HEAD":
+                    found.append((method, path))
+    return found

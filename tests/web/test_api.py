@@ -1,0 +1,177 @@
+"""The JSON API over a real database (SQLite file and PostgreSQL server) with real analyses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from importlib import resources
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+import soundfile as sf
+from sqlalchemy import func, select
+
+from conftest import wait_for
+from emovoice.storage.models import Answer, AnswerAudio, AuthSession, User
+
+SAMPLE = Path(str(resources.files("emovoice.samples") / "answer.flac"))
+
+
+def _count(client, model) -> int:
+    with client.app.state.emovoice.database.session() as session:
+        return int(session.scalar(select(func.count()).select_from(model)))
+
+
+def test_sign_up_log_in_and_the_session_cookie(app_client):
+    created = app_client.post("/api/users", json={"email": "Ada@Example.com", "password": "password123"})
+    assert created.status_code == 201 and created.json()["email"] == "ada@example.com"
+    again = app_client.post("/api/users", json={"email": "ada@example.com", "password": "password123"})
+    assert again.status_code == 409 and "already exists" in again.json()["detail"]
+    assert app_client.post("/api/users", json={"email": "not-an-email", "password": "password123"}).status_code == 422
+    short = app_client.post("/api/users", json={"email": "b@example.com", "password": "short"})
+    assert short.status_code == 422 and "8 characters" in short.json()["detail"]
+
+    wrong = app_client.post("/api/login", json={"email": "ada@example.com", "password": "wrong-password"})
+    assert wrong.status_code == 401
+    login = app_client.post("/api/login", json={"email": "ada@example.com", "password": "password123"})
+    assert login.status_code == 200
+    cookie = login.headers["set-cookie"].lower()
+    assert "emovoice_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    token = login.json()["token"]
+    assert app_client.get("/api/users/me", headers={"Authorization": f"Bearer {token}"}).json()["email"] == \
+        "ada@example.com"
+    with app_client.app.state.emovoice.database.session() as session:
+        stored = session.scalar(select(User.password_hash))
+    assert stored.startswith("$argon2") and "password123" not in stored
+
+
+def test_question_bank(app_client):
+    questions = app_client.get("/api/questions").json()
+    assert len(questions) >= 60
+    categories = {q["category"] for q in questions}
+    assert categories >= {"about_you", "behavioural", "situational", "motivation", "strengths_weaknesses",
+                          "teamwork", "closing"}
+    assert all(q["difficulty"] in ("easy", "medium", "hard") and q["suggested_seconds"] > 0 for q in questions)
+    teamwork = app_client.get("/api/questions", params={"category": "teamwork"}).json()
+    assert teamwork and all(q["category"] == "teamwork" for q in teamwork)
+    drawn = {app_client.get("/api/questions/random", params={"category": "closing"}).json()["id"] for _ in range(15)}
+    assert len(drawn) > 1 and drawn <= {q["id"] for q in questions if q["category"] == "closing"}
+    assert app_client.get("/api/questions", params={"category": "nonsense"}).status_code == 422
+
+
+def test_an_answer_is_analysed_stored_served_and_deleted(app_client, make_user):
+    ada = make_user("ada@example.com")
+    question = app_client.get("/api/questions/random").json()
+    data = SAMPLE.read_bytes()
+    accepted = app_client.post("/api/answers", headers=ada.headers, data={"question_id": question["id"]},
+                               files={"audio": ("answer.flac", data, "audio/flac")})
+    assert accepted.status_code == 202, accepted.text
+    assert accepted.json()["status"] in ("queued", "running")
+    answer_id = accepted.json()["id"]
+
+    body = wait_for(app_client, answer_id, ada.headers)
+    assert body["status"] == "done", body["error"]
+    assert body["question_id"] == question["id"] and body["error"] is None
+    schema = json.loads((resources.files("emovoice.schemas") / "report.schema.json").read_text())
+    jsonschema.validate(body["report"], schema)
+    assert body["report"]["transcript"]["available"] and body["report"]["transcript"]["words"]
+
+    audio = app_client.get(f"/api/answers/{answer_id}/audio", headers=ada.headers)
+    assert audio.status_code == 200 and audio.content == data and audio.headers["content-type"] == "audio/flac"
+    listed = app_client.get("/api/answers", headers=ada.headers).json()
+    assert [a["id"] for a in listed] == [answer_id] and listed[0]["emotion"] == body["report"]["emotion"]
+
+    assert app_client.delete(f"/api/answers/{answer_id}", headers=ada.headers).status_code == 204
+    assert app_client.get(f"/api/answers/{answer_id}", headers=ada.headers).status_code == 404
+    assert _count(app_client, Answer) == 0 and _count(app_client, AnswerAudio) == 0  # the audio is gone too
+
+
+def _cli_message(path: Path) -> str:
+    result = subprocess.run([sys.executable, "-m", "emovoice", "analyze", "--emotion-only", path.name],
+                            capture_output=True, text=True, cwd=path.parent)
+    assert result.returncode == 2
+    return result.stderr.strip().removeprefix("emovoice: error: ")
+
+
+def test_bad_uploads_get_the_clis_message(app_client, make_user, tmp_path):
+    ada = make_user("ada@example.com")
+
+    def post(name: str, data: bytes):
+        return app_client.post("/api/answers", headers=ada.headers, files={"audio": (name, data, "audio/wav")})
+
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not a recording at all, just words in a file\n" * 20)
+    response = post("notes.wav", text.read_bytes())
+    assert response.status_code == 422
+    assert response.json()["detail"] == _cli_message(text)
+
+    empty = post("empty.wav", b"")
+    assert empty.status_code == 422 and "empty" in empty.json()["detail"]
+
+    silence = tmp_path / "silence.wav"
+    sf.write(silence, np.zeros(16_000 * 3, dtype=np.float32), 16_000)
+    response = post("silence.wav", silence.read_bytes())
+    assert response.status_code == 422 and response.json()["detail"] == _cli_message(silence)
+
+    truncated = SAMPLE.read_bytes()[:300]
+    assert post("cut.flac", truncated).status_code == 422
+    assert _count(app_client, Answer) == 0  # nothing refused was stored
+
+
+def test_too_big_and_too_long_uploads_are_refused(backend, tmp_path, analyzer, make_user):
+    from fastapi.testclient import TestClient
+
+    from emovoice.settings import Settings
+    from emovoice.web.app import create_app
+
+    settings = Settings(data_dir=tmp_path / "small", max_upload_mb=0.2, max_answer_s=5, workers=0)
+    with TestClient(create_app(settings, analyzer=analyzer)) as client:
+        client.post("/api/users", json={"email": "a@example.com", "password": "password123"})
+        token = client.post("/api/login", json={"email": "a@example.com", "password": "password123"}).json()["token"]
+        client.cookies.clear()
+        headers = {"Authorization": f"Bearer {token}"}
+        wave = (0.1 * np.sin(np.arange(16_000 * 8) / 16_000 * 2 * np.pi * 220)).astype(np.float32)
+        long = tmp_path / "long.flac"
+        sf.write(long, wave, 16_000)  # 8 s of tone, small as FLAC
+        response = client.post("/api/answers", headers=headers, files={"audio": ("long.flac", long.read_bytes())})
+        assert response.status_code == 413
+        assert "long.flac" in response.json()["detail"] and "limit of 5 s" in response.json()["detail"]
+        big = client.post("/api/answers", headers=headers, files={"audio": ("big.wav", b"\0" * 1_500_000)})
+        assert big.status_code == 413 and "MB" in big.json()["detail"]
+
+
+def test_a_recording_without_speech_fails_with_a_clear_error(app_client, make_user, tmp_path):
+    ada = make_user("ada@example.com")
+    tone = tmp_path / "tone.wav"
+    t = np.arange(16_000 * 4) / 16_000
+    sf.write(tone, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16_000)
+    accepted = app_client.post("/api/answers", headers=ada.headers, files={"audio": ("tone.wav", tone.read_bytes())})
+    assert accepted.status_code == 202
+    body = wait_for(app_client, accepted.json()["id"], ada.headers)
+    assert body["status"] == "failed" and "speech" in body["error"] and body["report"] is None
+
+
+def test_deleting_the_account_deletes_everything(app_client, make_user):
+    ada = make_user("ada@example.com")
+    bob = make_user("bob@example.com")
+    for user in (ada, bob):
+        accepted = app_client.post("/api/answers", headers=user.headers,
+                                   files={"audio": ("answer.flac", SAMPLE.read_bytes(), "audio/flac")})
+        wait_for(app_client, accepted.json()["id"], user.headers)
+    assert app_client.delete("/api/users/me", headers=ada.headers).status_code == 204
+    assert app_client.get("/api/answers", headers=ada.headers).status_code == 401  # the token died with it
+    assert _count(app_client, User) == 1 and _count(app_client, AuthSession) == 1
+    assert _count(app_client, Answer) == 1 and _count(app_client, AnswerAudio) == 1  # bob's only
+    assert len(app_client.get("/api/answers", headers=bob.headers).json()) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_openapi_documents_the_api(app_client):
+    spec = app_client.get("/openapi.json").json()
+    for path in ("/api/users", "/api/login", "/api/users/me", "/api/questions", "/api/questions/random",
+                 "/api/answers", "/api/answers/{answer_id}", "/api/answers/{answer_id}/audio"):
+        assert path in spec["paths"], path
+    assert app_client.get("/docs").status_code == 200
