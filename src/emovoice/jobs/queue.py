@@ -41,6 +41,7 @@ MAX_ATTEMPTS = 2
 """An answer whose analysis was interrupted this many times is marked failed instead of retried."""
 
 HEARTBEAT_S = 5.0
+"""A running analysis marks its answer alive this often (or four times per ``job_stale_s``, if shorter)."""
 TASK_NAME = "emovoice.analyze_answer"
 INTERRUPTED = ("the analysis was interrupted {n} times (the server restarted or ran out of memory); "
                "record the answer again or upload it once more")
@@ -152,7 +153,8 @@ class Jobs:
             answers.finish(session, answer_id, report=report, error=error)
 
     def _beat(self, answer_id: int, stop: threading.Event) -> None:
-        while not stop.wait(HEARTBEAT_S):
+        interval = min(HEARTBEAT_S, self.settings.job_stale_s / 4)  # several beats fit in the stale time
+        while not stop.wait(interval):
             try:
                 with self.database.session() as session:
                     answers.heartbeat(session, answer_id)
