@@ -1,0 +1,151 @@
+"""A real browser: Debian's Chromium (new headless mode) with a fake microphone fed from a WAV file
+signs up, answers a question by recording it, waits for the report and checks its charts; axe-core
+checks every page; the keyboard alone reaches the controls; a missing microphone gets a clear message."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import browser as harness  # noqa: E402
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    if not Path(harness.CHROMIUM).exists():
+        pytest.fail(f"{harness.CHROMIUM} is missing; test.sh installs Debian's chromium")
+    data = tmp_path_factory.mktemp("app") / "data"
+    data.mkdir()
+    with harness.running_app(data) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def microphone(tmp_path_factory):
+    return harness.speech_wav(tmp_path_factory.mktemp("mic") / "answer.wav",
+                              "I am a careful person. Um, I like to plan my work, and I finish what I start.")
+
+
+def test_record_an_answer_and_read_the_report(app_url, microphone):
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=microphone)
+        context = browser.new_context(bypass_csp=True)  # lets the test inject axe-core
+        page = context.new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        checked: dict[str, list] = {}
+
+        page.goto(app_url + "/")
+        checked["home (visitor)"] = harness.axe_violations(page)
+        page.goto(app_url + "/login")
+        checked["login"] = harness.axe_violations(page)
+        page.goto(app_url + "/signup")
+        checked["signup"] = harness.axe_violations(page)
+        harness.sign_up(page, app_url, "ada@example.com")
+        checked["home"] = harness.axe_violations(page)
+
+        page.click("text=Teamwork")
+        page.wait_for_url(re.compile(r".*/practice\?category=teamwork"))
+        question = page.inner_text("#question")
+        checked["practice"] = harness.axe_violations(page)
+        assert page.input_value("#seconds") == "15"  # the reference design's window by default
+
+        harness.tab_to(page, "begin")  # the keyboard alone starts the recording
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#prep:not([hidden])")
+        page.keyboard.press("Enter")  # the focus is on "Start recording now"
+        page.wait_for_selector("#recording:not([hidden])")
+        page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
+        assert page.is_visible("#timer")
+        page.wait_for_selector("#progress:not([hidden])", timeout=30_000)  # stops by itself at 15 s
+        page.wait_for_url(re.compile(r".*/answers/\d+$"), timeout=180_000)  # the report opens by itself
+        page.wait_for_selector("body[data-charts='5']", timeout=20_000)
+
+        drawn = harness.charts_drawn(page)
+        assert set(drawn) == {"chart-timeline", "chart-mix", "chart-pace", "chart-pitch", "chart-loudness"}
+        assert all(drawn.values()), drawn
+        assert question in page.inner_text("main")
+        transcript = page.inner_text(".transcript").lower()
+        assert "careful" in transcript or "plan" in transcript, transcript
+        duration = page.evaluate("""() => new Promise(resolve => {
+            const audio = document.querySelector('audio');
+            if (audio.readyState >= 1) resolve(audio.duration); else audio.onloadedmetadata = () => resolve(audio.duration);
+        })""")
+        assert 10 <= duration <= 16 or duration == float("inf"), duration  # webm from MediaRecorder may not say
+        checked["report"] = harness.axe_violations(page)
+
+        page.click("text=My answers")
+        assert page.locator("table.list tbody tr").count() == 1
+        checked["answers"] = harness.axe_violations(page)
+        page.click("text=Account")
+        checked["account"] = harness.axe_violations(page)
+
+        assert not problems, problems
+        assert {name: found for name, found in checked.items() if found} == {}
+        browser.close()
+
+
+def test_without_a_microphone_the_page_says_so_and_offers_the_upload(app_url):
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=None)
+        page = browser.new_page()
+        harness.sign_up(page, app_url, "bob@example.com")
+        page.goto(app_url + "/practice")
+        page.click("#begin")
+        page.wait_for_selector("#problem:not([hidden])")
+        message = page.inner_text("#problem")
+        assert "microphone" in message.lower() and "upload" in message.lower(), message
+        assert page.evaluate("document.getElementById('upload-section').open")
+        browser.close()
+
+
+def test_a_denied_microphone_and_a_silent_one_each_get_a_clear_message(app_url, tmp_path):
+    import numpy as np
+    import soundfile as sf
+
+    silent = tmp_path / "silent.wav"
+    sf.write(silent, np.zeros(48_000 * 6, dtype=np.int16), 48_000, subtype="PCM_16")
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=silent)
+        page = browser.new_page()
+        harness.sign_up(page, app_url, "carol@example.com")
+        page.goto(app_url + "/practice")
+        page.click("#begin")
+        page.click("#skip-prep")
+        page.wait_for_selector("#no-signal:not([hidden])", timeout=10_000)
+        assert "hear nothing" in page.inner_text("#no-signal")
+        page.click("#restart")  # a way on: start again
+        page.wait_for_selector("#setup:not([hidden])")
+        assert "discarded" in page.inner_text("#status")
+        browser.close()
+
+        browser = p.chromium.launch(executable_path=harness.CHROMIUM, headless=True,
+                                    args=["--no-sandbox", "--use-fake-device-for-media-stream",
+                                          "--deny-permission-prompts"])
+        context = browser.new_context()
+        context.clear_permissions()
+        page = context.new_page()
+        harness.sign_up(page, app_url, "dan@example.com")
+        page.goto(app_url + "/practice")
+        page.click("#begin")
+        page.wait_for_selector("#problem:not([hidden])")
+        assert "denied" in page.inner_text("#problem")
+        browser.close()
+
+
+def test_the_accessibility_check_finds_a_violation(tmp_path):
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=None)
+        page = browser.new_page()
+        page.set_content('<html lang="en"><body><main><img src="x.png"><button></button></main></body></html>')
+        found = {v["id"] for v in harness.axe_violations(page)}
+        assert {"image-alt", "button-name"} <= found
+        browser.close()
