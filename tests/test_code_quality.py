@@ -12,7 +12,10 @@ import pytest
 ROOT = Path(__file__).parents[1]
 
 
-@pytest.mark.parametrize("command", [["ruff", "check", "src", "tests", "bench"], ["mypy"]], ids=["ruff", "mypy"])
+LINTERS = [["ruff", "check", "src", "tests", "bench", "tools"], ["mypy"]]
+
+
+@pytest.mark.parametrize("command", LINTERS, ids=["ruff", "mypy"])
 def test_linter_passes(command):
     tool = shutil.which(command[0], path=str(Path(sys.executable).parent))
     if tool is None:

@@ -1,0 +1,68 @@
+"""Regenerate the screenshots of every page into docs/screens/ (shown in the README).
+
+    .venv/bin/python tools/screens.py
+
+Starts the app on a fresh data folder, signs up, records an answer through Chromium's fake
+microphone, waits for its report and photographs each page.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import browser as harness
+
+OUT = Path(__file__).resolve().parents[1] / "docs" / "screens"
+ANSWER = ("So, um, I would say my greatest strength is that I stay calm under pressure. "
+          "In my last job I planned the launch of a new product, and, uh, we finished it a week early.")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "data"
+        data.mkdir()
+        microphone = harness.speech_wav(Path(tmp) / "answer.wav", ANSWER)
+        with harness.running_app(data) as url, sync_playwright() as p:
+            browser = harness.launch(p, microphone=microphone)
+            context = browser.new_context(viewport={"width": 1200, "height": 860}, device_scale_factor=1,
+                                          bypass_csp=True)  # lets Playwright evaluate its waits
+            page = context.new_page()
+
+            def shot(name: str, full: bool = False) -> None:
+                page.screenshot(path=str(OUT / f"{name}.png"), full_page=full)
+                print(f"wrote docs/screens/{name}.png")
+
+            page.goto(url + "/")
+            shot("1-welcome")
+            harness.sign_up(page, url, "ada@example.com")
+            shot("2-home")
+            page.goto(url + "/practice?category=strengths_weaknesses")
+            shot("3-question")
+            page.select_option("#seconds", "15")
+            page.click("#begin")
+            page.click("#skip-prep")
+            page.wait_for_function("document.getElementById('level').value > 0.05", timeout=10_000)
+            page.wait_for_timeout(3000)
+            shot("4-recording")
+            page.wait_for_selector("#progress:not([hidden])", timeout=30_000)
+            shot("5-analysing")
+            page.wait_for_url(re.compile(r".*/answers/\d+$"), timeout=180_000)
+            page.wait_for_selector("body[data-charts='5']", timeout=20_000)
+            shot("6-report", full=True)
+            page.goto(url + "/answers")
+            shot("7-answers")
+            page.goto(url + "/account")
+            shot("8-account")
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
