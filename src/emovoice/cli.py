@@ -143,6 +143,9 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     workers = settings.workers if args.workers is None else args.workers
+    # analyses share this process: hand Python's lock over within 1 ms (not 5) so that a request
+    # waiting for it is served promptly
+    sys.setswitchinterval(0.001)
     app = create_app(settings, workers=workers)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -18,8 +18,10 @@ whose task was lost. Nothing accepted is lost, nothing stays "running" forever.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -39,6 +41,9 @@ log = logging.getLogger("emovoice.jobs")
 
 MAX_ATTEMPTS = 2
 """An answer whose analysis was interrupted this many times is marked failed instead of retried."""
+
+WORKER_NICENESS = 10
+"""How much lower than the web server's the analysis threads' CPU priority is (Unix nice)."""
 
 HEARTBEAT_S = 5.0
 """A running analysis marks its answer alive this often (or four times per ``job_stale_s``, if shorter)."""
@@ -79,6 +84,19 @@ def make_huey(settings: Settings, database_url: str) -> Huey:
         return SqlHuey("emovoice", database=database, results=False, utc=True)
     raise EmovoiceError(f"EMOVOICE_QUEUE_URL: unsupported queue {parsed.get_backend_name()!r} "
                         "(use an sqlite:/// file, a postgresql:// database, or 'memory')")
+
+
+_niced = threading.local()
+
+
+def _yield_to_the_server() -> None:
+    """Lower this worker thread's CPU priority (Linux: per thread; the model threads it starts inherit it),
+    so that pages served by the same machine stay quick while analyses run."""
+    if getattr(_niced, "done", False):
+        return
+    _niced.done = True
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: normal priority
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), WORKER_NICENESS)
 
 
 class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
@@ -126,6 +144,7 @@ class Jobs:
     # --- the worker side --------------------------------------------------------------------
     def run(self, answer_id: int) -> None:
         """Analyse one answer (the task body): claim it, analyse its audio, store report or error."""
+        _yield_to_the_server()
         with self.database.session() as session:
             if not answers.claim(session, answer_id):
                 return  # deleted, or another worker has it
@@ -210,6 +229,8 @@ class Jobs:
 
     def run_worker(self, workers: int) -> None:
         """Run a worker until interrupted (``emovoice worker``): load the models, then take jobs."""
+        with contextlib.suppress(AttributeError, OSError):
+            os.nice(WORKER_NICENESS)  # a web server on the same machine stays responsive
         self.analyzer.warm_up()
         self._stop.clear()
         self._sweeper = threading.Thread(target=self._sweep, daemon=True, name="emovoice-recovery")

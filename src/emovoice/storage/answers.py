@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.storage.models import Answer, AnswerAudio, utcnow
 
@@ -32,7 +32,7 @@ def user_answer(session: Session, user_id: int, answer_id: int) -> Answer | None
 
 def user_answers(session: Session, user_id: int, *, limit: int = 500) -> list[Answer]:
     query = (select(Answer).where(Answer.user_id == user_id).order_by(Answer.created_at.desc(), Answer.id.desc())
-             .limit(limit))
+             .options(defer(Answer.report_json), selectinload(Answer.question)).limit(limit))
     return list(session.scalars(query))
 
 
@@ -71,12 +71,18 @@ def finish(session: Session, answer_id: int, *, report: dict[str, Any] | None = 
     """Store the report (done) or the error (failed); False if the answer was deleted meanwhile."""
     values: dict[str, Any] = {"finished_at": utcnow(), "heartbeat_at": None}
     if report is not None:
-        values.update(status="done", report_json=json.dumps(report), error=None)
+        values.update(status="done", report_json=json.dumps(report), error=None, **summary(report))
     else:
         values.update(status="failed", error=error or "the analysis failed")
     result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "running")
                              .values(**values))
     return bool(getattr(result, "rowcount", 0))
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """The columns that let lists show an answer without reading its report."""
+    return {"duration_s": report.get("duration_s"), "emotion": report.get("emotion"),
+            "wpm": (report.get("pace") or {}).get("wpm"), "filler_count": (report.get("fillers") or {}).get("count")}
 
 
 def stale_running(session: Session, *, older_than: dt.timedelta) -> list[Answer]:

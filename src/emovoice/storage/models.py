@@ -75,6 +75,11 @@ class Answer(Base):
     started_at: Mapped[dt.datetime | None]
     heartbeat_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
+    # a summary of the report, so that lists never parse reports
+    duration_s: Mapped[float | None]
+    emotion: Mapped[str | None] = mapped_column(String(20))
+    wpm: Mapped[float | None]
+    filler_count: Mapped[int | None]
 
     user: Mapped[User] = relationship(back_populates="answers")
     question: Mapped[Question | None] = relationship()

@@ -140,13 +140,7 @@ def practice(request: Request, user: OptionalUser, session: SessionDep, category
 @router.get("/answers", response_class=HTMLResponse)
 def answers_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
-    rows = []
-    for answer in store.user_answers(session, user.id):
-        report = store.report_of(answer) or {}
-        rows.append({"answer": answer, "emotion": report.get("emotion"),
-                     "wpm": (report.get("pace") or {}).get("wpm"),
-                     "fillers": (report.get("fillers") or {}).get("count")})
-    return render(request, "answers.html", user, rows=rows)
+    return render(request, "answers.html", user, answers=store.user_answers(session, user.id))
 
 
 def chart_data(report: Report) -> dict[str, Any]:

@@ -53,8 +53,10 @@ class AnswerSummary(BaseModel):
     question: str | None
     created_at: dt.datetime
     status: Literal["queued", "running", "done", "failed"]
+    duration_s: float | None = None
     emotion: str | None = None
     wpm: float | None = None
+    fillers: int | None = None
 
 
 class ErrorOut(BaseModel):

@@ -27,11 +27,11 @@ def answer_out(answer: Answer) -> AnswerOut:
 
 
 def _summary(answer: Answer) -> AnswerSummary:
-    report = store.report_of(answer) or {}
     return AnswerSummary(id=answer.id, question_id=answer.question_id,
                          question=answer.question.text if answer.question else None, created_at=answer.created_at,
                          status=answer.status,  # type: ignore[arg-type]
-                         emotion=report.get("emotion"), wpm=(report.get("pace") or {}).get("wpm"))
+                         duration_s=answer.duration_s, emotion=answer.emotion, wpm=answer.wpm,
+                         fillers=answer.filler_count)
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=AnswerAccepted, dependencies=[CsrfChecked],

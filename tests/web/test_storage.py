@@ -1,0 +1,37 @@
+"""Migrations: a database made by an older emovoice is brought up to date, its data kept."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from emovoice.storage.db import MIGRATIONS, Database
+
+
+def test_migrating_an_old_database_keeps_and_summarises_its_answers(settings):
+    database = Database(settings.resolved_database_url())
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")  # the first release's schema
+        connection.execute(sa.text("INSERT INTO users (id, email, password_hash, created_at) "
+                                   "VALUES (1, 'a@example.com', 'x', CURRENT_TIMESTAMP)"))
+        report = {"schema_version": "1.1", "duration_s": 9.5, "emotion": "calm", "pace": {"wpm": 131.0},
+                  "fillers": {"count": 2}}
+        connection.execute(sa.text(
+            "INSERT INTO answers (id, user_id, created_at, status, report_json, audio_bytes, attempts, queued_at) "
+            "VALUES (1, 1, CURRENT_TIMESTAMP, 'done', :report, 0, 1, CURRENT_TIMESTAMP)"),
+            {"report": json.dumps(report)})
+    database.migrate()  # what the app does at start
+    with database.engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT duration_s, emotion, wpm, filler_count, report_json FROM answers"))\
+            .one()
+        version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert tuple(row[:4]) == (9.5, "calm", 131.0, 2) and json.loads(row[4]) == report
+    assert version == "0002"
+    database.migrate()  # again: nothing to do, nothing breaks
+    database.dispose()
