@@ -78,6 +78,12 @@ WPM_WINDOW_S = 10.0
 WPM_STEP_S = 2.0
 """Step between windows of the pace curve."""
 
+MIN_PACE_WINDOW_S = 2.0
+"""A pace-curve window cut shorter than this by the recording's ends is left out (too few words)."""
+
+MIN_SPEAKING_S_FOR_RATE = 0.5
+"""The words-per-minute while speaking needs at least this much speaking time."""
+
 MIN_VOICED_SPEECH_S = 0.3
 """Least voiced speech (periodic frames inside voice activity) a recording must hold to be
 analysed; below it the answer is "no speech found". One short word is about 0.3 s."""

@@ -107,13 +107,13 @@ def pace(words: list[Word], *, duration_s: float, speaking_s: float) -> Pace:
     if duration_s <= 0:
         return Pace(None, None)
     wpm = len(content) / duration_s * 60
-    speaking = len(content) / speaking_s * 60 if speaking_s > 0.5 else None
+    speaking = len(content) / speaking_s * 60 if speaking_s > th.MIN_SPEAKING_S_FOR_RATE else None
     mids = np.array([(w.start + w.end) / 2 for w in content])
     curve = []
     half = th.WPM_WINDOW_S / 2
     for centre in np.arange(0, duration_s + 1e-9, th.WPM_STEP_S):
         lo, hi = max(0.0, centre - half), min(duration_s, centre + half)
-        if hi - lo < 2.0:
+        if hi - lo < th.MIN_PACE_WINDOW_S:
             continue
         count = int(((mids >= lo) & (mids < hi)).sum()) if mids.size else 0
         curve.append({"time": round(float(centre), 2), "wpm": round(count / (hi - lo) * 60, 1)})
