@@ -115,3 +115,22 @@ EMOTION_UNSURE_P = 0.35
 
 MAX_TIPS = 6
 MIN_TIPS = 3
+
+MIN_COMPARISON_ANSWERS = 20
+"""A comparison with other candidates needs at least this many of their answers in the group
+(all answers, the category, the question); below it the page says "not enough answers yet"."""
+
+MIN_COMPARISON_CANDIDATES = 5
+"""...from at least this many other candidates, so that no one candidate's figures can be read
+out of an aggregate."""
+
+TREND_ANSWERS = 10
+"""Trend sentences compare the first and the second half of the user's last this-many answers."""
+
+TREND_MIN_ANSWERS = 4
+"""A trend needs at least this many answers with the figure."""
+
+INTERVIEW_QUESTIONS = 5
+"""Questions in a mock interview by default."""
+
+MAX_INTERVIEW_QUESTIONS = 12

@@ -6,9 +6,14 @@ import json
 
 import sqlalchemy as sa
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
+from emovoice.storage.comparison import backfill
 from emovoice.storage.db import MIGRATIONS, Database
+from emovoice.storage.models import Answer, Base
 
 
 def test_migrating_an_old_database_keeps_and_summarises_its_answers(settings):
@@ -32,6 +37,19 @@ def test_migrating_an_old_database_keeps_and_summarises_its_answers(settings):
             .one()
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     assert tuple(row[:4]) == (9.5, "calm", 131.0, 2) and json.loads(row[4]) == report
-    assert version == "0002"
+    assert version == ScriptDirectory.from_config(config).get_current_head()
     database.migrate()  # again: nothing to do, nothing breaks
+    with database.session() as session:  # what the app does next: count old answers in the comparisons
+        assert backfill(session) == 1
+        answer = session.get(Answer, 1)
+        assert json.loads(answer.figures_json)["wpm"] == 131.0 and json.loads(answer.counted_scopes) == ["all"]
+        assert backfill(session) == 0
+    database.dispose()
+
+
+def test_the_migrations_build_exactly_the_models_tables(settings):
+    database = Database(settings.resolved_database_url())
+    database.migrate()
+    with database.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     database.dispose()

@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from emovoice.errors import EmovoiceError
-from emovoice.storage.models import AuthSession, User, utcnow
+from emovoice.storage.comparison import uncount_answer
+from emovoice.storage.models import Answer, AuthSession, User, utcnow
 
 SESSION_DAYS = 30
 MIN_PASSWORD_LENGTH = 8
@@ -100,5 +101,9 @@ def close_session(session: Session, token: str | None) -> None:
 
 
 def delete_user(session: Session, user: User) -> None:
-    """Delete the user with every session, answer and recording (the database cascades)."""
+    """Delete the user with every session, answer, interview and recording (the database cascades),
+    after taking their answers out of the comparison aggregates."""
+    for answer in session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.counted_scopes.is_not(None))):
+        uncount_answer(session, answer)
+    session.flush()
     session.delete(user)

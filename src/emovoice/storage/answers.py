@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
+from emovoice.storage.comparison import count_answer, uncount_answer
 from emovoice.storage.models import Answer, AnswerAudio, utcnow
 
 STATUSES = ("queued", "running", "done", "failed")
@@ -37,9 +38,15 @@ def user_answers(session: Session, user_id: int, *, limit: int = 500) -> list[An
 
 
 def delete_answer(session: Session, user_id: int, answer_id: int) -> bool:
-    """Delete the user's answer and its recording; False when there is no such answer of theirs."""
-    result = session.execute(delete(Answer).where(Answer.id == answer_id, Answer.user_id == user_id))
-    return bool(getattr(result, "rowcount", 0))
+    """Delete the user's answer, its recording and its share of the comparison aggregates;
+    False when there is no such answer of theirs."""
+    answer = user_answer(session, user_id, answer_id)
+    if answer is None:
+        return False
+    uncount_answer(session, answer)
+    session.flush()
+    session.execute(delete(Answer).where(Answer.id == answer_id, Answer.user_id == user_id))
+    return True
 
 
 def audio_of(session: Session, answer_id: int) -> AnswerAudio | None:
@@ -76,7 +83,12 @@ def finish(session: Session, answer_id: int, *, report: dict[str, Any] | None = 
         values.update(status="failed", error=error or "the analysis failed")
     result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "running")
                              .values(**values))
-    return bool(getattr(result, "rowcount", 0))
+    finished = bool(getattr(result, "rowcount", 0))
+    if finished and report is not None:
+        answer = session.get(Answer, answer_id)
+        if answer is not None:
+            count_answer(session, answer, report)
+    return finished
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:

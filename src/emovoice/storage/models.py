@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Float, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -76,15 +76,79 @@ class Answer(Base):
     heartbeat_at: Mapped[dt.datetime | None]
     finished_at: Mapped[dt.datetime | None]
     # a summary of the report, so that lists never parse reports
-    duration_s: Mapped[float | None]
+    duration_s: Mapped[float | None] = mapped_column(Float)
     emotion: Mapped[str | None] = mapped_column(String(20))
-    wpm: Mapped[float | None]
+    wpm: Mapped[float | None] = mapped_column(Float)
     filler_count: Mapped[int | None]
+    # the headline figures (analysis/figures.py) and the comparison groups they were counted in
+    figures_json: Mapped[str | None] = mapped_column(Text)
+    counted_scopes: Mapped[str | None] = mapped_column(Text)
+    interview_id: Mapped[int | None] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int | None]
 
     user: Mapped[User] = relationship(back_populates="answers")
     question: Mapped[Question | None] = relationship()
     audio: Mapped[AnswerAudio | None] = relationship(back_populates="answer", cascade="all, delete-orphan",
                                                      passive_deletes=True)
+
+
+class Interview(Base):
+    """A mock interview: a run of questions answered one after another."""
+
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    category: Mapped[str | None] = mapped_column(String(40))
+    time_limit_s: Mapped[int] = mapped_column(default=60)
+
+    questions: Mapped[list[InterviewQuestion]] = relationship(
+        order_by="InterviewQuestion.position", cascade="all, delete-orphan", passive_deletes=True)
+    answers: Mapped[list[Answer]] = relationship(order_by="Answer.position", viewonly=True)
+
+
+class InterviewQuestion(Base):
+    __tablename__ = "interview_questions"
+
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+
+    question: Mapped[Question | None] = relationship()
+
+
+class FigureBin(Base):
+    """How many answers in a comparison group have a figure in a bin (kept up to date as answers
+    are analysed and deleted). ``scope`` is "all", "category:<key>" or "question:<id>"."""
+
+    __tablename__ = "figure_bins"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    bin: Mapped[int] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)
+
+
+class FigureTotal(Base):
+    """The number and the sum of a figure's values in a comparison group (for means)."""
+
+    __tablename__ = "figure_totals"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class ScopeMember(Base):
+    """How many counted answers each candidate has in a comparison group (to count candidates)."""
+
+    __tablename__ = "scope_members"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    answers: Mapped[int] = mapped_column(default=0)
 
 
 class AnswerAudio(Base):

@@ -17,6 +17,7 @@ from emovoice import __version__
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.jobs.queue import Jobs
 from emovoice.settings import Settings, get_settings
+from emovoice.storage.comparison import backfill
 from emovoice.storage.db import Database
 from emovoice.storage.questions import load_bank
 from emovoice.web.api import api_router
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         database.migrate()
         with database.session() as session:
             load_bank(session)
+            backfill(session)  # answers analysed before the comparison aggregates existed
         jobs.start(n_workers)
         try:
             yield

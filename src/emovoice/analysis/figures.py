@@ -1,0 +1,115 @@
+"""The headline figures of an answer: what comparisons, trends and summaries are made of.
+
+Each :class:`Figure` says where it is read from in a report, its unit, how it is binned for
+the comparison histograms (fixed bins, so that histograms can be kept up to date by adding
+and subtracting) and the reference range it is judged by when there are too few other
+candidates to compare with, with that range's source.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from emovoice import thresholds as th
+from emovoice.labels import EMOTIONS
+from emovoice.thresholds import Range
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure.
+
+    Attributes
+    ----------
+    key : str
+        Its name in stored figures and in the API.
+    label, unit : str
+    low, high, bin_width : float
+        The comparison histogram's range and bin width; values outside fall in the end bins.
+    fmt : str
+        Format of a value for display.
+    reference : Range or None
+        A reference range to judge a value by without other candidates.
+    reference_source : str
+        Where that range comes from.
+    better : str
+        "higher", "lower", "in range" or "" (no better direction, as for an emotion's share).
+    """
+
+    key: str
+    label: str
+    unit: str
+    low: float
+    high: float
+    bin_width: float
+    fmt: str
+    reference: Range | None = None
+    reference_source: str = ""
+    better: str = ""
+
+    @property
+    def n_bins(self) -> int:
+        return round((self.high - self.low) / self.bin_width)
+
+    def bin(self, value: float) -> int:
+        """The histogram bin of ``value`` (clamped to the range)."""
+        index = math.floor((value - self.low) / self.bin_width + 1e-9)
+        return min(max(index, 0), self.n_bins - 1)
+
+    def bin_edges(self, index: int) -> tuple[float, float]:
+        return self.low + index * self.bin_width, self.low + (index + 1) * self.bin_width
+
+    def format(self, value: float | None) -> str:
+        return "n/a" if value is None else f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
+
+
+_COACH = "emovoice's target range (thresholds.py), from coaching guidance; not a measured norm"
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("wpm", "Pace", "wpm", 0, 300, 2, ".0f", th.PACE_WPM,
+           "Microsoft Speaker Coach's guidance for presenting (100-165 words per minute)", "in range"),
+    Figure("fillers_per_min", "Filler words", "a minute", 0, 30, 0.2, ".1f", th.FILLERS_PER_MIN, _COACH, "lower"),
+    Figure("speaking_ratio", "Time speaking", "", 0, 1, 0.01, ".0%", th.SPEAKING_RATIO, _COACH, "in range"),
+    Figure("longest_pause_s", "Longest pause", "s", 0, 30, 0.1, ".1f", None, "", "lower"),
+    Figure("pitch_variability_st", "Pitch variation", "semitones", 0, 15, 0.1, ".1f", th.PITCH_VARIABILITY_ST,
+           "under 2 semitones is heard as monotone (emovoice's target, thresholds.py)", "in range"),
+    Figure("loudness_dbfs", "Loudness", "dBFS", -80, 0, 0.5, ".0f", th.LOUDNESS_DBFS,
+           "a recording level that is neither too quiet nor clipping (emovoice's target)", "in range"),
+    Figure("sentiment", "Sentiment", "", -1, 1, 0.02, "+.2f", None, "", "higher"),
+    *(Figure(f"emotion_{e}", e.capitalize(), "", 0, 1, 0.01, ".0%") for e in EMOTIONS),
+)
+BY_KEY = {f.key: f for f in FIGURES}
+MAIN_FIGURES = ("wpm", "fillers_per_min", "speaking_ratio", "longest_pause_s", "pitch_variability_st",
+                "loudness_dbfs", "sentiment")
+"""The delivery figures (the emotion shares are the rest)."""
+
+
+def headline_figures(report: dict[str, Any]) -> dict[str, float]:
+    """The figures of a report (its JSON); those it lacks (no transcript, no pitch) are left out."""
+    def get(*path: str) -> Any:
+        node: Any = report
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        return node
+
+    values: dict[str, Any] = {
+        "wpm": get("pace", "wpm"),
+        "fillers_per_min": get("fillers", "per_minute"),
+        "speaking_ratio": get("flow", "speaking_ratio"),
+        "longest_pause_s": get("flow", "longest_pause_s"),
+        "pitch_variability_st": get("pitch", "variability_st"),
+        "loudness_dbfs": get("loudness", "level_dbfs"),
+        "sentiment": get("sentiment", "fused_score"),
+    }
+    for emotion in EMOTIONS:
+        values[f"emotion_{emotion}"] = (report.get("probabilities") or {}).get(emotion)
+    return {k: float(v) for k, v in values.items() if isinstance(v, (int, float)) and math.isfinite(v)}
+
+
+def in_range(figure: Figure, value: float | None) -> bool | None:
+    """Whether ``value`` lies in the figure's reference range (None without one)."""
+    if value is None or figure.reference is None:
+        return None
+    return figure.reference.verdict(value) == "ok"

@@ -1,0 +1,58 @@
+"""Progress over time: a plain sentence for a figure's trend over the user's latest answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emovoice import thresholds as th
+from emovoice.analysis.figures import Figure
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A figure's change between the first and the second half of the latest answers."""
+
+    key: str
+    answers: int
+    before: float
+    after: float
+    sentence: str
+
+
+def _better(figure: Figure, before: float, after: float) -> bool | None:
+    if figure.better == "higher":
+        return after > before
+    if figure.better == "lower":
+        return after < before
+    if figure.better == "in range" and figure.reference is not None:
+        def distance(v: float) -> float:
+            return max(figure.reference.low - v, 0.0, v - figure.reference.high)  # type: ignore[union-attr]
+        if distance(after) == distance(before):
+            return None
+        return distance(after) < distance(before)
+    return None
+
+
+def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS) -> Trend | None:
+    """The trend of ``values`` (oldest first) over the latest ``window`` answers, or None with too few.
+
+    The sentence compares the mean of the first half with the mean of the second half, so that
+    one odd answer does not make a trend.
+    """
+    latest = values[-window:]
+    if len(latest) < th.TREND_MIN_ANSWERS:
+        return None
+    half = len(latest) // 2
+    before = sum(latest[:half]) / half
+    after = sum(latest[half:]) / (len(latest) - half)
+    shown_before, shown_after = figure.format(before), figure.format(after)
+    name = figure.label.lower()
+    if shown_before == shown_after:
+        sentence = f"Your {name} held steady at {shown_after} over your last {len(latest)} answers."
+    else:
+        verb = "rose" if after > before else "fell"
+        better = _better(figure, before, after)
+        judgement = "" if better is None else (" (better)" if better else " (worse)")
+        sentence = (f"Your {name} {verb} from {shown_before} to {shown_after} over your last {len(latest)} answers"
+                    f"{judgement}.")
+    return Trend(key=figure.key, answers=len(latest), before=before, after=after, sentence=sentence)

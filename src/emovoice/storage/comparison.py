@@ -1,0 +1,247 @@
+"""How an answer compares with other candidates' answers, from aggregates kept up to date.
+
+Every analysed answer is counted, figure by figure, in fixed-bin histograms (``figure_bins``),
+running sums (``figure_totals``) and a per-candidate count (``scope_members``) for three
+groups: all answers, its question's category, and its question. Counting and uncounting add
+and subtract, so a comparison reads at most a few thousand aggregate rows however many
+answers there are: no query scans the answers.
+
+Other candidates appear only through these aggregates, and only when the group holds at
+least ``MIN_COMPARISON_ANSWERS`` answers from ``MIN_COMPARISON_CANDIDATES`` other candidates;
+the user's own answers are taken out of the aggregates before anything is shown.
+
+A percentile is the mid-rank within the histogram: the share of other candidates' answers in
+lower bins plus half the share in the answer's own bin; its resolution is one bin.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from emovoice import thresholds as th
+from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, Figure, headline_figures
+from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeMember
+
+DISPLAY_BARS = 24
+
+
+def scopes_of(answer: Answer, question: Question | None) -> list[str]:
+    """The comparison groups an answer belongs to."""
+    scopes = ["all"]
+    if question is not None:
+        scopes += [f"category:{question.category}", f"question:{question.id}"]
+    return scopes
+
+
+def _upsert(session: Session, model: Any, keys: dict[str, Any], increments: dict[str, Any]) -> None:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**keys, **increments)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={name: getattr(model, name) + value for name, value in increments.items()})
+    session.execute(statement)
+
+
+def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: list[str], sign: int) -> None:
+    for scope in scopes:
+        for key, value in figures.items():
+            figure = BY_KEY.get(key)
+            if figure is None:
+                continue
+            _upsert(session, FigureBin, {"scope": scope, "figure": key, "bin": figure.bin(value)}, {"count": sign})
+            _upsert(session, FigureTotal, {"scope": scope, "figure": key}, {"n": sign, "total": sign * value})
+        _upsert(session, ScopeMember, {"scope": scope, "user_id": user_id}, {"answers": sign})
+    if sign < 0:
+        session.execute(delete(ScopeMember).where(ScopeMember.user_id == user_id, ScopeMember.answers <= 0))
+
+
+def count_answer(session: Session, answer: Answer, report: dict[str, Any]) -> None:
+    """Store an analysed answer's figures and count it in its comparison groups (once)."""
+    if answer.counted_scopes is not None:
+        return
+    figures = headline_figures(report)
+    question = session.get(Question, answer.question_id) if answer.question_id else None
+    scopes = scopes_of(answer, question)
+    answer.figures_json = json.dumps(figures)
+    answer.counted_scopes = json.dumps(scopes)
+    _apply(session, answer.user_id, figures, scopes, +1)
+
+
+def uncount_answer(session: Session, answer: Answer) -> None:
+    """Take an answer out of the aggregates (before it is deleted)."""
+    if answer.counted_scopes is None:
+        return
+    _apply(session, answer.user_id, json.loads(answer.figures_json or "{}"), json.loads(answer.counted_scopes), -1)
+    answer.counted_scopes = None
+
+
+def backfill(session: Session) -> int:
+    """Count analysed answers that are not counted yet (made before the aggregates existed)."""
+    waiting = list(session.scalars(select(Answer).where(Answer.status == "done", Answer.counted_scopes.is_(None),
+                                                        Answer.report_json.is_not(None))))
+    for answer in waiting:
+        count_answer(session, answer, json.loads(answer.report_json or "{}"))
+    return len(waiting)
+
+
+def rebuild(session: Session) -> None:
+    """Recompute every aggregate from the answers' stored figures (repair, bulk loads)."""
+    for model in (FigureBin, FigureTotal, ScopeMember):
+        session.execute(delete(model))
+    bins: dict[tuple[str, str, int], int] = defaultdict(int)
+    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    members: dict[tuple[str, int], int] = defaultdict(int)
+    answers = session.execute(select(Answer.user_id, Answer.figures_json, Answer.counted_scopes)
+                              .where(Answer.counted_scopes.is_not(None)))
+    for user_id, figures_json, scopes_json in answers:
+        figures = json.loads(figures_json or "{}")
+        for scope in json.loads(scopes_json or "[]"):
+            members[(scope, user_id)] += 1
+            for key, value in figures.items():
+                if key in BY_KEY:
+                    bins[(scope, key, BY_KEY[key].bin(value))] += 1
+                    totals[(scope, key)][0] += 1
+                    totals[(scope, key)][1] += value
+    tables: tuple[tuple[Any, list[dict[str, Any]]], ...] = ((FigureBin, [{"scope": s, "figure": f, "bin": b, "count": c}
+                                     for (s, f, b), c in bins.items()]),
+                        (FigureTotal, [{"scope": s, "figure": f, "n": int(v[0]), "total": v[1]}
+                                       for (s, f), v in totals.items()]),
+                        (ScopeMember, [{"scope": s, "user_id": u, "answers": n} for (s, u), n in members.items()]))
+    for model, rows in tables:
+        if rows:
+            session.execute(insert(model), rows)
+
+
+@dataclass
+class FigureComparison:
+    """Where one figure of the answer stands among other candidates' answers in a group."""
+
+    key: str
+    label: str
+    value: float | None
+    shown: str
+    n: int
+    percentile: float | None = None
+    mean: float | None = None
+    histogram: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class GroupComparison:
+    """The comparison in one group (all answers, the category, or the question)."""
+
+    scope: str
+    label: str
+    answers: int
+    candidates: int
+    enough: bool
+    note: str
+    figures: list[FigureComparison] = field(default_factory=list)
+    emotion_mix: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    answer_id: int
+    figures: dict[str, float]
+    groups: list[GroupComparison]
+    references: list[dict[str, Any]]
+    min_answers: int = th.MIN_COMPARISON_ANSWERS
+    min_candidates: int = th.MIN_COMPARISON_CANDIDATES
+
+
+def _display_histogram(figure: Figure, counts: dict[int, int], value: float | None) -> list[dict[str, Any]]:
+    """The fine bins merged into at most DISPLAY_BARS bars over the populated range, the answer's bar marked."""
+    populated = [b for b, c in counts.items() if c > 0]
+    if not populated:
+        return []
+    lo, hi = min(populated), max(populated)
+    if value is not None:
+        lo, hi = min(lo, figure.bin(value)), max(hi, figure.bin(value))
+    width = max(1, -(-(hi - lo + 1) // DISPLAY_BARS))
+    bars = []
+    for start in range(lo, hi + 1, width):
+        end = min(start + width, hi + 1)
+        left, _ = figure.bin_edges(start)
+        _, right = figure.bin_edges(end - 1)
+        bars.append({"from": round(left, 4), "to": round(right, 4),
+                     "count": sum(counts.get(b, 0) for b in range(start, end)),
+                     "yours": value is not None and start <= figure.bin(value) < end})
+    return bars
+
+
+def _own_answers(session: Session, user_id: int) -> list[tuple[dict[str, float], list[str]]]:
+    rows = session.execute(select(Answer.figures_json, Answer.counted_scopes)
+                           .where(Answer.user_id == user_id, Answer.counted_scopes.is_not(None)))
+    return [(json.loads(f or "{}"), json.loads(s or "[]")) for f, s in rows]
+
+
+def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]) -> Comparison:
+    """How ``answer`` compares with other candidates' answers, group by group."""
+    figures = json.loads(answer.figures_json or "{}")
+    scopes = json.loads(answer.counted_scopes) if answer.counted_scopes else ["all"]
+    own = _own_answers(session, answer.user_id)
+    groups = []
+    for scope in scopes:
+        mine = [f for f, s in own if scope in s]
+        my_bins: dict[tuple[str, int], int] = defaultdict(int)
+        my_totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+        for values in mine:
+            for key, value in values.items():
+                if key in BY_KEY:
+                    my_bins[(key, BY_KEY[key].bin(value))] += 1
+                    my_totals[key][0] += 1
+                    my_totals[key][1] += value
+        counts: dict[str, dict[int, int]] = defaultdict(dict)
+        for key, index, count in session.execute(select(FigureBin.figure, FigureBin.bin, FigureBin.count)
+                                                 .where(FigureBin.scope == scope, FigureBin.count > 0)):
+            others = count - my_bins.get((key, index), 0)
+            if others > 0:
+                counts[key][index] = others
+        totals = {key: (n - my_totals[key][0], total - my_totals[key][1]) for key, n, total in session.execute(
+            select(FigureTotal.figure, FigureTotal.n, FigureTotal.total).where(FigureTotal.scope == scope))}
+        members = session.scalar(select(func.count()).select_from(ScopeMember).where(
+            ScopeMember.scope == scope, ScopeMember.answers > 0, ScopeMember.user_id != answer.user_id)) or 0
+        answers_n = int(max((n for n, _ in totals.values()), default=0))
+        enough = answers_n >= th.MIN_COMPARISON_ANSWERS and members >= th.MIN_COMPARISON_CANDIDATES
+        kind, _, key = scope.partition(":")
+        label = {"all": "All candidates", "category": f"{category_labels.get(key, key)} questions",
+                 "question": "This question"}[kind]
+        note = "" if enough else (
+            f"Not enough answers yet: {answers_n} answer{'s' if answers_n != 1 else ''} from {members} other "
+            f"candidate{'s' if members != 1 else ''}; a comparison needs {th.MIN_COMPARISON_ANSWERS} answers "
+            f"from {th.MIN_COMPARISON_CANDIDATES} candidates.")
+        group = GroupComparison(scope=scope, label=label, answers=answers_n, candidates=int(members), enough=enough,
+                                note=note)
+        if enough:
+            for figure in FIGURES:
+                value = figures.get(figure.key)
+                bins = counts.get(figure.key, {})
+                n = sum(bins.values())
+                item = FigureComparison(key=figure.key, label=figure.label, value=value,
+                                        shown=figure.format(value), n=n)
+                if n >= th.MIN_COMPARISON_ANSWERS:
+                    if value is not None:
+                        mine_bin = figure.bin(value)
+                        below = sum(c for b, c in bins.items() if b < mine_bin)
+                        item.percentile = round(100 * (below + 0.5 * bins.get(mine_bin, 0)) / n, 1)
+                    n_total, total = totals.get(figure.key, (0, 0.0))
+                    item.mean = round(total / n_total, 4) if n_total else None
+                    item.histogram = _display_histogram(figure, bins, value)
+                group.figures.append(item)
+            group.emotion_mix = {f.key.removeprefix("emotion_"): (i.mean or 0.0) for f, i in
+                                 zip(FIGURES, group.figures, strict=True) if f.key.startswith("emotion_")}
+        groups.append(group)
+    references = [{"key": f.key, "label": f.label, "low": f.reference.low, "high": f.reference.high,
+                   "unit": f.reference.unit, "source": f.reference_source, "value": figures.get(f.key),
+                   "shown": f.format(figures.get(f.key)),
+                   "verdict": None if figures.get(f.key) is None else f.reference.verdict(figures[f.key])}
+                  for f in FIGURES if f.reference is not None and f.key in MAIN_FIGURES]
+    return Comparison(answer_id=answer.id, figures=figures, groups=groups, references=references)

@@ -1,0 +1,98 @@
+"""A user's history: answers with their headline figures over time, trends, and an export of everything."""
+
+from __future__ import annotations
+
+import io
+import json
+import mimetypes
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from emovoice.analysis.figures import BY_KEY, MAIN_FIGURES
+from emovoice.analysis.trends import Trend, trend
+from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User
+
+
+def answers_with_figures(session: Session, user_id: int, *, category: str | None = None) -> list[Answer]:
+    """The user's analysed answers, oldest first, optionally of one question category."""
+    query = (select(Answer).where(Answer.user_id == user_id, Answer.status == "done",
+                                  Answer.figures_json.is_not(None))
+             .options(defer(Answer.report_json), selectinload(Answer.question))
+             .order_by(Answer.created_at, Answer.id))
+    if category:
+        query = query.join(Question, Answer.question_id == Question.id).where(Question.category == category)
+    return list(session.scalars(query))
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    unit: str
+    points: list[dict[str, Any]]
+    target: tuple[float, float] | None
+    trend: Trend | None
+
+
+def series(answers: list[Answer]) -> list[Series]:
+    """Each main figure over time with its target range and its trend sentence."""
+    out = []
+    for key in MAIN_FIGURES:
+        figure = BY_KEY[key]
+        points = []
+        for answer in answers:
+            value = json.loads(answer.figures_json or "{}").get(key)
+            if value is not None:
+                points.append({"answer_id": answer.id, "time": answer.created_at.isoformat(timespec="minutes"),
+                               "value": value})
+        target = (figure.reference.low, figure.reference.high) if figure.reference else None
+        out.append(Series(key=key, label=figure.label, unit=figure.unit, points=points, target=target,
+                          trend=trend(figure, [p["value"] for p in points])))
+    return out
+
+
+def _extension(audio: AnswerAudio) -> str:
+    suffix = Path(audio.filename).suffix
+    return suffix if suffix else (mimetypes.guess_extension(audio.content_type) or ".audio")
+
+
+def export(session: Session, user: User, out: BinaryIO) -> None:
+    """Write everything the user has into a ZIP: ``emovoice-export.json`` and ``audio/answer-<id>.<ext>``."""
+    answers = list(session.scalars(select(Answer).where(Answer.user_id == user.id).order_by(Answer.id)
+                                   .options(selectinload(Answer.question))))
+    interviews = list(session.scalars(select(Interview).where(Interview.user_id == user.id).order_by(Interview.id)
+                                      .options(selectinload(Interview.questions))))
+    data: dict[str, Any] = {
+        "format": "emovoice export 1",
+        "user": {"email": user.email, "created_at": user.created_at.isoformat()},
+        "answers": [], "interviews": [
+            {"id": i.id, "created_at": i.created_at.isoformat(), "category": i.category,
+             "time_limit_s": i.time_limit_s, "question_ids": [q.question_id for q in i.questions]}
+            for i in interviews],
+    }
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for answer in answers:
+            audio = session.get(AnswerAudio, answer.id)
+            audio_name = f"audio/answer-{answer.id}{_extension(audio)}" if audio else None
+            data["answers"].append({
+                "id": answer.id, "created_at": answer.created_at.isoformat(), "status": answer.status,
+                "error": answer.error, "question": answer.question.text if answer.question else None,
+                "category": answer.question.category if answer.question else None,
+                "interview_id": answer.interview_id, "position": answer.position,
+                "time_limit_s": answer.time_limit_s, "audio": audio_name,
+                "figures": json.loads(answer.figures_json) if answer.figures_json else None,
+                "report": json.loads(answer.report_json) if answer.report_json else None})
+            if audio is not None and audio_name:
+                archive.writestr(zipfile.ZipInfo(audio_name), audio.data, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("emovoice-export.json", json.dumps(data, indent=1))
+
+
+def export_bytes(session: Session, user: User) -> bytes:
+    buffer = io.BytesIO()
+    export(session, user, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,179 @@
+"""Mock interviews: a run of questions answered one after another, and the run's summary."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from emovoice import thresholds as th
+from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, in_range
+from emovoice.errors import ParameterError
+from emovoice.storage.comparison import uncount_answer
+from emovoice.storage.models import Answer, Interview, InterviewQuestion, Question
+from emovoice.storage.questions import CATEGORIES
+
+
+def create_interview(session: Session, user_id: int, *, questions: int = th.INTERVIEW_QUESTIONS,
+                     category: str | None = None, time_limit_s: int = 60,
+                     rng: random.Random | None = None) -> Interview:
+    """A new mock interview of ``questions`` questions: from one category, or across categories
+    (a different category for each question, as far as they go)."""
+    rng = rng or random.Random()
+    if not 1 <= questions <= th.MAX_INTERVIEW_QUESTIONS:
+        raise ParameterError(f"a mock interview has 1 to {th.MAX_INTERVIEW_QUESTIONS} questions, got {questions}")
+    if category is not None and category not in CATEGORIES:
+        raise ParameterError(f"unknown category {category!r}; choose one of {', '.join(CATEGORIES)}")
+    pool: dict[str, list[int]] = {}
+    for qid, cat in session.execute(select(Question.id, Question.category)):
+        if category is None or cat == category:
+            pool.setdefault(cat, []).append(qid)
+    if sum(len(v) for v in pool.values()) < questions:
+        raise ParameterError(f"not enough questions{' in ' + category if category else ''} for {questions}")
+    for ids in pool.values():
+        rng.shuffle(ids)
+    order = [c for c in CATEGORIES if c in pool]
+    rng.shuffle(order)
+    if "about_you" in order:  # interviews open with "about you" and end with "closing"
+        order.remove("about_you")
+        order.insert(0, "about_you")
+    if "closing" in order and len(order) > 1:
+        order.remove("closing")
+        order.append("closing")
+    chosen: list[int] = []
+    while len(chosen) < questions:
+        for cat in order:
+            if pool[cat] and len(chosen) < questions:
+                chosen.append(pool[cat].pop())
+    interview = Interview(user_id=user_id, category=category, time_limit_s=time_limit_s)
+    interview.questions = [InterviewQuestion(position=i + 1, question_id=qid) for i, qid in enumerate(chosen)]
+    session.add(interview)
+    session.flush()
+    return interview
+
+
+def user_interview(session: Session, user_id: int, interview_id: int) -> Interview | None:
+    return session.scalar(select(Interview).where(Interview.id == interview_id, Interview.user_id == user_id)
+                          .options(selectinload(Interview.questions).selectinload(InterviewQuestion.question)))
+
+
+def user_interviews(session: Session, user_id: int) -> list[Interview]:
+    return list(session.scalars(select(Interview).where(Interview.user_id == user_id)
+                                .order_by(Interview.created_at.desc(), Interview.id.desc())))
+
+
+def interview_answers(session: Session, interview: Interview) -> dict[int, Answer]:
+    """The answers of an interview by position (the latest one where a position was answered twice)."""
+    rows = session.scalars(select(Answer).where(Answer.interview_id == interview.id).order_by(Answer.id))
+    return {a.position: a for a in rows if a.position is not None}
+
+
+def next_position(session: Session, interview: Interview) -> int | None:
+    """The first question of the run not answered yet, or None when all are."""
+    answered = interview_answers(session, interview)
+    for item in interview.questions:
+        if item.position not in answered:
+            return item.position
+    return None
+
+
+def delete_interview(session: Session, user_id: int, interview_id: int) -> bool:
+    interview = user_interview(session, user_id, interview_id)
+    if interview is None:
+        return False
+    for answer in interview_answers(session, interview).values():
+        uncount_answer(session, answer)
+    session.flush()
+    session.execute(delete(Answer).where(Answer.interview_id == interview_id))
+    session.execute(delete(Interview).where(Interview.id == interview_id))
+    return True
+
+
+@dataclass
+class RunSummary:
+    """What a finished mock interview says."""
+
+    answers: list[dict[str, Any]]
+    strongest: int | None
+    weakest: int | None
+    top_tips: list[dict[str, Any]]
+    figures: dict[str, float | None]
+    previous: dict[str, float | None]
+    previous_runs: int
+    complete: bool
+    pending: int = 0
+    failed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def _in_range_count(figures: dict[str, float]) -> int:
+    return sum(bool(in_range(BY_KEY[k], figures.get(k))) for k in MAIN_FIGURES)
+
+
+def _means(figure_sets: list[dict[str, float]]) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for key in MAIN_FIGURES:
+        values = [f[key] for f in figure_sets if key in f]
+        out[key] = round(sum(values) / len(values), 4) if values else None
+    return out
+
+
+def summarise(session: Session, interview: Interview) -> RunSummary:
+    """Each answer's headline figures, the strongest and the weakest (most and fewest figures in
+    their target ranges), the three tips that recur most, and the run against the user's previous runs."""
+    answered = interview_answers(session, interview)
+    rows = []
+    figure_sets = []
+    tips: Counter[str] = Counter()
+    tip_text: dict[str, str] = {}
+    pending = failed = 0
+    for item in interview.questions:
+        answer = answered.get(item.position)
+        row: dict[str, Any] = {"position": item.position, "question": item.question.text if item.question else None,
+                               "answer_id": answer.id if answer else None,
+                               "status": answer.status if answer else "unanswered", "figures": {}}
+        if answer is not None and answer.status == "done":
+            figures = json.loads(answer.figures_json or "{}")
+            row["figures"] = figures
+            row["emotion"] = answer.emotion
+            row["in_range"] = _in_range_count(figures)
+            figure_sets.append(figures)
+            report = json.loads(answer.report_json or "{}")
+            for tip in report.get("feedback", []):
+                if tip.get("kind") == "improve":
+                    tips[tip["metric"]] += 1
+                    tip_text.setdefault(tip["metric"], tip["text"])
+        elif answer is not None and answer.status in ("queued", "running"):
+            pending += 1
+        elif answer is not None:
+            failed += 1
+        rows.append(row)
+    done = [r for r in rows if r["figures"]]
+    strongest = max(done, key=lambda r: (r["in_range"], -r["figures"].get("fillers_per_min", 0)))["position"] \
+        if len(done) > 1 else None
+    weakest = min(done, key=lambda r: (r["in_range"], -r["figures"].get("fillers_per_min", 0)))["position"] \
+        if len(done) > 1 else None
+    if strongest == weakest:
+        weakest = None
+    top = [{"metric": metric, "answers": n, "text": tip_text[metric]} for metric, n in tips.most_common(3)]
+    earlier = [i.id for i in session.scalars(select(Interview).where(
+        Interview.user_id == interview.user_id, Interview.id != interview.id,
+        Interview.created_at <= interview.created_at))]
+    previous_sets = [json.loads(f or "{}") for f in session.scalars(select(Answer.figures_json).where(
+        Answer.interview_id.in_(earlier), Answer.figures_json.is_not(None)))] if earlier else []
+    notes = []
+    if failed:
+        notes.append(f"{failed} answer{'s' if failed > 1 else ''} could not be analysed; the summary leaves "
+                     f"{'them' if failed > 1 else 'it'} out.")
+    return RunSummary(answers=rows, strongest=strongest, weakest=weakest, top_tips=top, figures=_means(figure_sets),
+                      previous=_means(previous_sets), previous_runs=len(earlier),
+                      complete=pending == 0 and all(r["status"] != "unanswered" for r in rows),
+                      pending=pending, failed=failed, notes=notes)
+
+
+FIGURE_LABELS = {f.key: f.label for f in FIGURES}
