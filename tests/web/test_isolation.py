@@ -23,21 +23,25 @@ def ada_answer(app_client, make_user):
     return ada, body
 
 
-def _answer_routes(app) -> list[tuple[str, str]]:
-    return [(method, path) for method, path in all_routes(app) if "{answer_id}" in path]
+def _owned_routes(app) -> list[tuple[str, str]]:
+    return [(method, path) for method, path in all_routes(app) if "{answer_id}" in path or "{interview_id}" in path]
 
 
 def test_another_user_and_a_visitor_cannot_reach_an_answer(app_client, make_user, ada_answer):
     ada, body = ada_answer
     bob = make_user("bob@example.com")
-    routes = _answer_routes(app_client.app)
+    interview = app_client.post("/api/interviews", headers=ada.headers, json={"questions": 2}).json()
+    routes = _owned_routes(app_client.app)
     assert {("GET", "/api/answers/{answer_id}"), ("GET", "/api/answers/{answer_id}/audio"),
-            ("DELETE", "/api/answers/{answer_id}"), ("GET", "/answers/{answer_id}"),
-            ("POST", "/answers/{answer_id}/delete")} <= set(routes)
+            ("GET", "/api/answers/{answer_id}/comparison"), ("DELETE", "/api/answers/{answer_id}"),
+            ("GET", "/answers/{answer_id}"), ("GET", "/answers/{answer_id}/compare"),
+            ("POST", "/answers/{answer_id}/delete"), ("GET", "/api/interviews/{interview_id}"),
+            ("DELETE", "/api/interviews/{interview_id}"), ("GET", "/interviews/{interview_id}"),
+            ("POST", "/interviews/{interview_id}/delete")} <= set(routes)
     secret_words = [w["text"] for w in body["report"]["transcript"]["words"]][:3]
 
     for method, path in routes:
-        url = path.replace("{answer_id}", str(body["id"]))
+        url = path.replace("{answer_id}", str(body["id"])).replace("{interview_id}", str(interview["id"]))
         is_api = path.startswith("/api/")
         # bob by token (API) and by cookie (pages, with a valid CSRF token)
         if is_api:
@@ -59,6 +63,12 @@ def test_another_user_and_a_visitor_cannot_reach_an_answer(app_client, make_user
                 assert response.headers["location"].startswith("/login")
 
     assert [a["id"] for a in app_client.get("/api/answers", headers=bob.headers).json()] == []
+    assert app_client.get("/api/interviews", headers=bob.headers).json() == []
+    foreign = app_client.post("/api/answers", headers=bob.headers,
+                              data={"interview_id": interview["id"], "position": 1},
+                              files={"audio": ("a.flac", SAMPLE.read_bytes(), "audio/flac")})
+    assert foreign.status_code == 422  # bob cannot answer into ada's interview
+    assert app_client.get(f"/api/interviews/{interview['id']}", headers=ada.headers).status_code == 200
     still = app_client.get(f"/api/answers/{body['id']}", headers=ada.headers)
     assert still.status_code == 200 and still.json()["report"] == body["report"]
     assert app_client.get(f"/api/answers/{body['id']}/audio", headers=ada.headers).content == SAMPLE.read_bytes()
@@ -69,7 +79,7 @@ def test_every_api_route_but_sign_up_login_and_questions_needs_a_login(app_clien
     api = [(m, p) for m, p in all_routes(app_client.app) if p.startswith("/api/") and p not in open_routes]
     assert len(api) >= 6
     for method, path in api:
-        url = path.replace("{answer_id}", "1")
+        url = path.replace("{answer_id}", "1").replace("{interview_id}", "1")
         assert app_client.request(method, url).status_code == 401, (method, path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -11,7 +12,10 @@ from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from emovoice import thresholds as th
+from emovoice.analysis.figures import FIGURES, MAIN_FIGURES
 from emovoice.analysis.report import Report, ReportFormatError
+from emovoice.errors import ParameterError
 from emovoice.labels import EMOTIONS
 from emovoice.storage import answers as store
 from emovoice.storage.accounts import (
@@ -21,6 +25,16 @@ from emovoice.storage.accounts import (
     create_user,
     delete_user,
     open_session,
+)
+from emovoice.storage.comparison import compare
+from emovoice.storage.history import answers_with_figures, series
+from emovoice.storage.interviews import (
+    create_interview,
+    delete_interview,
+    next_position,
+    summarise,
+    user_interview,
+    user_interviews,
 )
 from emovoice.storage.models import Question, User
 from emovoice.storage.questions import CATEGORIES, random_question
@@ -137,10 +151,101 @@ def practice(request: Request, user: OptionalUser, session: SessionDep, category
                   time_limits=ALLOWED_TIME_LIMITS, category=category)
 
 
-@router.get("/answers", response_class=HTMLResponse)
-def answers_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+@router.get("/answers")
+def answers_page(user: OptionalUser) -> Response:
+    _login_required(user)
+    return RedirectResponse("/history", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/history", response_class=HTMLResponse)
+def history_page(request: Request, user: OptionalUser, session: SessionDep, category: str | None = None) -> Response:
     user = _login_required(user)
-    return render(request, "answers.html", user, answers=store.user_answers(session, user.id))
+    if category is not None and category not in CATEGORIES:
+        category = None
+    listed = store.user_answers(session, user.id)
+    if category:
+        listed = [a for a in listed if a.question is not None and a.question.category == category]
+    analysed = answers_with_figures(session, user.id, category=category)
+    trends = series(analysed)
+    figures = {a.id: json.loads(a.figures_json or "{}") for a in analysed}
+    return render(request, "history.html", user, answers=listed, figures=figures, category=category,
+                  trends=trends, interviews=user_interviews(session, user.id),
+                  charts={"series": [{"key": t.key, "label": t.label, "unit": t.unit, "points": t.points,
+                                      "target": t.target} for t in trends]})
+
+
+@router.get("/answers/{answer_id}/compare", response_class=HTMLResponse)
+def comparison_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    answer = store.user_answer(session, user.id, answer_id)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    if answer.status != "done":
+        return RedirectResponse(f"/answers/{answer_id}", status_code=status.HTTP_303_SEE_OTHER)
+    result = compare(session, answer, category_labels=CATEGORIES)
+    main = list(MAIN_FIGURES)
+    charts = {"groups": [{"scope": g.scope, "enough": g.enough,
+                          "figures": [asdict(f) for f in g.figures if f.key in main],
+                          "mix": g.emotion_mix} for g in result.groups],
+              "yours": {e: result.figures.get(f"emotion_{e}") for e in EMOTIONS}, "colours": EMOTION_COLOURS}
+    return render(request, "compare.html", user, answer=answer, comparison=result, main=main, charts=charts,
+                  labels={f.key: f.label for f in FIGURES}, formats={f.key: f for f in FIGURES})
+
+
+@router.get("/interviews", response_class=HTMLResponse)
+def interviews_page(request: Request, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    return render(request, "interviews.html", user, interviews=user_interviews(session, user.id),
+                  time_limits=ALLOWED_TIME_LIMITS, default_questions=th.INTERVIEW_QUESTIONS,
+                  max_questions=th.MAX_INTERVIEW_QUESTIONS, error=None)
+
+
+@router.post("/interviews", dependencies=[CsrfChecked])
+def start_interview_page(request: Request, user: OptionalUser, session: SessionDep,
+                         questions: Annotated[int, Form()] = th.INTERVIEW_QUESTIONS,
+                         category: Annotated[str, Form()] = "", time_limit_s: Annotated[int, Form()] = 60) -> Response:
+    user = _login_required(user)
+    try:
+        if time_limit_s not in ALLOWED_TIME_LIMITS:
+            raise ParameterError(f"the time per answer must be one of {ALLOWED_TIME_LIMITS}")
+        interview = create_interview(session, user.id, questions=questions, category=category or None,
+                                     time_limit_s=time_limit_s)
+    except ParameterError as exc:
+        return render(request, "interviews.html", user, status_code=422, interviews=user_interviews(session, user.id),
+                      time_limits=ALLOWED_TIME_LIMITS, default_questions=th.INTERVIEW_QUESTIONS,
+                      max_questions=th.MAX_INTERVIEW_QUESTIONS, error=str(exc))
+    session.commit()
+    return RedirectResponse(f"/interviews/{interview.id}", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/interviews/{interview_id}", response_class=HTMLResponse)
+def interview_page(request: Request, interview_id: int, user: OptionalUser, session: SessionDep) -> Response:
+    """The next question of the run, or (when all are answered) the run's summary."""
+    user = _login_required(user)
+    interview = user_interview(session, user.id, interview_id)
+    if interview is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such interview")
+    position = next_position(session, interview)
+    if position is not None:
+        item = next(q for q in interview.questions if q.position == position)
+        if item.question is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "this question was removed from the bank")
+        return render(request, "practice.html", user, question=item.question, seconds=interview.time_limit_s,
+                      time_limits=ALLOWED_TIME_LIMITS, category=None, interview=interview, position=position,
+                      total=len(interview.questions))
+    summary = summarise(session, interview)
+    previous = {k: summary.previous.get(k) for k in MAIN_FIGURES}
+    return render(request, "interview_summary.html", user, interview=interview, summary=summary,
+                  main=MAIN_FIGURES, formats={f.key: f for f in FIGURES}, previous=previous)
+
+
+@router.post("/interviews/{interview_id}/delete", dependencies=[CsrfChecked])
+def delete_interview_page(interview_id: int, user: OptionalUser, session: SessionDep) -> Response:
+    user = _login_required(user)
+    if not delete_interview(session, user.id, interview_id):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such interview")
+    session.commit()
+    return RedirectResponse("/interviews", status_code=status.HTTP_303_SEE_OTHER)
 
 
 def chart_data(report: Report) -> dict[str, Any]:
@@ -186,7 +291,7 @@ def delete_answer_page(answer_id: int, user: OptionalUser, session: SessionDep) 
     if not store.delete_answer(session, user.id, answer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
     session.commit()
-    return RedirectResponse("/answers", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse("/history", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from emovoice.web.api.routes import answers, login, questions, users
+from emovoice.web.api.routes import answers, interviews, login, me, questions, users
 
 api_router = APIRouter(prefix="/api")
 api_router.include_router(users.router)
 api_router.include_router(login.router)
 api_router.include_router(questions.router)
 api_router.include_router(answers.router)
+api_router.include_router(interviews.router)
+api_router.include_router(me.router)

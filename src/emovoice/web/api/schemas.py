@@ -61,3 +61,30 @@ class AnswerSummary(BaseModel):
 
 class ErrorOut(BaseModel):
     detail: str
+
+
+class InterviewIn(BaseModel):
+    questions: int = Field(5, ge=1, le=12, description="how many questions")
+    category: str | None = Field(None, description="all from one category; default: across categories")
+    time_limit_s: Literal[15, 30, 60, 120] = 60
+
+
+class InterviewQuestionOut(BaseModel):
+    position: int
+    question_id: int | None
+    question: str | None
+    category: str | None
+    answer_id: int | None
+    status: str
+
+
+class InterviewOut(BaseModel):
+    id: int
+    created_at: dt.datetime
+    category: str | None
+    time_limit_s: int
+    questions: list[InterviewQuestionOut]
+    next_position: int | None = Field(description="the first question not answered yet; null when all are")
+    complete: bool = Field(description="every question answered and analysed")
+    summary: dict[str, Any] | None = Field(None, description="once complete: headline figures, strongest and "
+                                                             "weakest answers, top tips, the run against earlier runs")

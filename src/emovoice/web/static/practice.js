@@ -8,6 +8,8 @@
   if (!root) return;
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const questionId = root.dataset.questionId;
+  const interviewId = root.dataset.interviewId;   // answering a mock interview
+  const position = root.dataset.position;
   const prepSeconds = Number(root.dataset.prepSeconds || 5);
   const SILENCE_CHECK_S = 3;     // no signal by then: say so
   const SILENCE_LEVEL = 0.01;    // RMS under which the input is silent
@@ -138,7 +140,12 @@
     $("progress-heading").focus && $("progress-heading").setAttribute("tabindex", "-1");
     const form = new FormData();
     form.append("audio", file, name);
-    if (questionId) form.append("question_id", questionId);
+    if (interviewId) {
+      form.append("interview_id", interviewId);
+      form.append("position", position);
+    } else if (questionId) {
+      form.append("question_id", questionId);
+    }
     form.append("time_limit_s", String(limit));
     let response;
     try {
@@ -155,6 +162,10 @@
       show($("progress"), false);
       reset();
       problem(`This recording cannot be used: ${body.detail || response.statusText}`, true);
+      return;
+    }
+    if (interviewId) {  // on to the next question (or the summary); the analysis runs meanwhile
+      window.location.assign(`/interviews/${interviewId}`);
       return;
     }
     follow(body.id);

@@ -2,6 +2,23 @@
 // analysis in progress and reloads when it is done.
 (function () {
   "use strict";
+  const run = document.getElementById("pending-run");
+  if (run) {  // a mock interview's answers still being analysed: reload when all are done
+    const id = run.dataset.interviewId;
+    const text = document.getElementById("progress-text");
+    const tick = async () => {
+      try {
+        const r = await fetch(`/api/interviews/${id}`, { credentials: "same-origin" });
+        const interview = await r.json();
+        if (interview.complete) { window.location.reload(); return; }
+        const waiting = interview.questions.filter((q) => q.status === "queued" || q.status === "running").length;
+        text.textContent = `${waiting} answer${waiting === 1 ? "" : "s"} still being analysed…`;
+      } catch (err) { /* try again */ }
+      setTimeout(tick, 1000);
+    };
+    setTimeout(tick, 1000);
+    return;
+  }
   const pending = document.getElementById("pending");
   if (pending) {
     const id = pending.dataset.answerId;

@@ -5,12 +5,16 @@ Every lookup is by (answer id, current user): another user's answer is 404, like
 
 from __future__ import annotations
 
-from typing import Annotated
+from dataclasses import asdict
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 
 from emovoice.storage import answers as store
+from emovoice.storage.comparison import compare
+from emovoice.storage.interviews import user_interview
 from emovoice.storage.models import Answer, Question
+from emovoice.storage.questions import CATEGORIES
 from emovoice.web.api.schemas import AnswerAccepted, AnswerOut, AnswerSummary, ErrorOut
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
 from emovoice.web.uploads import ALLOWED_TIME_LIMITS, UploadError, check_upload
@@ -39,9 +43,22 @@ def _summary(answer: Answer) -> AnswerSummary:
 def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
                   audio: Annotated[UploadFile, File(description="the recording, any common format")],
                   question_id: Annotated[int | None, Form()] = None,
-                  time_limit_s: Annotated[int | None, Form()] = None) -> AnswerAccepted:
-    """Accept a recorded answer and queue its analysis (202); poll ``GET /api/answers/{id}``."""
+                  time_limit_s: Annotated[int | None, Form()] = None,
+                  interview_id: Annotated[int | None, Form(description="answering a mock interview")] = None,
+                  position: Annotated[int | None, Form(description="which of its questions")] = None,
+                  ) -> AnswerAccepted:
+    """Accept a recorded answer and queue its analysis (202); poll ``GET /api/answers/{id}``.
+
+    In a mock interview, send ``interview_id`` and ``position``: the question is the interview's.
+    """
     settings = state.settings
+    if interview_id is not None:
+        interview = user_interview(session, user.id, interview_id)
+        item = next((q for q in interview.questions if q.position == position), None) if interview else None
+        if item is None:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
+                                f"no question {position} in your interview {interview_id}")
+        question_id = item.question_id
     if question_id is not None and session.get(Question, question_id) is None:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"no question {question_id}")
     if time_limit_s is not None and time_limit_s not in ALLOWED_TIME_LIMITS:
@@ -57,6 +74,8 @@ def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
     answer = store.create_answer(session, user_id=user.id, question_id=question_id, audio=checked.data,
                                  content_type=checked.content_type, filename=checked.filename,
                                  time_limit_s=time_limit_s)
+    if interview_id is not None:
+        answer.interview_id, answer.position = interview_id, position
     session.commit()
     state.jobs.enqueue(answer.id)  # if this is lost, recovery sends the queued answer again
     return AnswerAccepted(id=answer.id, status="queued")
@@ -74,6 +93,19 @@ def get_answer(answer_id: int, user: CurrentUser, session: SessionDep) -> Answer
     if answer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return answer_out(answer)
+
+
+@router.get("/{answer_id}/comparison", responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+def get_comparison(answer_id: int, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Where the answer stands among other candidates' answers: for all answers, its question's
+    category and its question, each figure's percentile, distribution and the others' mean, or
+    "not enough answers yet" with the counts; and the published reference ranges."""
+    answer = store.user_answer(session, user.id, answer_id)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    if answer.status != "done":
+        raise HTTPException(status.HTTP_409_CONFLICT, f"the answer is {answer.status}; compare it once analysed")
+    return asdict(compare(session, answer, category_labels=CATEGORIES))
 
 
 @router.get("/{answer_id}/audio", response_class=Response, responses={404: {"model": ErrorOut}})

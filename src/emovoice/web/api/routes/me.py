@@ -1,0 +1,36 @@
+"""``/api/me``: the user's progress over time and an export of everything they have."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response, status
+
+from emovoice.storage.history import answers_with_figures, export_bytes, series
+from emovoice.storage.questions import CATEGORIES
+from emovoice.web.deps import CurrentUser, SessionDep
+
+router = APIRouter(prefix="/me", tags=["progress"])
+
+
+@router.get("/progress")
+def progress(user: CurrentUser, session: SessionDep, category: str | None = None) -> dict[str, Any]:
+    """Each main figure over the user's analysed answers (optionally of one category), with its
+    target range and a sentence on its trend."""
+    if category and category not in CATEGORIES:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown category {category!r}")
+    answers = answers_with_figures(session, user.id, category=category)
+    return {"answers": len(answers), "category": category, "series": [asdict(s) for s in series(answers)]}
+
+
+@router.get("/export", response_class=Response,
+            responses={200: {"content": {"application/zip": {}}, "description": "a ZIP of everything"}})
+def export(user: CurrentUser, session: SessionDep) -> Response:
+    """Everything the user has in one download: ``emovoice-export.json`` (account, answers with their
+    reports and figures, interviews) and the recordings under ``audio/``."""
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
+    return Response(export_bytes(session, user), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="emovoice-{stamp}.zip"',
+                             "Cache-Control": "private, no-store"})
