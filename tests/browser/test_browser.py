@@ -80,14 +80,56 @@ def test_record_an_answer_and_read_the_report(app_url, microphone):
         assert 13.5 <= report["duration_s"] <= 16.5, report["duration_s"]  # stopped at the 15 s limit
         checked["report"] = harness.axe_violations(page)
 
-        page.click("text=My answers")
+        page.click("text=How you compare with other candidates")
+        page.wait_for_selector("text=Reference ranges")
+        checked["compare"] = harness.axe_violations(page)
+        page.click("nav >> text=History")
         assert page.locator("table.list tbody tr").count() == 1
-        checked["answers"] = harness.axe_violations(page)
+        checked["history"] = harness.axe_violations(page)
         page.click("text=Account")
         checked["account"] = harness.axe_violations(page)
 
         assert not problems, problems
         assert {name: found for name, found in checked.items() if found} == {}
+        browser.close()
+
+
+def _answer_by_recording(page, seconds: float = 4.0) -> None:
+    page.click("#begin")
+    page.click("#skip-prep")
+    page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
+    page.wait_for_timeout(seconds * 1000)
+    page.click("#stop")
+
+
+def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_url, microphone):
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=microphone)
+        page = browser.new_context(bypass_csp=True).new_page()
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        harness.sign_up(page, app_url, "erin@example.com")
+        page.click("nav >> text=Mock interview")
+        found = {"interviews": harness.axe_violations(page)}
+        page.fill("#questions", "2")
+        page.select_option("#time_limit_s", "15")
+        page.click("text=Start the interview")
+        page.wait_for_selector("h1:has-text('question 1 of 2')")
+        _answer_by_recording(page)
+        page.wait_for_selector("h1:has-text('question 2 of 2')", timeout=30_000)  # on without waiting
+        _answer_by_recording(page)
+        page.wait_for_selector("text=Each answer", timeout=180_000)  # the summary, once both are analysed
+        assert page.locator("table.list tbody tr").count() == 2
+        assert page.locator("td span.ok", has_text="strongest").count() == 1
+        assert page.locator("text=first mock interview").count() == 1
+        found["summary"] = harness.axe_violations(page)
+        page.click("nav >> text=History")
+        page.wait_for_selector("body[data-charts='7']", timeout=20_000)
+        drawn = harness.charts_drawn(page)
+        assert drawn["trend-wpm"] and drawn["trend-fillers_per_min"], drawn
+        found["history"] = harness.axe_violations(page)
+        assert not problems, problems
+        assert {name: v for name, v in found.items() if v} == {}
         browser.close()
 
 
