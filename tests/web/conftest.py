@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import glob
-import os
-import shutil
 import socket
-import subprocess
-import tempfile
+import sys
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +14,9 @@ from fastapi.testclient import TestClient
 
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+import postgres
 
 
 def _free_port() -> int:
@@ -29,40 +27,13 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
-    """A throwaway PostgreSQL server (Debian's ``postgresql``), listening on a Unix socket; yields its base URL."""
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    if not found:
-        pytest.fail("PostgreSQL is not installed; test.sh installs it (Debian's postgresql)")
-    bin_dir = Path(found[-1]).parent
-    root = Path(tempfile.mkdtemp(prefix="emovoice-pg-"))  # not under pytest's 0700 folders: postgres must reach it
-    data, sock = root / "data", root / "sock"
-    sock.mkdir()
-    prefix: list[str] = []
-    if os.geteuid() == 0:  # initdb refuses root: run the server as the postgres user
-        shutil.chown(root, "postgres")
-        shutil.chown(sock, "postgres")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    port = _free_port()
-    subprocess.run([*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-                    f"-k {sock} -p {port} -c listen_addresses=''", "start"], check=True, capture_output=True)
-    try:
-        yield f"postgresql+psycopg://postgres@/{{db}}?host={sock}&port={port}"
-    finally:
-        subprocess.run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
-
-
-def _create_database(base: str) -> str:
-    import psycopg
-
-    name = f"t_{uuid.uuid4().hex[:12]}"
-    admin = base.format(db="postgres").replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return base.format(db=name)
+    """A throwaway PostgreSQL server (Debian's ``postgresql``) for the session; yields its URL template."""
+    with contextlib.ExitStack() as stack:
+        try:
+            url = stack.enter_context(postgres.throwaway_server())
+        except FileNotFoundError as exc:
+            pytest.fail(str(exc))
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -80,7 +51,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
     url = None
     if backend == "postgresql":
-        url = _create_database(request.getfixturevalue("postgres_server"))
+        url = postgres.create_database(request.getfixturevalue("postgres_server"))
     return Settings(data_dir=tmp_path / "data", cache_dir=tmp_path / "cache", database_url=url, workers=1,
                     job_stale_s=60)
 

@@ -16,7 +16,7 @@ from emovoice.storage import answers as store
 from emovoice.storage.accounts import create_user, delete_user
 from emovoice.storage.comparison import compare, rebuild
 from emovoice.storage.db import Database
-from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeMember, User
+from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember, User
 from emovoice.storage.questions import CATEGORIES, load_bank
 
 
@@ -133,7 +133,9 @@ def test_aggregates_follow_deletions_and_match_a_rebuild(filled):
                     select(FigureTotal.scope, FigureTotal.figure, FigureTotal.n, FigureTotal.total)
                     .where(FigureTotal.n != 0)).all()),
                 sorted(session.execute(select(ScopeMember.scope, ScopeMember.user_id, ScopeMember.answers)
-                                       .where(ScopeMember.answers != 0)).all()))
+                                       .where(ScopeMember.answers != 0)).all()),
+                sorted(session.execute(select(ScopeCount.scope, ScopeCount.candidates)
+                                       .where(ScopeCount.candidates != 0)).all()))
 
     with database.session() as session:
         victim = session.scalar(select(Answer).where(Answer.user_id == users[4]))
@@ -146,7 +148,7 @@ def test_aggregates_follow_deletions_and_match_a_rebuild(filled):
         assert snapshot(session) == incremental
         direct = _direct(session, mine, "all")
         group = compare(session, session.get(Answer, mine), category_labels=CATEGORIES).groups[0]
-        assert group.candidates == 7
+        assert group.candidates == 7  # 9 candidates, one deleted, the user aside
         for item in group.figures:
             assert item.percentile == pytest.approx(direct[item.key][0], abs=0.06)
 

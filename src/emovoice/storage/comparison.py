@@ -1,10 +1,11 @@
 """How an answer compares with other candidates' answers, from aggregates kept up to date.
 
 Every analysed answer is counted, figure by figure, in fixed-bin histograms (``figure_bins``),
-running sums (``figure_totals``) and a per-candidate count (``scope_members``) for three
-groups: all answers, its question's category, and its question. Counting and uncounting add
-and subtract, so a comparison reads at most a few thousand aggregate rows however many
-answers there are: no query scans the answers.
+running sums (``figure_totals``), a per-candidate count (``scope_members``) and the number of
+candidates (``scope_counts``) for three groups: all answers, its question's category, and its
+question. Counting and uncounting add and subtract, so a comparison reads at most a few
+thousand aggregate rows however many answers and candidates there are: no query scans the
+answers or the candidates.
 
 Other candidates appear only through these aggregates, and only when the group holds at
 least ``MIN_COMPARISON_ANSWERS`` answers from ``MIN_COMPARISON_CANDIDATES`` other candidates;
@@ -17,18 +18,18 @@ lower bins plus half the share in the answer's own bin; its resolution is one bi
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, Figure, headline_figures
-from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeMember
+from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember
 
 DISPLAY_BARS = 24
 
@@ -41,12 +42,17 @@ def scopes_of(answer: Answer, question: Question | None) -> list[str]:
     return scopes
 
 
-def _upsert(session: Session, model: Any, keys: dict[str, Any], increments: dict[str, Any]) -> None:
+def _upsert(session: Session, model: Any, keys: dict[str, Any], increments: dict[str, Any],
+            returning: Any = None) -> Any:
+    """Add ``increments`` to the row at ``keys`` (made when missing), atomically; return ``returning``'s new value."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(**keys, **increments)
     statement = statement.on_conflict_do_update(
         index_elements=list(keys), set_={name: getattr(model, name) + value for name, value in increments.items()})
+    if returning is not None:
+        return session.execute(statement.returning(returning)).scalar_one()
     session.execute(statement)
+    return None
 
 
 def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: list[str], sign: int) -> None:
@@ -57,7 +63,10 @@ def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: li
                 continue
             _upsert(session, FigureBin, {"scope": scope, "figure": key, "bin": figure.bin(value)}, {"count": sign})
             _upsert(session, FigureTotal, {"scope": scope, "figure": key}, {"n": sign, "total": sign * value})
-        _upsert(session, ScopeMember, {"scope": scope, "user_id": user_id}, {"answers": sign})
+        answers = _upsert(session, ScopeMember, {"scope": scope, "user_id": user_id}, {"answers": sign},
+                          returning=ScopeMember.answers)
+        if (sign > 0 and answers == 1) or (sign < 0 and answers == 0):  # a candidate joins or leaves the group
+            _upsert(session, ScopeCount, {"scope": scope}, {"candidates": sign})
     if sign < 0:
         session.execute(delete(ScopeMember).where(ScopeMember.user_id == user_id, ScopeMember.answers <= 0))
 
@@ -93,7 +102,7 @@ def backfill(session: Session) -> int:
 
 def rebuild(session: Session) -> None:
     """Recompute every aggregate from the answers' stored figures (repair, bulk loads)."""
-    for model in (FigureBin, FigureTotal, ScopeMember):
+    for model in (FigureBin, FigureTotal, ScopeMember, ScopeCount):
         session.execute(delete(model))
     bins: dict[tuple[str, str, int], int] = defaultdict(int)
     totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
@@ -113,7 +122,9 @@ def rebuild(session: Session) -> None:
                                      for (s, f, b), c in bins.items()]),
                         (FigureTotal, [{"scope": s, "figure": f, "n": int(v[0]), "total": v[1]}
                                        for (s, f), v in totals.items()]),
-                        (ScopeMember, [{"scope": s, "user_id": u, "answers": n} for (s, u), n in members.items()]))
+                        (ScopeMember, [{"scope": s, "user_id": u, "answers": n} for (s, u), n in members.items()]),
+                        (ScopeCount, [{"scope": s, "candidates": n} for s, n in
+                                      Counter(s for s, _ in members).items()]))
     for model, rows in tables:
         if rows:
             session.execute(insert(model), rows)
@@ -207,8 +218,8 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
                 counts[key][index] = others
         totals = {key: (n - my_totals[key][0], total - my_totals[key][1]) for key, n, total in session.execute(
             select(FigureTotal.figure, FigureTotal.n, FigureTotal.total).where(FigureTotal.scope == scope))}
-        members = session.scalar(select(func.count()).select_from(ScopeMember).where(
-            ScopeMember.scope == scope, ScopeMember.answers > 0, ScopeMember.user_id != answer.user_id)) or 0
+        candidates = session.scalar(select(ScopeCount.candidates).where(ScopeCount.scope == scope)) or 0
+        members = candidates - (1 if mine else 0)  # the others
         answers_n = int(max((n for n, _ in totals.values()), default=0))
         enough = answers_n >= th.MIN_COMPARISON_ANSWERS and members >= th.MIN_COMPARISON_CANDIDATES
         kind, _, key = scope.partition(":")

@@ -151,6 +151,15 @@ class ScopeMember(Base):
     answers: Mapped[int] = mapped_column(default=0)
 
 
+class ScopeCount(Base):
+    """The number of candidates with answers in a comparison group (kept up to date)."""
+
+    __tablename__ = "scope_counts"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    candidates: Mapped[int] = mapped_column(default=0)
+
+
 class AnswerAudio(Base):
     """The recording itself, apart from the answer so that lists never load it."""
 
