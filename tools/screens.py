@@ -57,11 +57,59 @@ def main() -> None:
             page.wait_for_url(re.compile(r".*/answers/\d+$"), timeout=180_000)
             page.wait_for_selector("body[data-charts='5']", timeout=20_000)
             shot("6-report", full=True)
-            page.goto(url + "/answers")
-            shot("7-answers")
+            report_url = page.url
+            page.goto(report_url + "/compare")
+            shot("7-compare-fresh", full=True)
+            seed_crowd(data)
+            page.goto(report_url + "/compare")
+            page.wait_for_selector("body[data-charts]")
+            shot("8-compare-generated-crowd", full=True)
+
+            page.goto(url + "/interviews")
+            shot("9-mock-interview")
+            page.fill("#questions", "3")
+            page.select_option("#time_limit_s", "15")
+            page.click("text=Start the interview")
+            for position in (1, 2, 3):
+                page.wait_for_selector(f"h1:has-text('question {position} of 3')", timeout=30_000)
+                if position == 2:
+                    shot("10-interview-question")
+                page.click("#begin")
+                page.click("#skip-prep")
+                page.wait_for_timeout(6000)
+                page.click("#stop")
+            page.wait_for_selector("text=Each answer", timeout=240_000)
+            shot("11-interview-summary", full=True)
+            page.goto(url + "/history")
+            page.wait_for_selector("body[data-charts='7']")
+            shot("12-history", full=True)
             page.goto(url + "/account")
-            shot("8-account")
+            shot("13-account")
             browser.close()
+
+
+def seed_crowd(data: Path) -> None:
+    """Answers of generated candidates (marked "generated" in their e-mail and report) to every question,
+    so that the comparison page can be shown with its charts. Screenshots only."""
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "web"))
+    from sqlalchemy import select
+    from test_comparison import add_answer, fake_report
+
+    from emovoice.storage.accounts import create_user
+    from emovoice.storage.db import Database
+    from emovoice.storage.models import Question
+
+    rng = random.Random(4)
+    database = Database(f"sqlite:///{data / 'emovoice.sqlite3'}")
+    with database.session() as session:
+        questions = list(session.scalars(select(Question.id)))
+        for c in range(8):
+            user = create_user(session, f"generated-{c}@screens.invalid", "generated-password")
+            for question in questions:
+                add_answer(session, user.id, question, {**fake_report(rng), "generated": True})
+    database.dispose()
 
 
 if __name__ == "__main__":
