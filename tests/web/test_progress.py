@@ -116,7 +116,9 @@ def test_comparison_page_and_api(app_client, make_user):
     with cookie_login(app_client, ada.email):
         page = app_client.get(f"/answers/{answer_id}/compare").text
     assert "This question" in page and "30 answers from 6 other candidates" in page
-    assert 'class="dist"' in page and "Reference ranges" in page and "Microsoft Speaker Coach" in page
+    assert "Reference ranges" in page and "Microsoft Speaker Coach" in page
+    assert page.count('class="dist"') == 3 * 15  # every figure, each emotion's share included, in each group
+    assert "Share of Happy" in page and page.count('class="mix"') == 3
 
 
 def test_small_groups_never_leak_another_candidates_figures(app_client, make_user):

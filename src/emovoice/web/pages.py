@@ -185,7 +185,7 @@ def comparison_page(request: Request, answer_id: int, user: OptionalUser, sessio
     result = compare(session, answer, category_labels=CATEGORIES)
     main = list(MAIN_FIGURES)
     charts = {"groups": [{"scope": g.scope, "enough": g.enough,
-                          "figures": [asdict(f) for f in g.figures if f.key in main],
+                          "figures": [asdict(f) for f in g.figures],
                           "mix": g.emotion_mix} for g in result.groups],
               "yours": {e: result.figures.get(f"emotion_{e}") for e in EMOTIONS}, "colours": EMOTION_COLOURS}
     return render(request, "compare.html", user, answer=answer, comparison=result, main=main, charts=charts,
