@@ -21,7 +21,7 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 from emovoice import thresholds as th
 from emovoice.analysis.sentiment import Sentiment
 from emovoice.errors import ParameterError
-from emovoice.features.prosody import VoiceQuality
+from emovoice.features.prosody import LoudnessStats, PitchStats, VoiceQuality
 from emovoice.models.transcriber import Word
 from emovoice.thresholds import Range
 
@@ -200,27 +200,18 @@ class FlowSection:
 
 
 @dataclass
-class PitchSection:
-    median_hz: float | None
-    range_st: float | None
-    variability_st: float | None
-    monotone: bool | None
-    curve: list[float | None]
-    voiced_fraction: float
+class PitchSection(PitchStats):
+    """The pitch figures with the targets they were judged by."""
+
     unit: str
     monotone_threshold_st: float
     target_variability: Target
 
 
 @dataclass
-class LoudnessSection:
-    level_dbfs: float
-    variability_db: float
-    peak_dbfs: float
-    clipped_fraction: float
-    too_quiet: bool
-    clipping: bool
-    curve: list[float]
+class LoudnessSection(LoudnessStats):
+    """The loudness figures with the targets they were judged by."""
+
     target: Target
     clipping_threshold_fraction: float
     target_variability: Target | None = None

@@ -11,6 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
 
 from emovoice import thresholds as th
 from emovoice.analysis.figures import FIGURES, MAIN_FIGURES
@@ -36,7 +37,7 @@ from emovoice.storage.interviews import (
     user_interview,
     user_interviews,
 )
-from emovoice.storage.models import Question, User
+from emovoice.storage.models import Answer, Question, User
 from emovoice.storage.questions import CATEGORIES, random_question
 from emovoice.web.cookies import clear_session_cookie, set_session_cookie
 from emovoice.web.deps import CsrfChecked, OptionalUser, SessionDep, SettingsDep, csrf_token, session_token
@@ -72,6 +73,14 @@ def _login_required(user: User | None) -> User:
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in first")
     return user
+
+
+def _own_answer(session: Session, user: User, answer_id: int) -> Answer:
+    """The user's answer; another user's is "not found", like a missing one."""
+    answer = store.user_answer(session, user.id, answer_id)
+    if answer is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    return answer
 
 
 def _safe_next(target: str | None) -> str:
@@ -177,9 +186,7 @@ def history_page(request: Request, user: OptionalUser, session: SessionDep, cate
 @router.get("/answers/{answer_id}/compare", response_class=HTMLResponse)
 def comparison_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
-    answer = store.user_answer(session, user.id, answer_id)
-    if answer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    answer = _own_answer(session, user, answer_id)
     if answer.status != "done":
         return RedirectResponse(f"/answers/{answer_id}", status_code=status.HTTP_303_SEE_OTHER)
     result = compare(session, answer, category_labels=CATEGORIES)
@@ -268,9 +275,7 @@ def chart_data(report: Report) -> dict[str, Any]:
 @router.get("/answers/{answer_id}", response_class=HTMLResponse)
 def answer_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
-    answer = store.user_answer(session, user.id, answer_id)
-    if answer is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
+    answer = _own_answer(session, user, answer_id)
     report = None
     if answer.status == "done" and answer.report_json:
         try:
