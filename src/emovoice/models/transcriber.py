@@ -19,6 +19,12 @@ encoder pass over whatever is left, here a fraction of a second of trailing
 pause: that second pass took about half the transcription time and was where
 Whisper invented a closing "Thank you.". So the words are taken until they
 reach the end of the segment's speech, and the rest is never asked for.
+
+Decoding is beam search at temperature 0 only. faster-whisper's default falls back to
+sampling at higher temperatures when a window decodes with low confidence, and that
+sampling is random: the same 60 s answer gave 187 to 197 words over four runs in one
+process, and once 145 of its 192. Without the fallback the transcript is reproducible, and
+invented text is caught by the guards below instead.
 (faster-whisper's batched pipeline also decodes once, but it dropped more of
 the fillers at the start of a segment.)
 """
@@ -192,7 +198,7 @@ class Transcriber:
         segments, _ = self.load().transcribe(
             audio, language="en", beam_size=self.beam_size, word_timestamps=True,
             condition_on_previous_text=False, initial_prompt=prompt, vad_filter=False,
-            without_timestamps=False)
+            without_timestamps=False, temperature=0.0)
         words = []
         for segment in segments:  # a generator: each further window costs a full encoder pass
             for w in segment.words or []:
