@@ -149,6 +149,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     app = create_app(settings, workers=workers)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("huey").setLevel(logging.WARNING)  # one line per task is too much on a laptop
     shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
     print(f"emovoice is running at http://{shown}:{args.port}/  (data: {settings.resolved_database_url()}; "
           f"{workers} analysis worker{'s' if workers != 1 else ''} in this process; Ctrl+C stops it)", flush=True)

@@ -175,3 +175,16 @@ def test_openapi_documents_the_api(app_client):
                  "/api/answers", "/api/answers/{answer_id}", "/api/answers/{answer_id}/audio"):
         assert path in spec["paths"], path
     assert app_client.get("/docs").status_code == 200
+
+
+def test_expired_logins_are_refused_and_swept(app_client, make_user):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    ada = make_user("ada@example.com")
+    with app_client.app.state.emovoice.database.session() as session:
+        session.execute(update(AuthSession).values(expires_at=dt.datetime(2020, 1, 1)))
+    assert app_client.get("/api/users/me", headers=ada.headers).status_code == 401
+    make_user("bob@example.com")  # any login sweeps the expired ones
+    assert _count(app_client, AuthSession) == 1

@@ -78,7 +78,8 @@ def _digest(token: str) -> str:
 
 
 def open_session(session: Session, user: User) -> str:
-    """Log ``user`` in: a new random token (only its hash is stored)."""
+    """Log ``user`` in: a new random token (only its hash is stored). Expired logins are swept."""
+    session.execute(delete(AuthSession).where(AuthSession.expires_at < utcnow()))
     token = secrets.token_urlsafe(32)
     session.add(AuthSession(token_hash=_digest(token), user_id=user.id,
                             expires_at=utcnow() + dt.timedelta(days=SESSION_DAYS)))

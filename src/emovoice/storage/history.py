@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import io
 import json
 import mimetypes
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +16,9 @@ from sqlalchemy.orm import Session, defer, selectinload
 from emovoice.analysis.figures import BY_KEY, MAIN_FIGURES
 from emovoice.analysis.trends import Trend, trend
 from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User
+
+EXPORT_IN_MEMORY_BYTES = 16_000_000
+"""An export larger than this is spooled to a temporary file instead of memory."""
 
 
 def answers_with_figures(session: Session, user_id: int, *, category: str | None = None) -> list[Answer]:
@@ -92,7 +95,9 @@ def export(session: Session, user: User, out: BinaryIO) -> None:
         archive.writestr("emovoice-export.json", json.dumps(data, indent=1))
 
 
-def export_bytes(session: Session, user: User) -> bytes:
-    buffer = io.BytesIO()
-    export(session, user, buffer)
-    return buffer.getvalue()
+def export_file(session: Session, user: User) -> BinaryIO:
+    """The export in a temporary file (in memory while small), rewound; the caller closes it."""
+    spool = tempfile.SpooledTemporaryFile(max_size=EXPORT_IN_MEMORY_BYTES)  # noqa: SIM115
+    export(session, user, spool)  # type: ignore[arg-type]
+    spool.seek(0)
+    return spool  # type: ignore[return-value]

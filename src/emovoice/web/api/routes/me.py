@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import asdict
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
+from fastapi.responses import StreamingResponse
 
-from emovoice.storage.history import answers_with_figures, export_bytes, series
+from emovoice.storage.history import answers_with_figures, export_file, series
 from emovoice.storage.questions import CATEGORIES
 from emovoice.web.deps import CurrentUser, SessionDep
 
@@ -31,6 +33,13 @@ def export(user: CurrentUser, session: SessionDep) -> Response:
     """Everything the user has in one download: ``emovoice-export.json`` (account, answers with their
     reports and figures, interviews) and the recordings under ``audio/``."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
-    return Response(export_bytes(session, user), media_type="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="emovoice-{stamp}.zip"',
-                             "Cache-Control": "private, no-store"})
+    archive = export_file(session, user)
+
+    def chunks() -> Iterator[bytes]:
+        with archive:
+            while chunk := archive.read(1 << 20):
+                yield chunk
+
+    return StreamingResponse(chunks(), media_type="application/zip",
+                             headers={"Content-Disposition": f'attachment; filename="emovoice-{stamp}.zip"',
+                                      "Cache-Control": "private, no-store"})
