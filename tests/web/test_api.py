@@ -188,3 +188,16 @@ def test_expired_logins_are_refused_and_swept(app_client, make_user):
     assert app_client.get("/api/users/me", headers=ada.headers).status_code == 401
     make_user("bob@example.com")  # any login sweeps the expired ones
     assert _count(app_client, AuthSession) == 1
+
+
+def test_password_guessing_is_slowed_down(app_client, make_user):
+    from emovoice.storage.accounts import MAX_FAILED_LOGINS
+
+    make_user("ada@example.com")
+    for _ in range(MAX_FAILED_LOGINS):
+        wrong = app_client.post("/api/login", json={"email": "ada@example.com", "password": "guess-guess"})
+        assert wrong.status_code == 401
+    blocked = app_client.post("/api/login", json={"email": "ada@example.com", "password": "password123"})
+    assert blocked.status_code == 429 and "too many failed logins" in blocked.json()["detail"]
+    other = app_client.post("/api/login", json={"email": "nobody@example.com", "password": "password123"})
+    assert other.status_code == 401  # other addresses are not affected

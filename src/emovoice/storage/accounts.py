@@ -15,9 +15,11 @@ from sqlalchemy.orm import Session
 
 from emovoice.errors import EmovoiceError
 from emovoice.storage.comparison import uncount_answer
-from emovoice.storage.models import Answer, AuthSession, User, utcnow
+from emovoice.storage.models import Answer, AuthSession, LoginFailure, User, utcnow
 
 SESSION_DAYS = 30
+MAX_FAILED_LOGINS = 10
+FAILED_LOGIN_WINDOW = dt.timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
@@ -58,15 +60,34 @@ def create_user(session: Session, email: str, password: str) -> User:
     return user
 
 
+class TooManyAttemptsError(AccountError):
+    """Too many failed logins for an e-mail address in a short time."""
+
+
 def authenticate(session: Session, email: str, password: str) -> User:
-    """The user with these credentials, or :class:`AccountError` (one message for both mistakes)."""
-    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    """The user with these credentials, or :class:`AccountError` (one message for both mistakes).
+
+    After ``MAX_FAILED_LOGINS`` failures for an address within ``FAILED_LOGIN_WINDOW`` every
+    attempt is refused (:class:`TooManyAttemptsError`) until the oldest failure leaves the window.
+    Each failure is committed at once, so that a rolled-back request still counts.
+    """
+    email = normalise_email(email)
+    since = utcnow() - FAILED_LOGIN_WINDOW
+    session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    failures = session.scalar(select(func.count()).select_from(LoginFailure)
+                              .where(LoginFailure.email == email, LoginFailure.at >= since)) or 0
+    if failures >= MAX_FAILED_LOGINS:
+        minutes = round(FAILED_LOGIN_WINDOW.total_seconds() / 60)
+        raise TooManyAttemptsError(f"too many failed logins for this e-mail; try again in {minutes} minutes")
+    user = session.scalar(select(User).where(User.email == email))
     try:
         if user is None:
             _hasher.hash(password)  # the same work either way: no timing hint that the e-mail exists
             raise VerificationError
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
+        session.add(LoginFailure(email=email[:320]))
+        session.commit()
         raise AccountError("wrong e-mail or password") from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)

@@ -43,6 +43,16 @@ class AuthSession(Base):
     user: Mapped[User] = relationship(back_populates="sessions")
 
 
+class LoginFailure(Base):
+    """A failed login, kept for a while to slow down password guessing."""
+
+    __tablename__ = "login_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Question(Base):
     __tablename__ = "questions"
 

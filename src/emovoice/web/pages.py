@@ -21,6 +21,7 @@ from emovoice.labels import EMOTIONS
 from emovoice.storage import answers as store
 from emovoice.storage.accounts import (
     AccountError,
+    TooManyAttemptsError,
     authenticate,
     close_session,
     create_user,
@@ -127,7 +128,8 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
     try:
         user = authenticate(session, email, password)
     except AccountError as exc:
-        return render(request, "login.html", None, status_code=401, error=str(exc), email=email,
+        code = 429 if isinstance(exc, TooManyAttemptsError) else 401
+        return render(request, "login.html", None, status_code=code, error=str(exc), email=email,
                       next=_safe_next(next))
     token = open_session(session, user)
     session.commit()
