@@ -4,6 +4,7 @@ checks every page; the keyboard alone reaches the controls; a missing microphone
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sys
 from pathlib import Path
@@ -13,19 +14,26 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
 
+import postgres  # noqa: E402
+
 import browser as harness  # noqa: E402
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def app_url(request, tmp_path_factory):
+    """The app as ``emovoice serve`` runs it, on its SQLite default and on a PostgreSQL server."""
     if not Path(harness.CHROMIUM).exists():
         pytest.fail(f"{harness.CHROMIUM} is missing; test.sh installs Debian's chromium")
     data = tmp_path_factory.mktemp("app") / "data"
     data.mkdir()
-    with harness.running_app(data) as url:
-        yield url
+    with contextlib.ExitStack() as stack:
+        env = {}
+        if request.param == "postgresql":
+            server = stack.enter_context(postgres.throwaway_server())
+            env["EMOVOICE_DATABASE_URL"] = postgres.create_database(server)
+        yield stack.enter_context(harness.running_app(data, env=env))
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import re
 from importlib import resources
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from conftest import cookie_login, wait_for
@@ -73,7 +72,6 @@ def test_sign_up_practise_and_delete_the_account_through_the_pages(app_client):
     assert app_client.get("/answers", follow_redirects=False).status_code == 303
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_login_page_keeps_where_you_were_going_but_only_inside_the_app(app_client, make_user):
     make_user("ada@example.com")
     redirect = app_client.get("/answers", follow_redirects=False)
@@ -89,7 +87,6 @@ def test_login_page_keeps_where_you_were_going_but_only_inside_the_app(app_clien
         assert app_client.get("/answers").status_code == 200
 
 
-@pytest.mark.parametrize("backend", ["sqlite"])
 def test_security_headers_and_static_files(app_client):
     response = app_client.get("/")
     assert "default-src 'self'" in response.headers["content-security-policy"]
