@@ -94,7 +94,7 @@ async def verify_csrf(request: Request) -> None:
     """
     if request.method in SAFE_METHODS or bearer_token(request):
         return
-    is_form = request.headers.get("content-type", "").startswith(
+    is_form = request.headers.get("content-type", "").lower().startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data", "text/plain"))
     if not is_form and SESSION_COOKIE not in request.cookies:
         return
