@@ -8,9 +8,12 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from emovoice.errors import EmovoiceError
+
+if TYPE_CHECKING:
+    from emovoice.storage.db import Database
 
 EXIT_BAD_INPUT = 2
 
@@ -133,6 +136,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_to_terminal() -> None:
+    """Timestamped log lines for the long-running commands; migrations only when they fail."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import logging
 
@@ -147,8 +158,7 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     # waiting for it is served promptly
     sys.setswitchinterval(0.001)
     app = create_app(settings, workers=workers)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _log_to_terminal()
     logging.getLogger("huey").setLevel(logging.WARNING)  # one line per task is too much on a laptop
     shown = "localhost" if args.host in ("127.0.0.1", "0.0.0.0", "::") else args.host
     print(f"emovoice is running at http://{shown}:{args.port}/  (data: {settings.resolved_database_url()}; "
@@ -158,29 +168,31 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    import logging
-
     from emovoice.jobs.queue import Jobs
     from emovoice.settings import get_settings
-    from emovoice.storage.db import Database
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    _log_to_terminal()
     settings = get_settings()
-    database = Database(settings.resolved_database_url())
-    database.migrate()
+    database = _database()
     print(f"emovoice worker: {args.threads} analysis thread(s) on {settings.resolved_database_url()}", flush=True)
     Jobs(settings, database).run_worker(args.threads)
     return 0
 
 
-def _questions_db() -> Any:
+def _database() -> Database:
+    """The configured database, migrated to the newest schema."""
     from emovoice.settings import get_settings
     from emovoice.storage.db import Database
-    from emovoice.storage.questions import load_bank
 
     database = Database(get_settings().resolved_database_url())
     database.migrate()
+    return database
+
+
+def _questions_db() -> Database:
+    from emovoice.storage.questions import load_bank
+
+    database = _database()
     with database.session() as session:
         load_bank(session)
     return database

@@ -141,13 +141,18 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
         browser.close()
 
 
+def _begin_practice(page, app_url: str, email: str) -> None:
+    """Sign up as ``email``, open a question and press Start."""
+    harness.sign_up(page, app_url, email)
+    page.goto(app_url + "/practice")
+    page.click("#begin")
+
+
 def test_without_a_microphone_the_page_says_so_and_offers_the_upload(app_url):
     with sync_api.sync_playwright() as p:
         browser = harness.launch(p, microphone=None)
         page = browser.new_page()
-        harness.sign_up(page, app_url, "bob@example.com")
-        page.goto(app_url + "/practice")
-        page.click("#begin")
+        _begin_practice(page, app_url, "bob@example.com")
         page.wait_for_selector("#problem:not([hidden])")
         message = page.inner_text("#problem")
         assert "microphone" in message.lower() and "upload" in message.lower(), message
@@ -164,9 +169,7 @@ def test_a_denied_microphone_and_a_silent_one_each_get_a_clear_message(app_url, 
     with sync_api.sync_playwright() as p:
         browser = harness.launch(p, microphone=silent)
         page = browser.new_page()
-        harness.sign_up(page, app_url, "carol@example.com")
-        page.goto(app_url + "/practice")
-        page.click("#begin")
+        _begin_practice(page, app_url, "carol@example.com")
         page.click("#skip-prep")
         page.wait_for_selector("#no-signal:not([hidden])", timeout=10_000)
         assert "hear nothing" in page.inner_text("#no-signal")
@@ -181,9 +184,7 @@ def test_a_denied_microphone_and_a_silent_one_each_get_a_clear_message(app_url, 
         context = browser.new_context()
         context.clear_permissions()
         page = context.new_page()
-        harness.sign_up(page, app_url, "dan@example.com")
-        page.goto(app_url + "/practice")
-        page.click("#begin")
+        _begin_practice(page, app_url, "dan@example.com")
         page.wait_for_selector("#problem:not([hidden])")
         assert "denied" in page.inner_text("#problem")
         browser.close()

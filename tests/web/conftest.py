@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import socket
 import sys
 import time
 from collections.abc import Iterator
@@ -17,12 +16,6 @@ from emovoice.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 import postgres
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

@@ -8,11 +8,11 @@ import sys
 import time
 import urllib.request
 
-from conftest import _free_port
+from browser import free_port  # tools/, put on the path by conftest
 
 
 def test_serve_prints_its_address_and_serves(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "EMOVOICE_DATA_DIR": str(tmp_path / "data"), "HOME": str(tmp_path)}
     env.pop("EMOVOICE_DATABASE_URL", None)
     process = subprocess.Popen([sys.executable, "-m", "emovoice", "serve", "--port", str(port)], env=env,

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.storage.comparison import count_answer, uncount_answer
@@ -35,6 +35,10 @@ def user_answers(session: Session, user_id: int, *, limit: int = 500) -> list[An
     query = (select(Answer).where(Answer.user_id == user_id).order_by(Answer.created_at.desc(), Answer.id.desc())
              .options(defer(Answer.report_json), selectinload(Answer.question)).limit(limit))
     return list(session.scalars(query))
+
+
+def count_user_answers(session: Session, user_id: int) -> int:
+    return int(session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user_id)) or 0)
 
 
 def delete_answer(session: Session, user_id: int, answer_id: int) -> bool:

@@ -100,12 +100,24 @@ def backfill(session: Session) -> int:
     return len(waiting)
 
 
+def _tally(figure_sets: list[dict[str, float]]) -> tuple[dict[tuple[str, int], int], dict[str, list[float]]]:
+    """Histogram counts ``{(figure, bin): n}`` and ``{figure: [n, sum]}`` of a list of answers' figures."""
+    bins: dict[tuple[str, int], int] = defaultdict(int)
+    totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
+    for figures in figure_sets:
+        for key, value in figures.items():
+            if key in BY_KEY:
+                bins[(key, BY_KEY[key].bin(value))] += 1
+                totals[key][0] += 1
+                totals[key][1] += value
+    return bins, totals
+
+
 def rebuild(session: Session) -> None:
     """Recompute every aggregate from the answers' stored figures (repair, bulk loads)."""
     for model in (FigureBin, FigureTotal, ScopeMember, ScopeCount):
         session.execute(delete(model))
-    bins: dict[tuple[str, str, int], int] = defaultdict(int)
-    totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])
+    by_scope: dict[str, list[dict[str, float]]] = defaultdict(list)
     members: dict[tuple[str, int], int] = defaultdict(int)
     answers = session.execute(select(Answer.user_id, Answer.figures_json, Answer.counted_scopes)
                               .where(Answer.counted_scopes.is_not(None)))
@@ -113,18 +125,18 @@ def rebuild(session: Session) -> None:
         figures = json.loads(figures_json or "{}")
         for scope in json.loads(scopes_json or "[]"):
             members[(scope, user_id)] += 1
-            for key, value in figures.items():
-                if key in BY_KEY:
-                    bins[(scope, key, BY_KEY[key].bin(value))] += 1
-                    totals[(scope, key)][0] += 1
-                    totals[(scope, key)][1] += value
-    tables: tuple[tuple[Any, list[dict[str, Any]]], ...] = ((FigureBin, [{"scope": s, "figure": f, "bin": b, "count": c}
-                                     for (s, f, b), c in bins.items()]),
-                        (FigureTotal, [{"scope": s, "figure": f, "n": int(v[0]), "total": v[1]}
-                                       for (s, f), v in totals.items()]),
-                        (ScopeMember, [{"scope": s, "user_id": u, "answers": n} for (s, u), n in members.items()]),
-                        (ScopeCount, [{"scope": s, "candidates": n} for s, n in
-                                      Counter(s for s, _ in members).items()]))
+            by_scope[scope].append(figures)
+    bin_rows, total_rows = [], []
+    for scope, figure_sets in by_scope.items():
+        bins, totals = _tally(figure_sets)
+        bin_rows += [{"scope": scope, "figure": f, "bin": b, "count": c} for (f, b), c in bins.items()]
+        total_rows += [{"scope": scope, "figure": f, "n": int(n), "total": t} for f, (n, t) in totals.items()]
+    tables: list[tuple[Any, list[dict[str, Any]]]] = [
+        (FigureBin, bin_rows),
+        (FigureTotal, total_rows),
+        (ScopeMember, [{"scope": s, "user_id": u, "answers": n} for (s, u), n in members.items()]),
+        (ScopeCount, [{"scope": s, "candidates": n} for s, n in Counter(s for s, _ in members).items()]),
+    ]
     for model, rows in tables:
         if rows:
             session.execute(insert(model), rows)
@@ -202,14 +214,7 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
     groups = []
     for scope in scopes:
         mine = [f for f, s in own if scope in s]
-        my_bins: dict[tuple[str, int], int] = defaultdict(int)
-        my_totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-        for values in mine:
-            for key, value in values.items():
-                if key in BY_KEY:
-                    my_bins[(key, BY_KEY[key].bin(value))] += 1
-                    my_totals[key][0] += 1
-                    my_totals[key][1] += value
+        my_bins, my_totals = _tally(mine)
         counts: dict[str, dict[int, int]] = defaultdict(dict)
         for key, index, count in session.execute(select(FigureBin.figure, FigureBin.bin, FigureBin.count)
                                                  .where(FigureBin.scope == scope, FigureBin.count > 0)):

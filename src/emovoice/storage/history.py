@@ -42,20 +42,25 @@ class Series:
     trend: Trend | None
 
 
-def series(answers: list[Answer]) -> list[Series]:
-    """Each main figure over time with its target range and its trend sentence."""
+def figures_by_answer(answers: list[Answer]) -> dict[int, dict[str, float]]:
+    """Each answer's stored headline figures, by answer id."""
+    return {a.id: json.loads(a.figures_json or "{}") for a in answers}
+
+
+def series(answers: list[Answer], figures: dict[int, dict[str, float]]) -> list[Series]:
+    """Each main figure over time with its target range and its trend sentence.
+
+    ``figures`` are the answers' figures (:func:`figures_by_answer`).
+    """
     out = []
     for key in MAIN_FIGURES:
         figure = BY_KEY[key]
-        points = []
-        for answer in answers:
-            value = json.loads(answer.figures_json or "{}").get(key)
-            if value is not None:
-                points.append({"answer_id": answer.id, "time": answer.created_at.isoformat(timespec="minutes"),
-                               "value": value})
+        timed = [(answer, figures[answer.id][key]) for answer in answers if key in figures[answer.id]]
+        points = [{"answer_id": answer.id, "time": answer.created_at.isoformat(timespec="minutes"), "value": value}
+                  for answer, value in timed]
         target = (figure.reference.low, figure.reference.high) if figure.reference else None
         out.append(Series(key=key, label=figure.label, unit=figure.unit, points=points, target=target,
-                          trend=trend(figure, [p["value"] for p in points])))
+                          trend=trend(figure, [value for _, value in timed])))
     return out
 
 

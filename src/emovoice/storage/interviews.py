@@ -12,7 +12,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from emovoice import thresholds as th
-from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, in_range
+from emovoice.analysis.figures import BY_KEY, MAIN_FIGURES, in_range
 from emovoice.errors import ParameterError
 from emovoice.storage.comparison import uncount_answer
 from emovoice.storage.models import Answer, Interview, InterviewQuestion, Question
@@ -73,9 +73,8 @@ def interview_answers(session: Session, interview: Interview) -> dict[int, Answe
     return {a.position: a for a in rows if a.position is not None}
 
 
-def next_position(session: Session, interview: Interview) -> int | None:
-    """The first question of the run not answered yet, or None when all are."""
-    answered = interview_answers(session, interview)
+def next_position(interview: Interview, answered: dict[int, Answer]) -> int | None:
+    """The first question of the run not answered yet (``answered``: :func:`interview_answers`), or None."""
     for item in interview.questions:
         if item.position not in answered:
             return item.position
@@ -123,10 +122,12 @@ def _means(figure_sets: list[dict[str, float]]) -> dict[str, float | None]:
     return out
 
 
-def summarise(session: Session, interview: Interview) -> RunSummary:
+def summarise(session: Session, interview: Interview, answered: dict[int, Answer]) -> RunSummary:
     """Each answer's headline figures, the strongest and the weakest (most and fewest figures in
-    their target ranges), the three tips that recur most, and the run against the user's previous runs."""
-    answered = interview_answers(session, interview)
+    their target ranges), the three tips that recur most, and the run against the user's previous runs.
+
+    ``answered`` is the interview's answers by position (:func:`interview_answers`).
+    """
     rows = []
     figure_sets = []
     tips: Counter[str] = Counter()
@@ -175,5 +176,3 @@ def summarise(session: Session, interview: Interview) -> RunSummary:
                       complete=pending == 0 and all(r["status"] != "unanswered" for r in rows),
                       pending=pending, failed=failed, notes=notes)
 
-
-FIGURE_LABELS = {f.key: f.label for f in FIGURES}

@@ -29,10 +29,11 @@ from emovoice.storage.accounts import (
     open_session,
 )
 from emovoice.storage.comparison import compare
-from emovoice.storage.history import answers_with_figures, series
+from emovoice.storage.history import answers_with_figures, figures_by_answer, series
 from emovoice.storage.interviews import (
     create_interview,
     delete_interview,
+    interview_answers,
     next_position,
     summarise,
     user_interview,
@@ -177,8 +178,8 @@ def history_page(request: Request, user: OptionalUser, session: SessionDep, cate
     if category:
         listed = [a for a in listed if a.question is not None and a.question.category == category]
     analysed = answers_with_figures(session, user.id, category=category)
-    trends = series(analysed)
-    figures = {a.id: json.loads(a.figures_json or "{}") for a in analysed}
+    figures = figures_by_answer(analysed)
+    trends = series(analysed, figures)
     return render(request, "history.html", user, answers=listed, figures=figures, category=category,
                   trends=trends, interviews=user_interviews(session, user.id),
                   charts={"series": [{"key": t.key, "label": t.label, "unit": t.unit, "points": t.points,
@@ -234,7 +235,8 @@ def interview_page(request: Request, interview_id: int, user: OptionalUser, sess
     interview = user_interview(session, user.id, interview_id)
     if interview is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such interview")
-    position = next_position(session, interview)
+    answered = interview_answers(session, interview)
+    position = next_position(interview, answered)
     if position is not None:
         item = next(q for q in interview.questions if q.position == position)
         if item.question is None:
@@ -242,7 +244,7 @@ def interview_page(request: Request, interview_id: int, user: OptionalUser, sess
         return render(request, "practice.html", user, question=item.question, seconds=interview.time_limit_s,
                       time_limits=ALLOWED_TIME_LIMITS, category=None, interview=interview, position=position,
                       total=len(interview.questions))
-    summary = summarise(session, interview)
+    summary = summarise(session, interview, answered)
     previous = {k: summary.previous.get(k) for k in MAIN_FIGURES}
     return render(request, "interview_summary.html", user, interview=interview, summary=summary,
                   main=MAIN_FIGURES, formats={f.key: f for f in FIGURES}, previous=previous)
@@ -304,8 +306,8 @@ def delete_answer_page(answer_id: int, user: OptionalUser, session: SessionDep) 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
-    count = len(store.user_answers(session, user.id, limit=100_000))
-    return render(request, "account.html", user, answer_count=count, error=None)
+    return render(request, "account.html", user, answer_count=store.count_user_answers(session, user.id),
+                  error=None)
 
 
 @router.post("/account/delete", dependencies=[CsrfChecked])
@@ -315,8 +317,8 @@ def delete_account(request: Request, user: OptionalUser, session: SessionDep,
     try:
         authenticate(session, user.email, password)
     except AccountError:
-        count = len(store.user_answers(session, user.id, limit=100_000))
-        return render(request, "account.html", user, status_code=401, answer_count=count,
+        return render(request, "account.html", user, status_code=401,
+                      answer_count=store.count_user_answers(session, user.id),
                       error="wrong password: the account was not deleted")
     delete_user(session, session.merge(user))
     session.commit()

@@ -27,7 +27,7 @@ NOT_FOUND = "no such interview"
 
 def interview_out(session: Session, interview: Interview) -> InterviewOut:
     answers = interview_answers(session, interview)
-    summary = summarise(session, interview)
+    summary = summarise(session, interview, answers)
     questions = [InterviewQuestionOut(position=item.position, question_id=item.question_id,
                                       question=item.question.text if item.question else None,
                                       category=item.question.category if item.question else None,
@@ -37,7 +37,7 @@ def interview_out(session: Session, interview: Interview) -> InterviewOut:
                  for item in interview.questions]
     return InterviewOut(id=interview.id, created_at=interview.created_at, category=interview.category,
                         time_limit_s=interview.time_limit_s, questions=questions,
-                        next_position=next_position(session, interview), complete=summary.complete,
+                        next_position=next_position(interview, answers), complete=summary.complete,
                         summary=asdict(summary) if summary.complete else None)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.responses import StreamingResponse
 
-from emovoice.storage.history import answers_with_figures, export_file, series
+from emovoice.storage.history import answers_with_figures, export_file, figures_by_answer, series
 from emovoice.storage.questions import CATEGORIES
 from emovoice.web.deps import CurrentUser, SessionDep
 
@@ -24,7 +24,9 @@ def progress(user: CurrentUser, session: SessionDep, category: str | None = None
     if category and category not in CATEGORIES:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown category {category!r}")
     answers = answers_with_figures(session, user.id, category=category)
-    return {"answers": len(answers), "category": category, "series": [asdict(s) for s in series(answers)]}
+    figures = figures_by_answer(answers)
+    return {"answers": len(answers), "category": category,
+            "series": [asdict(s) for s in series(answers, figures)]}
 
 
 @router.get("/export", response_class=Response,

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 
 from emovoice.storage.accounts import AccountError, create_user, delete_user
 from emovoice.web.api.schemas import Credentials, ErrorOut, UserOut
+from emovoice.web.cookies import clear_session_cookie
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep
 
 router = APIRouter(prefix="/users", tags=["users"])
@@ -35,5 +36,5 @@ def delete_me(user: CurrentUser, session: SessionDep) -> Response:
     delete_user(session, session.merge(user))
     session.commit()
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    response.delete_cookie("emovoice_session", path="/")
+    clear_session_cookie(response)
     return response
