@@ -2,39 +2,34 @@
 // analysis in progress and reloads when it is done.
 (function () {
   "use strict";
-  const run = document.getElementById("pending-run");
-  if (run) {  // a mock interview's answers still being analysed: reload when all are done
-    const id = run.dataset.interviewId;
-    const text = document.getElementById("progress-text");
-    const tick = async () => {
-      try {
-        const r = await fetch(`/api/interviews/${id}`, { credentials: "same-origin" });
-        const interview = await r.json();
-        if (interview.complete) { window.location.reload(); return; }
-        const waiting = interview.questions.filter((q) => q.status === "queued" || q.status === "running").length;
-        text.textContent = `${waiting} answer${waiting === 1 ? "" : "s"} still being analysed…`;
-      } catch (err) { /* try again */ }
-      setTimeout(tick, 1000);
-    };
-    setTimeout(tick, 1000);
-    return;
-  }
-  const pending = document.getElementById("pending");
-  if (pending) {
-    const id = pending.dataset.answerId;
+  // Ask ``url`` every second until ``finished(body)``, then reload; ``describe(body, waited)`` words the wait.
+  function pollThenReload(url, finished, describe) {
     const text = document.getElementById("progress-text");
     const started = performance.now();
     const tick = async () => {
       try {
-        const r = await fetch(`/api/answers/${id}`, { credentials: "same-origin" });
-        const answer = await r.json();
-        if (answer.status === "done" || answer.status === "failed") { window.location.reload(); return; }
-        const waited = Math.round((performance.now() - started) / 1000);
-        text.textContent = answer.status === "running" ? `Analysing… ${waited} s` : `Waiting for a free analyser… ${waited} s`;
+        const body = await (await fetch(url, { credentials: "same-origin" })).json();
+        if (finished(body)) { window.location.reload(); return; }
+        text.textContent = describe(body, Math.round((performance.now() - started) / 1000));
       } catch (err) { /* the server may be restarting: try again */ }
       setTimeout(tick, 1000);
     };
     setTimeout(tick, 1000);
+  }
+  const run = document.getElementById("pending-run");
+  if (run) {  // a mock interview's answers still being analysed
+    pollThenReload(`/api/interviews/${run.dataset.interviewId}`, (interview) => interview.complete, (interview) => {
+      const waiting = interview.questions.filter((q) => q.status === "queued" || q.status === "running").length;
+      return `${waiting} answer${waiting === 1 ? "" : "s"} still being analysed…`;
+    });
+    return;
+  }
+  const pending = document.getElementById("pending");
+  if (pending) {  // one answer being analysed
+    pollThenReload(`/api/answers/${pending.dataset.answerId}`,
+                   (answer) => answer.status === "done" || answer.status === "failed",
+                   (answer, waited) => (answer.status === "running" ? `Analysing… ${waited} s`
+                                                                    : `Waiting for a free analyser… ${waited} s`));
     return;
   }
   const source = document.getElementById("chart-data");
