@@ -6,12 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")"
 missing=()
 command -v espeak-ng >/dev/null || missing+=(espeak-ng)
-command -v sox >/dev/null || missing+=(sox)
+# A capability, not a command: Debian's sox writes MP3 only with libsox-fmt-mp3, which the MP3 tests need.
+sox_mp3=$(mktemp --suffix=.mp3)
+sox -n -r 16000 -c 1 "$sox_mp3" synth 0.1 sine 440 >/dev/null 2>&1 || missing+=(sox libsox-fmt-mp3)
+rm -f "$sox_mp3"
 command -v chromium >/dev/null || missing+=(chromium chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  sox -n -r 16000 -c 1 "$sox_mp3" synth 0.1 sine 440 || { echo "test.sh: sox still cannot write MP3" >&2; exit 1; }
+  rm -f "$sox_mp3"
 fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
