@@ -88,9 +88,11 @@ MIN_VOICED_SPEECH_S = 0.3
 """Least voiced speech (periodic frames inside voice activity) a recording must hold to be
 analysed; below it the answer is "no speech found". One short word is about 0.3 s."""
 
-MIN_SPEECH_PITCH_SPREAD_ST = 0.5
+MIN_SPEECH_PITCH_SPREAD_ST = 0.2
 """Speech moves its pitch; under this spread (semitones) the voicing is a tone or a hum.
-A monotone human voice still spreads 1-2 st; a steady tone 0."""
+A steady tone spreads under 0.05 st; a plain voice saying one word spreads 0.3 st and up
+(TESS's neutral "Say the word ...": 0.30 at the least, 114 of its 1,400 under 0.5, the
+earlier threshold, which refused them); a sentence spreads 1-2 st."""
 
 MIN_SPEECH_LEVEL_SPREAD_DB = 1.5
 """Syllables make the 10 ms level rise and fall by 6-12 dB (SD); steady noise, tones and hum
@@ -101,6 +103,9 @@ PITCH_SPREAD_MIN_VOICED_S = 1.0
 
 LITTLE_SPEECH_S = 3.0
 """With less voiced speech than this, the report says that its figures rest on little speech."""
+
+BASELINE_MIN_VOICED_S = 1.5
+"""Least voiced speech, over all its recordings, that a speaker's baseline is made from."""
 
 EMOTION_CONFIDENT_P = 0.5
 """The model's (calibrated) top probability from which the dominant emotion is stated

@@ -9,6 +9,8 @@ import numpy as np
 from emovoice.errors import ParameterError
 
 FRAME_S = 0.03
+VAD_LEVEL_DBFS = -20.0
+"""The level (RMS of the loudest 30 ms frame) a quiet recording is raised to before WebRTC's detector."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,11 @@ def speech_frames(wave: np.ndarray, *, sample_rate: int = 16_000, aggressiveness
     frames = np.asarray(wave[: n * hop], dtype=np.float32).reshape(n, hop)
     energy = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
     loud_enough = energy >= energy.max() - floor_db
-    pcm = (np.clip(frames, -1, 1) * 32767).astype("<i2")
+    # WebRTC's detector has fixed energy thresholds and misses quiet speech (a RAVDESS clip peaking
+    # at -31 dBFS lost its first word): a quiet recording is raised, by at most 40 dB, until its
+    # loudest frame is at VAD_LEVEL_DBFS, so the decision does not depend on the recording level.
+    gain_db = float(np.clip(VAD_LEVEL_DBFS - energy.max(), 0.0, 40.0))
+    pcm = (np.clip(frames * np.float32(10 ** (gain_db / 20)), -1, 1) * 32767).astype("<i2")
     vad = webrtcvad.Vad(aggressiveness)
     voiced = np.array([vad.is_speech(f.tobytes(), sample_rate) for f in pcm])
     return voiced & loud_enough
