@@ -60,7 +60,8 @@ def test_json_output_has_the_documented_shape(speech_wav):
     (line,) = result.stdout.strip().splitlines()
     report = json.loads(line)
     assert set(report) == {"schema_version", "file", "duration_s", "emotion", "probabilities", "confidence",
-                           "timeline", "input", "speech"}
+                           "reference", "baseline", "timeline", "input", "speech"}
+    assert report["reference"] == "population" and report["baseline"] is None  # no baseline given
     assert list(report["probabilities"]) == list(EMOTIONS)
     assert sum(report["probabilities"].values()) == pytest.approx(1, abs=1e-3)
     assert report["emotion"] == max(report["probabilities"], key=report["probabilities"].get)

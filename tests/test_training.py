@@ -13,6 +13,7 @@ import pytest
 from emovoice.audio.effects import Degradation
 from emovoice.datasets.ravdess import load_folds
 from emovoice.features.frontends import MeanMfccMel
+from emovoice.labels import EMOTIONS
 from emovoice.training.cv import cross_validate
 from emovoice.training.featurecache import cache_key
 from emovoice.training.metrics import summarise
@@ -118,7 +119,17 @@ def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, t
     entry = data["models"]["chance"]
     assert len(entry["classes8"]["wa"]) == 1 and 0 < entry["classes8"]["wa"][0] < 0.2
     assert set(entry["classes7"]) >= {"wa", "ua", "f1"}
-    assert data["default_model"] == "whisper3_lr_aug"
+    assert data["default_model"] == "whisper3_lr_aug_rel"
+    assert len(entry["classes8_enrolled"]["wa"]) == 1 and 0 < entry["classes8_enrolled"]["wa"][0] < 0.2
+    assert set(entry["recall8_enrolled"]) == set(EMOTIONS) and 0 <= entry["plain_neutral_enrolled"] <= 1
+    assert entry["plain_neutral_clips"] == 2 * 4  # four test speakers, two held-out neutral clips each
+    cross = json.loads((out / "cross_corpus.json").read_text())
+    if "chance" in cross["models"]:  # TESS at hand
+        tess = cross["models"]["chance"]["tess"]
+        assert set(tess) >= {"ua4", "ua4_enrolled", "recall4_enrolled", "acc7", "acc7_enrolled", "plain_neutral",
+                             "plain_neutral_enrolled"}
+        assert tess["ua4"] == pytest.approx(0.25)  # one class for every clip: one of the four recalled
+        assert "| `chance` |" in (out / "cross_corpus.md").read_text()
     confusion = json.loads((out / "confusion_chance.json").read_text())
     assert np.array(confusion["confusion8"]).shape == (8, 8)
     assert np.array(confusion["confusion7"]).shape == (7, 7)
@@ -143,3 +154,44 @@ def test_local_feature_block_equals_the_seed_order_elu_then_pool():
     (grad_theirs,) = torch.autograd.grad(theirs.square().sum(), x)
     torch.testing.assert_close(ours, theirs)
     torch.testing.assert_close(grad_ours, grad_theirs)
+
+
+def test_a_baseline_relative_head_exports_with_the_population_as_its_default_baseline(tmp_path):
+    """The ONNX graph subtracts its `baseline` input (default: the population baseline) before the
+    linear head, and gives the recipe's own probabilities either way."""
+    rng = np.random.default_rng(1)
+    y = np.repeat(np.arange(8), 25)
+    X = rng.normal(size=(200, 5, 16)).astype(np.float32)
+    X[np.arange(200), 2, y] += 3.0
+    recipe = WhisperLogReg(c_grid=(0.1,), layers=(0, 1, 2), relative=True).fit(X, y, groups=np.arange(200) % 5)
+    population = rng.normal(size=(3, 16)).astype(np.float32)
+    speaker = rng.normal(size=(3, 16)).astype(np.float32)
+    path = tmp_path / "relative.onnx"
+    recipe.export_onnx(path, population=population)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    feats = X[:, :3]
+    (default,) = session.run(None, {"features": feats})
+    np.testing.assert_allclose(default, recipe.predict_proba(X - np.pad(population, ((0, 2), (0, 0)))),
+                               atol=1e-4)
+    (own,) = session.run(None, {"features": feats, "baseline": speaker})
+    np.testing.assert_allclose(own, recipe.predict_proba(X - np.pad(speaker, ((0, 2), (0, 0)))), atol=1e-4)
+    assert not np.allclose(own, default, atol=1e-3)
+    with pytest.raises(ValueError, match="population"):
+        recipe.export_onnx(tmp_path / "none.onnx")
+
+
+def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral_clips(ravdess_root, runs):
+    """The fold run of a baseline-relative recipe keeps un-enrolled and enrolled probabilities, and
+    the two neutral clips per test speaker its baseline was made from."""
+    (result,) = cross_validate("whisper3_lr_aug_rel", root=ravdess_root, fold_numbers=[1], runs_dir=runs,
+                               progress=False, degraded=False, augment=())
+    assert result.enrolment is not None
+    neutral = result.y_true == 0
+    assert result.enrolment.sum() == 2 * 4 and not result.enrolment[~neutral].any()
+    for condition in ("clean", "enrolled"):
+        metrics = summarise(result.probabilities[condition][~result.enrolment], result.y_true[~result.enrolment])
+        assert metrics["wa"] > 0.45, (condition, metrics)
+    assert not np.allclose(result.probabilities["clean"], result.probabilities["enrolled"])
+    if result.tess_y is not None:
+        assert result.tess_enrolment is not None and result.tess_enrolment.sum() == 4
+        assert result.tess_probabilities["enrolled"].shape == (len(result.tess_y), 8)

@@ -4,6 +4,8 @@
 >>> report = emovoice.analyze("answer.wav")  # doctest: +SKIP
 >>> report.emotion, report.timeline[0].probabilities  # doctest: +SKIP
 >>> analyzer = emovoice.Analyzer(transcriber="/path/to/ct2-whisper-base")  # doctest: +SKIP
+>>> me = emovoice.make_baseline(["voice1.wav", "voice2.wav"])  # doctest: +SKIP
+>>> emovoice.analyze("answer.wav", baseline=me).emotion  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from emovoice.errors import (
     ModelNotFoundError,
     NoSpeechError,
     NotAudioError,
+    NotEnoughSpeechError,
     ParameterError,
     SilentAudioError,
     TooLongError,
@@ -31,6 +34,8 @@ __all__ = [
     "EMOTIONS",
     "Analyzer",
     "AudioError",
+    "Baseline",
+    "BaselineMismatchError",
     "CorruptAudioError",
     "EmotionModel",
     "EmotionReport",
@@ -39,23 +44,30 @@ __all__ = [
     "ModelNotFoundError",
     "NoSpeechError",
     "NotAudioError",
+    "NotEnoughSpeechError",
     "ParameterError",
     "Report",
     "SilentAudioError",
     "TooLongError",
     "TooShortError",
     "analyze",
+    "make_baseline",
 ]
 
 if TYPE_CHECKING:
-    from emovoice.analysis.analyzer import Analyzer, analyze
+    from emovoice.analysis.analyzer import Analyzer, analyze, make_baseline
     from emovoice.analysis.report import EmotionReport, Report
+    from emovoice.features.baseline import Baseline, BaselineMismatchError
     from emovoice.models.emotion import EmotionModel
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so that `import emovoice` stays light.
-    if name in ("analyze", "Analyzer"):
+    if name in ("Baseline", "BaselineMismatchError"):
+        from emovoice.features import baseline
+
+        return getattr(baseline, name)
+    if name in ("analyze", "Analyzer", "make_baseline"):
         from emovoice.analysis import analyzer
 
         return getattr(analyzer, name)

@@ -77,8 +77,9 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
         check_writable(args.html)
     limits = Limits(max_duration_s=args.max_duration)
     analyzer = Analyzer(emotion_model=args.model, transcriber=args.whisper_model, transcribe=not args.no_transcript,
-                        limits=limits)
-    analyzer.emotion_model  # noqa: B018  (a bad --model fails once, before any file)
+                        limits=limits, baseline=args.baseline)
+    # a bad --model, or a --baseline it cannot read, fails once, before any file
+    analyzer.emotion_model.check_baseline(analyzer.baseline)
     status = 0
     for i, path in enumerate(args.files):
         try:
@@ -101,6 +102,23 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             if not args.json:
                 emit(f"\nwrote {args.html}")
     return status
+
+
+def _cmd_baseline(args: argparse.Namespace) -> int:
+    from emovoice.analysis.analyzer import Analyzer
+    from emovoice.audio.io import Limits
+
+    check_writable(args.output)
+    analyzer = Analyzer(emotion_model=args.model, transcribe=False, limits=Limits(max_duration_s=args.max_duration))
+    baseline = analyzer.make_baseline([str(f) for f in args.files])
+    try:
+        baseline.save(args.output)
+    except OSError as exc:
+        raise OutputError(f"{args.output}: cannot write the baseline ({exc.strerror or exc})") from None
+    emit(f"wrote {args.output}: your everyday voice from {baseline.speech_s:.1f} s of voiced speech in "
+         f"{baseline.sources} recording{'s' if baseline.sources != 1 else ''}; use it with "
+         f"'emovoice analyze --baseline {args.output} answer.wav'")
+    return 0
 
 
 def sample_path() -> str:
@@ -249,13 +267,25 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--html", type=Path, default=None, help="also write a self-contained HTML report")
     analyze.add_argument("--max-duration", type=positive_seconds, default=DEFAULT_MAX_DURATION_S,
                          help="longest recording accepted, in seconds (default: %(default)s)")
+    analyze.add_argument("--baseline", type=Path, default=None,
+                         help="your baseline ('emovoice baseline'): emotion is heard against your everyday voice "
+                              "(without one, against the training speakers' average voice)")
     analyze.set_defaults(func=_cmd_analyze)
+
+    baseline = sub.add_parser("baseline", help="make your baseline: how your everyday voice sounds to the model")
+    baseline.add_argument("files", nargs="+", help="one or more recordings of you reading plain sentences in your "
+                                                   "everyday voice (at least 1.5 s of voiced speech in all)")
+    baseline.add_argument("-o", "--output", type=Path, required=True, help="the baseline file to write (JSON)")
+    baseline.add_argument("--model", default=None, help="an .onnx emotion model (default: the shipped one)")
+    baseline.add_argument("--max-duration", type=positive_seconds, default=DEFAULT_MAX_DURATION_S,
+                          help="longest recording accepted, in seconds (default: %(default)s)")
+    baseline.set_defaults(func=_cmd_baseline)
 
     demo = sub.add_parser("demo", help="analyse the bundled sample answer")
     demo.add_argument("--json", action="store_true", help="JSON output")
     demo.add_argument("--html", type=Path, default=None, help="also write a self-contained HTML report")
     demo.set_defaults(func=_cmd_demo, model=None, max_duration=DEFAULT_MAX_DURATION_S, emotion_only=False,
-                      no_transcript=False, whisper_model=None)
+                      no_transcript=False, whisper_model=None, baseline=None)
 
     evaluate = sub.add_parser("evaluate", help="speaker-disjoint cross-validation of the models")
     evaluate.add_argument("--models", default=None, help="comma-separated model names (default: all)")

@@ -49,3 +49,7 @@ class SilentAudioError(NoSpeechError):
 
 class ModelNotFoundError(EmovoiceError):
     """A model file or a model dependency is missing."""
+
+
+class NotEnoughSpeechError(AudioError):
+    """Recordings meant for a baseline hold too little voiced speech to make one."""

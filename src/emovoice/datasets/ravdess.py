@@ -42,6 +42,11 @@ class Clip:
     actor: int
 
     @property
+    def speaker(self) -> str:
+        """The speaker, as a name unique across corpora (``ravdess-07``)."""
+        return f"ravdess-{self.actor:02d}"
+
+    @property
     def gender(self) -> str:
         return "male" if self.actor % 2 == 1 else "female"
 

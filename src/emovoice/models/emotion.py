@@ -15,11 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.errors import ModelNotFoundError
+from emovoice.errors import ModelNotFoundError, ParameterError
+from emovoice.features.baseline import Baseline, FrontendSpec, window_mean
 from emovoice.features.frontends import Frontend, make_frontend
 from emovoice.labels import EMOTIONS
 
 DEFAULT_MODEL_NAME = "emotion"
+BASELINE_INPUT = "baseline"
+"""The ONNX input of a baseline-relative model (its default is the population baseline)."""
 
 
 def default_model_path() -> Path:
@@ -64,6 +67,7 @@ class EmotionModel:
         if tuple(metadata.get("labels", ())) != EMOTIONS:
             raise ModelNotFoundError(f"{meta_path}: labels differ from {EMOTIONS}")
         options = ort.SessionOptions()
+        options.log_severity_level = 3  # a baseline-relative graph's overridable initializer is not news
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # leave the cores to numpy
         if threads:
             options.intra_op_num_threads = threads
@@ -75,27 +79,91 @@ class EmotionModel:
     def name(self) -> str:
         return str(self.metadata.get("model", DEFAULT_MODEL_NAME))
 
-    def classify(self, features: np.ndarray) -> np.ndarray:
+    @property
+    def relative(self) -> bool:
+        """Whether the model reads features relative to a speaker's baseline."""
+        return self.baseline_shape is not None
+
+    @property
+    def frontend_spec(self) -> FrontendSpec:
+        return FrontendSpec.of(self.frontend)
+
+    @property
+    def baseline_shape(self) -> tuple[int, ...] | None:
+        """The shape of a baseline this model reads (None for a model that reads none)."""
+        for i in [*self.session.get_inputs(), *self.session.get_overridable_initializers()]:
+            if i.name == BASELINE_INPUT:
+                return tuple(int(n) for n in i.shape)
+        return None
+
+    def check_baseline(self, baseline: Baseline | None) -> None:
+        """Refuse a baseline this model cannot use.
+
+        Raises
+        ------
+        BaselineMismatchError
+            Made by another front end, or of another shape.
+        ParameterError
+            Not a Baseline, or given to a model that reads no baseline.
+        """
+        if baseline is None:
+            return
+        if not isinstance(baseline, Baseline):
+            raise ParameterError(f"baseline must be an emovoice.Baseline, got {type(baseline).__name__}")
+        if not self.relative:
+            raise ParameterError(f"the emotion model {self.name!r} does not read a speaker's baseline")
+        baseline.check_frontend(self.frontend_spec, self.baseline_shape)
+
+    def reference(self, baseline: Baseline | None) -> str:
+        """What a recording is heard against: ``"speaker"`` (their own baseline),
+        ``"population"`` (the training speakers' average) or ``"none"`` (a plain model)."""
+        if not self.relative:
+            return "none"
+        return "population" if baseline is None else "speaker"
+
+    def classify(self, features: np.ndarray, *, baseline: Baseline | None = None) -> np.ndarray:
         """Probabilities of window features.
 
         Parameters
         ----------
         features : np.ndarray, shape (n_windows, ...)
             The front end's output.
+        baseline : Baseline or None
+            The speaker's baseline (a baseline-relative model uses its population
+            baseline without one).
 
         Returns
         -------
         np.ndarray, shape (n_windows, 8), dtype float32
         """
-        input_name = self.session.get_inputs()[0].name
-        (probs,) = self.session.run(None, {input_name: np.ascontiguousarray(features, dtype=np.float32)})
+        self.check_baseline(baseline)
+        feeds = {"features": np.ascontiguousarray(features, dtype=np.float32)}
+        if baseline is not None:
+            feeds[BASELINE_INPUT] = np.ascontiguousarray(baseline.features, dtype=np.float32)
+        (probs,) = self.session.run(None, feeds)
         return np.asarray(probs, dtype=np.float32)
 
-    def window_probabilities(self, wave: np.ndarray) -> np.ndarray:
+    def window_probabilities(self, wave: np.ndarray, *, baseline: Baseline | None = None) -> np.ndarray:
         """Probabilities of each 3.07 s window (1 s apart) of 16 kHz mono audio.
 
         Returns
         -------
         np.ndarray, shape (n_windows, 8), dtype float32
         """
-        return self.classify(self.frontend.windows(wave))
+        self.check_baseline(baseline)
+        return self.classify(self.frontend.windows(wave), baseline=baseline)
+
+    def baseline(self, waves: list[np.ndarray], *, speech_s: float) -> Baseline:
+        """A speaker's baseline from validated 16 kHz recordings of their everyday speech.
+
+        Parameters
+        ----------
+        waves : list of np.ndarray, shape (n_samples,)
+        speech_s : float
+            Seconds of voiced speech in them (recorded in the baseline).
+        """
+        if not self.relative:
+            raise ParameterError(f"the emotion model {self.name!r} does not read a speaker's baseline")
+        windows = [self.frontend.windows(w) for w in waves]
+        return Baseline(features=window_mean(windows), frontend=self.frontend_spec, speech_s=speech_s,
+                        windows=int(sum(len(w) for w in windows)), sources=len(waves))

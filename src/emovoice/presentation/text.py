@@ -41,6 +41,18 @@ def _verdict(target: Target | None, value: float | None) -> str | None:
     return None if target is None or value is None else target.verdict(value)
 
 
+def reference_note(report: Report) -> str | None:
+    """What the emotion was heard against, in plain words (None for a model that reads no baseline)."""
+    emotion = report.emotion_report
+    if emotion.reference == "speaker" and emotion.baseline is not None:
+        return (f"your own baseline ({emotion.baseline.speech_s:.1f} s of your everyday speech, made "
+                f"{emotion.baseline.created})")
+    if emotion.reference == "population":
+        return ("the training actors' average voice, not yours: a voice calmer or lower than theirs can read as "
+                "sad; make your baseline with 'emovoice baseline' for a fairer reading")
+    return None
+
+
 def format_report(report: Report) -> str:
     """The readable summary of one report (emotion, then delivery when present)."""
     confidence = report.confidence
@@ -52,8 +64,11 @@ def format_report(report: Report) -> str:
         lines.append(f"  note: only {report.speech.voiced_speech_s:.1f} s of voiced speech")
     lines += [f"  dominant emotion: {report.emotion} ({probabilities[report.emotion]:.0%}"
               f"{', ' + sureness if sureness else ''}; "
-              f"next {confidence.runner_up} {probabilities[confidence.runner_up]:.0%})",
-              "  mix:"]
+              f"next {confidence.runner_up} {probabilities[confidence.runner_up]:.0%})"]
+    reference = reference_note(report)
+    if reference:
+        lines.append(f"  heard against: {reference}")
+    lines.append("  mix:")
     for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
         lines.append(f"    {label:<10} {bar(p)} {p:6.1%}")
     lines.append("  timeline (per second):")

@@ -8,20 +8,34 @@ inside ``<runs>/<model>/fold_<k>/`` so that an interrupted fold resumes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from emovoice.audio.effects import Degradation
+from emovoice.datasets import tess
 from emovoice.datasets.ravdess import Clip, load_clips, load_folds
-from emovoice.training.featurecache import extract
+from emovoice.datasets.tess import TessClip
+from emovoice.errors import ParameterError
+from emovoice.features.baseline import (
+    enrolment_clips,
+    population_baseline,
+    relative,
+    relative_leave_one_out,
+    speaker_baselines,
+)
+from emovoice.labels import EMOTIONS
+from emovoice.training.featurecache import WindowFeatures, extract
 from emovoice.training.recipes import Recipe, make_recipe
 
 TEST_DEGRADATIONS = (Degradation.NOISE, Degradation.REVERB, Degradation.CODEC, Degradation.GAIN)
 UNCALIBRATED = "clean_uncalibrated"
 """Key of the clean test probabilities before temperature scaling."""
+ENROLLED = "enrolled"
+"""Key of the clean test probabilities with each test speaker heard against their own baseline."""
 TEST_SEED = 1000
 """Seed of the degraded test copies; training augmentation uses other seeds."""
 
@@ -30,12 +44,36 @@ def default_runs_dir() -> Path:
     return Path.cwd() / "runs" / "cv"
 
 
+ENROL_K = 2
+"""Neutral clips a test speaker enrols with; they are left out of that speaker's scores."""
+NEUTRAL = EMOTIONS.index("neutral")
+
+
 @dataclass
 class FoldResult:
+    """Clip probabilities of one fold's model on its test speakers and on TESS.
+
+    Attributes
+    ----------
+    probabilities : dict of str to np.ndarray, shape (n_test_clips, 8)
+        Per condition: ``clean``, each degradation, ``clean_uncalibrated``, and
+        ``enrolled`` (clean, each test speaker heard against their own baseline).
+    enrolment : np.ndarray of bool, shape (n_test_clips,) or None
+        The clips each test speaker's baseline was made from (left out of enrolled scores).
+    tess_y, tess_enrolment : np.ndarray or None
+        TESS labels and enrolment clips (None when TESS was not at hand).
+    tess_probabilities : dict of str to np.ndarray, shape (n_tess_clips, 8)
+        ``clean`` (un-enrolled) and ``enrolled``.
+    """
+
     fold: int
     y_true: np.ndarray
     probabilities: dict[str, np.ndarray]  # condition -> (n_clips, 8)
     info: dict[str, Any]
+    enrolment: np.ndarray | None = None
+    tess_y: np.ndarray | None = None
+    tess_enrolment: np.ndarray | None = None
+    tess_probabilities: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 def clip_probabilities(window_probs: np.ndarray, clip_index: np.ndarray, n_clips: int) -> np.ndarray:
@@ -52,27 +90,82 @@ def clip_probabilities(window_probs: np.ndarray, clip_index: np.ndarray, n_clips
     return sums / np.maximum(counts, 1)
 
 
+def _speakers(clips: Sequence[Any]) -> np.ndarray:
+    return np.array([c.speaker for c in clips])
+
+
+def _neutral(clips: Sequence[Any]) -> np.ndarray:
+    return np.array([c.label == NEUTRAL for c in clips])
+
+
 def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *,
                      progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Windows, labels and speaker groups of the training clips, clean and augmented."""
+    """Windows, labels and speaker groups of the training clips, clean and augmented.
+
+    A baseline-relative recipe gets each window minus its speaker's baseline: the mean
+    window of that speaker's neutral clips in the same condition (clean or augmented); with
+    ``leave_one_out``, a neutral clip's baseline is made from the speaker's other neutral clips.
+    """
     labels = np.array([c.label for c in clips])
     actors = np.array([c.actor for c in clips])
+    speakers, neutral = _speakers(clips), _neutral(clips)
     frontend = recipe.frontend()
     xs, ys, gs = [], [], []
     for i, kind in enumerate((Degradation.CLEAN, *recipe.augment)):
         feats = extract(frontend, clips, degradation=kind, seed=recipe.seed + i, progress=progress)
         X, owner = feats.select(train_mask)
+        if recipe.relative and recipe.leave_one_out:
+            X = relative_leave_one_out(X, owner, speakers=speakers, use=train_mask & neutral)
+        elif recipe.relative:
+            baselines = speaker_baselines(feats.features, feats.clip_index, speakers=speakers,
+                                          use=train_mask & neutral)
+            X = relative(X, owner, speakers=speakers, baselines=baselines)
         xs.append(X)
         ys.append(labels[owner])
         gs.append(actors[owner])
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs)
 
 
+def model_input(recipe: Recipe, X: np.ndarray, owner: np.ndarray, *, speakers: np.ndarray,
+                population: np.ndarray, baselines: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """What a fitted recipe reads for test windows, with or without the speakers' own baselines.
+
+    A baseline-relative recipe reads ``x - b``: ``b`` is the speaker's baseline when
+    ``baselines`` has it, else the population baseline. A plain recipe reads ``x``
+    un-enrolled, and ``x - b + population`` enrolled (the speaker's neutral moved
+    onto the training speakers' average neutral), so every model has an enrolled score.
+    """
+    if recipe.relative:
+        return relative(X, owner, speakers=speakers, baselines=baselines or {}, fallback=population)
+    if baselines:
+        return relative(X, owner, speakers=speakers, baselines=baselines) + population
+    return X
+
+
+def _test_probabilities(recipe: Recipe, feats: WindowFeatures, mask: np.ndarray, *, speakers: np.ndarray,
+                        population: np.ndarray, baselines: dict[str, np.ndarray] | None = None,
+                        calibrated: bool = True) -> np.ndarray:
+    X, owner = feats.select(mask)
+    X = model_input(recipe, X, owner, speakers=speakers, population=population, baselines=baselines)
+    window_probs = recipe.predict_proba(X) if calibrated else recipe.predict_proba(X, calibrated=False)  # type: ignore[call-arg]
+    return clip_probabilities(window_probs, owner, len(mask))[mask]
+
+
+def _tess_clips(progress: bool) -> list[TessClip] | None:
+    try:
+        return tess.load_clips()
+    except ParameterError:
+        if progress:
+            print("TESS not found: the cross-corpus figures are skipped (set $EMOVOICE_TESS)")
+        return None
+
+
 def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[int]],
              runs_dir: Path, progress: bool = True, degraded: bool = True,
              max_epochs: int | None = None, **overrides: Any) -> FoldResult | None:
-    """Train on the other folds, test on ``fold``; return None if a torch model
-    stopped early because of ``max_epochs`` (its checkpoint is kept)."""
+    """Train on the other folds, test on ``fold`` (un-enrolled, enrolled, degraded) and on all
+    of TESS; return None if a torch model stopped early because of ``max_epochs`` (its
+    checkpoint is kept)."""
     out = runs_dir / model / f"fold_{fold}.npz"
     if out.is_file():
         return load_fold(out)
@@ -98,28 +191,52 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
                                           for k, v in stats.items()})
 
     recipe.fit(X, y, groups, progress=report)
+    del X, y, groups
     bar.close()
     if not getattr(recipe, "finished", True):
         return None
     labels = np.array([c.label for c in clips])
+    speakers, neutral = _speakers(clips), _neutral(clips)
     frontend = recipe.frontend()
-    conditions = [Degradation.CLEAN, *(TEST_DEGRADATIONS if degraded else ())]
-    probabilities = {}
-    for kind in conditions:
-        seed = 0 if kind is Degradation.CLEAN else TEST_SEED
-        feats = extract(frontend, clips, degradation=kind, seed=seed, progress=progress)
-        X_test, owner = feats.select(test_mask)
-        probs = clip_probabilities(recipe.predict_proba(X_test), owner, len(clips))
-        probabilities[kind.value] = probs[test_mask]
-        if kind is Degradation.CLEAN and getattr(recipe, "temperature_", 1.0) != 1.0:
-            raw = clip_probabilities(recipe.predict_proba(X_test, calibrated=False), owner,  # type: ignore[call-arg]
-                                     len(clips))
-            probabilities[UNCALIBRATED] = raw[test_mask]
-    info = {k: v for k, v in vars(recipe).items()
-            if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
-    result = FoldResult(fold, labels[test_mask], probabilities, info)
+    clean = extract(frontend, clips, degradation=Degradation.CLEAN, seed=0, progress=progress)
+    population = population_baseline(speaker_baselines(clean.features, clean.clip_index, speakers=speakers,
+                                                       use=~test_mask & neutral))
+    enrolment = enrolment_clips(speakers, neutral & test_mask, k=ENROL_K)
+    own = speaker_baselines(clean.features, clean.clip_index, speakers=speakers, use=enrolment)
+
+    def score(feats: WindowFeatures, baselines: dict[str, np.ndarray] | None = None, *,
+              calibrated: bool = True) -> np.ndarray:
+        return _test_probabilities(recipe, feats, test_mask, speakers=speakers, population=population,
+                                   baselines=baselines, calibrated=calibrated)
+
+    probabilities = {Degradation.CLEAN.value: score(clean), ENROLLED: score(clean, own)}
+    if getattr(recipe, "temperature_", 1.0) != 1.0:
+        probabilities[UNCALIBRATED] = score(clean, calibrated=False)
+    for kind in TEST_DEGRADATIONS if degraded else ():
+        probabilities[kind.value] = score(extract(frontend, clips, degradation=kind, seed=TEST_SEED,
+                                                  progress=progress))
+    result = FoldResult(fold, labels[test_mask], probabilities, _fitted_info(recipe),
+                        enrolment=enrolment[test_mask])
+    tess_clips = _tess_clips(progress)
+    if tess_clips is not None:
+        t_feats = extract(frontend, tess_clips, progress=progress)
+        t_speakers, t_neutral = _speakers(tess_clips), _neutral(tess_clips)
+        t_enrol = enrolment_clips(t_speakers, t_neutral, k=ENROL_K)
+        t_own = speaker_baselines(t_feats.features, t_feats.clip_index, speakers=t_speakers, use=t_enrol)
+        everything = np.ones(len(tess_clips), dtype=bool)
+        result.tess_y = np.array([c.label for c in tess_clips])
+        result.tess_enrolment = t_enrol
+        result.tess_probabilities = {
+            condition: _test_probabilities(recipe, t_feats, everything, speakers=t_speakers, population=population,
+                                           baselines=baselines)
+            for condition, baselines in ((Degradation.CLEAN.value, None), (ENROLLED, t_own))}
     save_fold(out, result, paths=[str(c.path.name) for c, t in zip(clips, test_mask, strict=True) if t])
     return result
+
+
+def _fitted_info(recipe: Recipe) -> dict[str, Any]:
+    return {k: v for k, v in vars(recipe).items()
+            if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
 
 
 def save_fold(path: Path, result: FoldResult, *, paths: list[str]) -> None:
@@ -128,6 +245,10 @@ def save_fold(path: Path, result: FoldResult, *, paths: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.npz")
     arrays: dict[str, Any] = {f"probs_{k}": v for k, v in result.probabilities.items()}
+    arrays.update({f"tess_probs_{k}": v for k, v in result.tess_probabilities.items()})
+    for key in ("enrolment", "tess_y", "tess_enrolment"):
+        if getattr(result, key) is not None:
+            arrays[key] = getattr(result, key)
     arrays.update(fold=result.fold, y_true=result.y_true, paths=np.array(paths), info=json.dumps(result.info))
     np.savez(tmp, **arrays)
     tmp.replace(path)
@@ -138,7 +259,10 @@ def load_fold(path: Path) -> FoldResult:
 
     with np.load(path) as data:
         probs = {k[len("probs_"):]: data[k] for k in data.files if k.startswith("probs_")}
-        return FoldResult(int(data["fold"]), data["y_true"], probs, json.loads(str(data["info"])))
+        tess_probs = {k[len("tess_probs_"):]: data[k] for k in data.files if k.startswith("tess_probs_")}
+        extra = {key: data[key] for key in ("enrolment", "tess_y", "tess_enrolment") if key in data.files}
+        return FoldResult(int(data["fold"]), data["y_true"], probs, json.loads(str(data["info"])),
+                          tess_probabilities=tess_probs, **extra)
 
 
 def cross_validate(model: str, *, root: Path | None = None, fold_numbers: list[int] | None = None,

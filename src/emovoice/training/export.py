@@ -11,14 +11,23 @@ IR_VERSION = 8
 """ONNX IR version written; onnxruntime 1.17 and newer read it."""
 
 
+BASELINE_INPUT = "baseline"
+"""Name of a baseline-relative graph's second input (its default: the population baseline)."""
+
+
 def export_linear_head(path: str | Path, *, layers: tuple[int, ...], mean: np.ndarray,
                        scale: np.ndarray, coef: np.ndarray, intercept: np.ndarray,
-                       temperature: float) -> None:
+                       temperature: float, population: np.ndarray | None = None) -> None:
     """Write a linear classifier over pooled layer features as an ONNX graph.
 
     The graph takes ``features`` of shape (batch, n_layers, width), keeps
     ``layers``, flattens them, and returns ``probabilities`` (batch, n_classes).
     Standardisation and the temperature are folded into the weights.
+
+    With ``population`` (shape (n_layers, width)) the graph is baseline-relative:
+    it subtracts its second input ``baseline`` (n_layers, width) from the features
+    first; when no baseline is fed, the stored population baseline is used (an
+    initializer that the input overrides).
 
     Parameters
     ----------
@@ -46,15 +55,23 @@ def export_linear_head(path: str | Path, *, layers: tuple[int, ...], mean: np.nd
         numpy_helper.from_array(weight.T.astype(np.float32), "weight"),
         numpy_helper.from_array(bias.astype(np.float32), "bias"),
     ]
-    nodes = [
-        helper.make_node("Gather", ["features", "layers"], ["picked"], axis=1),
+    inputs = [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", None, width])]
+    nodes = []
+    source = "features"
+    if population is not None:
+        population = np.asarray(population, dtype=np.float32)
+        inits.append(numpy_helper.from_array(population, BASELINE_INPUT))
+        inputs.append(helper.make_tensor_value_info(BASELINE_INPUT, TensorProto.FLOAT, list(population.shape)))
+        nodes.append(helper.make_node("Sub", ["features", BASELINE_INPUT], ["relative"]))
+        source = "relative"
+    nodes += [
+        helper.make_node("Gather", [source, "layers"], ["picked"], axis=1),
         helper.make_node("Reshape", ["picked", "flat_shape"], ["flat"]),
         helper.make_node("Gemm", ["flat", "weight", "bias"], ["logits"]),
         helper.make_node("Softmax", ["logits"], ["probabilities"], axis=-1),
     ]
     graph = helper.make_graph(
-        nodes, "emotion_head",
-        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", None, width])],
+        nodes, "emotion_head", inputs,
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", n_classes])],
         initializer=inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)],

@@ -11,16 +11,24 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
 from emovoice.audio.effects import Degradation, degrade
 from emovoice.audio.io import decode
-from emovoice.datasets.ravdess import Clip
 from emovoice.features.frontends import Frontend
 from emovoice.settings import get_settings
+
+
+class Recording(Protocol):
+    """A corpus clip: RAVDESS's :class:`~emovoice.datasets.ravdess.Clip` or TESS's."""
+
+    @property
+    def path(self) -> Path: ...
 
 
 def default_cache_dir() -> Path:
@@ -60,7 +68,7 @@ def content_hash(path: Path) -> str:
     return _CONTENT_HASHES[memo]
 
 
-def cache_key(frontend: Frontend, clips: list[Clip], *, degradation: Degradation, seed: int) -> str:
+def cache_key(frontend: Frontend, clips: Sequence[Recording], *, degradation: Degradation, seed: int) -> str:
     listing = [(c.path.name, content_hash(c.path)) for c in clips]
     payload = json.dumps({"frontend": frontend.name, "version": frontend.version,
                           "params": frontend.params(), "degradation": Degradation(degradation).value,
@@ -68,7 +76,7 @@ def cache_key(frontend: Frontend, clips: list[Clip], *, degradation: Degradation
     return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def read_clip(clip: Clip, *, degradation: Degradation = Degradation.CLEAN, seed: int = 0,
+def read_clip(clip: Recording, *, degradation: Degradation = Degradation.CLEAN, seed: int = 0,
               index: int = 0) -> np.ndarray:
     """Decode a data-set clip at 16 kHz, degraded deterministically by (seed, index)."""
     wave = decode(clip.path)
@@ -76,7 +84,7 @@ def read_clip(clip: Clip, *, degradation: Degradation = Degradation.CLEAN, seed:
     return degrade(wave, degradation, rng=rng)
 
 
-def extract(frontend: Frontend, clips: list[Clip], *, degradation: Degradation | str = Degradation.CLEAN,
+def extract(frontend: Frontend, clips: Sequence[Recording], *, degradation: Degradation | str = Degradation.CLEAN,
             seed: int = 0, cache_dir: Path | None = None, progress: bool = True) -> WindowFeatures:
     """Window features of every clip, from the cache when it holds them.
 

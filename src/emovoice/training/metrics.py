@@ -93,3 +93,46 @@ def summarise(probabilities: np.ndarray, y_true: np.ndarray) -> dict[str, Any]:
         },
         "confusion": confusion_matrix(y_true, y_pred, labels=labels).tolist(),
     }
+
+
+FOUR_CLASSES: tuple[str, ...] = ("neutral", "happy", "sad", "angry")
+"""EmoBox's cross-corpus label set."""
+
+
+def fold_calm(probabilities: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
+    """Probabilities over ``labels`` (a subset of EMOTIONS), calm folded into neutral, renormalised.
+
+    Parameters
+    ----------
+    probabilities : np.ndarray, shape (n_clips, 8)
+    labels : tuple of str
+        Must hold "neutral" and not "calm".
+
+    Returns
+    -------
+    np.ndarray, shape (n_clips, len(labels))
+    """
+    folded = probabilities.copy()
+    folded[:, EMOTIONS.index("neutral")] += folded[:, EMOTIONS.index("calm")]
+    out = folded[:, [EMOTIONS.index(label) for label in labels]]
+    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
+
+
+def cross_corpus_view(probabilities: np.ndarray, y_true: np.ndarray,
+                      labels: tuple[str, ...] = FOUR_CLASSES) -> tuple[np.ndarray, np.ndarray]:
+    """The clips whose emotion is in ``labels``, with probabilities over those labels (calm folded
+    into neutral; the argmax is taken over these classes only) and labels re-indexed into them."""
+    keep = np.isin(y_true, [EMOTIONS.index(label) for label in labels])
+    remap = {EMOTIONS.index(label): i for i, label in enumerate(labels)}
+    return fold_calm(probabilities[keep], labels), np.array([remap[int(y)] for y in y_true[keep]], dtype=int)
+
+
+def heard_as_neutral_or_calm(probabilities: np.ndarray) -> np.ndarray:
+    """Whether each clip's most probable of the eight emotions is neutral or calm.
+
+    Returns
+    -------
+    np.ndarray of bool, shape (n_clips,)
+    """
+    top = probabilities.argmax(axis=1)
+    return np.isin(top, [EMOTIONS.index("neutral"), EMOTIONS.index("calm")])

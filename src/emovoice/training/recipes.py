@@ -47,12 +47,20 @@ def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
 
 @dataclass
 class Recipe:
-    """Base class: a name, a front end and the augmentations it trains with."""
+    """Base class: a name, a front end and the augmentations it trains with.
+
+    A ``relative`` recipe is trained on baseline-relative features: each training
+    window minus its speaker's neutral baseline
+    (:mod:`emovoice.features.baseline`); it reads a new speaker against their own
+    baseline, or against the population baseline when they have none.
+    """
 
     name: str = "base"
     description: str = ""
     augment: tuple[Degradation, ...] = ()
     seed: int = 0
+    relative: bool = False
+    leave_one_out: bool = False
 
     def frontend(self) -> Frontend:
         raise NotImplementedError
@@ -138,6 +146,7 @@ class WhisperLogReg(Recipe):
     layers: tuple[int, ...] = (0, 1, 2, 3, 4)
     c_grid: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03)
     calibrate: bool = True
+    class_weight: str | None = None
     mean_: np.ndarray | None = field(default=None, repr=False)
     scale_: np.ndarray | None = field(default=None, repr=False)
     coef_: np.ndarray | None = field(default=None, repr=False)
@@ -159,7 +168,7 @@ class WhisperLogReg(Recipe):
     def _logreg(self, c: float) -> Any:
         from sklearn.linear_model import LogisticRegression
 
-        return LogisticRegression(C=c, max_iter=3000, random_state=self.seed)
+        return LogisticRegression(C=c, max_iter=3000, random_state=self.seed, class_weight=self.class_weight)
 
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Any = None,
             sample_weight: np.ndarray | None = None) -> WhisperLogReg:
@@ -199,14 +208,18 @@ class WhisperLogReg(Recipe):
     def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
         return _softmax(self.logits(X) / (self.temperature_ if calibrated else 1.0))
 
-    def export_onnx(self, path: Any) -> None:
-        """Write an ONNX graph: pooled features (batch, 5, 768) in, probabilities out."""
+    def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
+        """Write an ONNX graph: pooled features (batch, layers, 1536) in, probabilities out; a
+        baseline-relative recipe's graph also takes the ``baseline`` (default ``population``)."""
         from emovoice.training.export import export_linear_head
 
         assert self.mean_ is not None and self.scale_ is not None, "fit first"
         assert self.coef_ is not None and self.intercept_ is not None, "fit first"
+        if self.relative and population is None:
+            raise ValueError("a baseline-relative model needs its population baseline")
         export_linear_head(path, layers=self.layers, mean=self.mean_, scale=self.scale_,
-                           coef=self.coef_, intercept=self.intercept_, temperature=self.temperature_)
+                           coef=self.coef_, intercept=self.intercept_, temperature=self.temperature_,
+                           population=population if self.relative else None)
 
 
 def torch_recipe(name: str) -> Recipe:
@@ -255,11 +268,32 @@ def make_recipe(name: str) -> Recipe:
                              description="Whisper tiny.en encoder, hidden states 0-3 (first three blocks) "
                                          "mean+std pooled, logistic regression, trained on clean plus noisy, "
                                          "reverberant, codec and gain-changed copies")
+    if name == "egemaps_svm_rel":
+        return SklearnRecipe(name=name, kind="svm", frontend_name="egemaps", relative=True,
+                             description="openSMILE eGeMAPS v02 functionals minus the speaker's neutral baseline, "
+                                         "RBF SVM")
+    if name == "whisper3_lr_aug_rel":
+        return WhisperLogReg(name=name, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                             description="as whisper3_lr_aug, on features minus the speaker's neutral baseline")
+    if name == "whisper3_lr_aug_rel_bal":
+        return WhisperLogReg(name=name, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                             class_weight="balanced",
+                             description="as whisper3_lr_aug_rel, with class-balanced loss weights")
+    if name == "whisper3_lr_aug_rel_loo":
+        return WhisperLogReg(name=name, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                             leave_one_out=True,
+                             description="as whisper3_lr_aug_rel, a training neutral clip measured against the "
+                                         "baseline of the speaker's other neutral clips")
+    if name == "whisper_lr_aug_rel":
+        return WhisperLogReg(name=name, augment=AUGMENTATIONS, relative=True,
+                             description="as whisper_lr_aug (hidden states 0-4), on features minus the speaker's "
+                                         "neutral baseline")
     if name in ("cnn_lstm", "mfcc_cnn1d", "mfcc_lstm", "mfcc_lstm_seq"):
         return torch_recipe(name)
     raise ParameterError(f"unknown model {name!r}; one of {', '.join(RECIPES)}")
 
 
-RECIPES = ("chance", "stats_pca_svm", "egemaps_svm", "mfcc_cnn1d", "mfcc_lstm", "mfcc_lstm_seq", "cnn_lstm",
-           "whisper_last_lr", "whisper_lr", "whisper_lr_aug", "whisper3_lr_aug")
-DEFAULT_MODEL = "whisper3_lr_aug"
+RECIPES = ("chance", "stats_pca_svm", "egemaps_svm", "egemaps_svm_rel", "mfcc_cnn1d", "mfcc_lstm", "mfcc_lstm_seq",
+           "cnn_lstm", "whisper_last_lr", "whisper_lr", "whisper_lr_aug", "whisper3_lr_aug", "whisper_lr_aug_rel",
+           "whisper3_lr_aug_rel", "whisper3_lr_aug_rel_bal", "whisper3_lr_aug_rel_loo")
+DEFAULT_MODEL = "whisper3_lr_aug_rel"
