@@ -6,7 +6,9 @@ import html
 from pathlib import Path
 from typing import Any
 
+from emovoice.analysis.report import Report
 from emovoice.labels import EMOTIONS
+from emovoice.presentation.text import reference_note
 
 COLOURS = {
     "neutral": "#9e9e9e", "calm": "#4db6ac", "happy": "#fbc02d", "sad": "#5c6bc0",
@@ -136,6 +138,8 @@ def render(report: dict[str, Any]) -> str:
         f"<h1>{_esc(headline(report))}</h1>",
         f"<p class='muted'>{_esc(report.get('file') or 'recording')} · {duration:.1f} s</p>",
         *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in (report.get("input") or {}).get("notes", [])),
+        *(f"<p class='muted'>Heard against {_esc(note)}.</p>" for note in [reference_note(Report.from_dict(report))]
+          if note),
         "<h2>Emotion, second by second</h2>", emotion_timeline_svg(report["timeline"], duration),
         f"<div class='legend'>{legend}</div>",
         "<h2>Emotion mix</h2>", mix_bars(report["probabilities"]),

@@ -1,8 +1,10 @@
 """Speaker-disjoint cross-validation over the RAVDESS folds, resumable per fold.
 
-Each finished fold is saved as ``<runs>/<model>/fold_<k>.npz`` (clip
-probabilities on the clean test fold and on each degraded copy of it); a fold
-already saved is not run again. Torch models also keep a checkpoint per epoch
+Each finished fold is saved as ``<runs>/<model>/fold_<k>.npz``: clip
+probabilities on the clean test fold (un-enrolled, and enrolled: each test
+speaker heard against a baseline made from ``ENROL_K`` of their neutral clips),
+on each degraded copy of it, and on all of TESS (un-enrolled and enrolled); a
+fold already saved is not run again. Torch models also keep a checkpoint per epoch
 inside ``<runs>/<model>/fold_<k>/`` so that an interrupted fold resumes.
 """
 
