@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from emovoice.datasets import beside_checkout
 from emovoice.errors import ParameterError
 from emovoice.labels import EMOTIONS
 from emovoice.settings import get_settings
@@ -23,11 +24,7 @@ def default_root() -> Path:
     configured = get_settings().ravdess
     if configured:
         return configured
-    candidates = [parent / ".." / "shared" / "data" / "ravdess" for parent in Path(__file__).parents]
-    for candidate in candidates:
-        if (candidate / "folds.json").is_file():
-            return candidate.resolve()
-    return candidates[0]
+    return beside_checkout("ravdess", marker="folds.json")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from emovoice.datasets import beside_checkout
 from emovoice.errors import ParameterError
 from emovoice.labels import EMOTIONS
 from emovoice.settings import get_settings
@@ -28,11 +29,7 @@ def default_root() -> Path:
     configured = get_settings().tess
     if configured:
         return configured
-    candidates = [parent / ".." / "shared" / "data" / "tess" for parent in Path(__file__).parents]
-    for candidate in candidates:
-        if (candidate / SPEAKERS[0]).is_dir():
-            return candidate.resolve()
-    return candidates[0]
+    return beside_checkout("tess", marker=SPEAKERS[0])
 
 
 @dataclass(frozen=True)
