@@ -100,6 +100,13 @@ def _neutral(clips: Sequence[Any]) -> np.ndarray:
     return np.array([c.label == NEUTRAL for c in clips])
 
 
+def population_of(feats: WindowFeatures, clips: Sequence[Any], mask: np.ndarray) -> np.ndarray:
+    """The population baseline of the speakers of the clips in ``mask``: the mean of their
+    baselines, each the mean window of their neutral clips."""
+    return population_baseline(speaker_baselines(feats.features, feats.clip_index, speakers=_speakers(clips),
+                                                 use=mask & _neutral(clips)))
+
+
 def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *,
                      progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Windows, labels and speaker groups of the training clips, clean and augmented.
@@ -201,8 +208,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     speakers, neutral = _speakers(clips), _neutral(clips)
     frontend = recipe.frontend()
     clean = extract(frontend, clips, degradation=Degradation.CLEAN, seed=0, progress=progress)
-    population = population_baseline(speaker_baselines(clean.features, clean.clip_index, speakers=speakers,
-                                                       use=~test_mask & neutral))
+    population = population_of(clean, clips, ~test_mask)
     enrolment = enrolment_clips(speakers, neutral & test_mask, k=ENROL_K)
     own = speaker_baselines(clean.features, clean.clip_index, speakers=speakers, use=enrolment)
 

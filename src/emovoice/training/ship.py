@@ -11,10 +11,9 @@ from typing import Any
 import numpy as np
 
 from emovoice.datasets.ravdess import load_clips
-from emovoice.features.baseline import population_baseline, speaker_baselines
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import DEFAULT_MODEL_NAME, default_model_path
-from emovoice.training.cv import training_windows
+from emovoice.training.cv import population_of, training_windows
 from emovoice.training.featurecache import extract
 from emovoice.training.recipes import DEFAULT_MODEL, make_recipe
 
@@ -91,10 +90,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     population = None
     if recipe.relative:
         clean = extract(recipe.frontend(), clips, progress=progress)
-        speakers = np.array([c.speaker for c in clips])
-        neutral = np.array([c.emotion == "neutral" for c in clips])
-        baselines = speaker_baselines(clean.features, clean.clip_index, speakers=speakers, use=neutral)
-        population = population_baseline(baselines)[: frontend.max_layer + 1]  # type: ignore[attr-defined]
+        population = population_of(clean, clips, everyone)[: frontend.max_layer + 1]  # type: ignore[attr-defined]
     recipe.export_onnx(onnx_path, population=population)  # type: ignore[attr-defined]
     today = dt.date.today().isoformat()
     metadata = {
@@ -104,8 +100,8 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
         "frontend": {"name": frontend.name, "version": frontend.version, "params": frontend.params()},
         "baseline": {
             "relative": recipe.relative,
-            "population": (f"the mean of the {len(baselines)} training speakers' baselines (each the mean window "
-                           "of their neutral clips)") if recipe.relative else None,
+            "population": (f"the mean of the {len({c.speaker for c in clips})} training speakers' baselines (each "
+                           "the mean window of their neutral clips)") if recipe.relative else None,
             "shape": list(population.shape) if population is not None else None,
         },
         "training": {
