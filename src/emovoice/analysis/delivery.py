@@ -159,7 +159,6 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     NoSpeechError
         The recording holds no speech (silence, noise, a tone...).
     """
-    model.check_baseline(baseline)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     regions, track, presence = check_speech(wave, name=name)

@@ -150,7 +150,6 @@ class EmotionModel:
         -------
         np.ndarray, shape (n_windows, 8), dtype float32
         """
-        self.check_baseline(baseline)
         return self.classify(self.frontend.windows(wave), baseline=baseline)
 
     def baseline(self, waves: list[np.ndarray], *, speech_s: float) -> Baseline:
