@@ -69,7 +69,7 @@ class Baseline:
     Attributes
     ----------
     features : np.ndarray, shape (...)
-        One window's feature shape (for the shipped model, (4, 1536)), float32.
+        One window's feature shape (for the shipped model, (4, 768)), float32.
     frontend : FrontendSpec
         The front end that made the features.
     speech_s : float
@@ -152,7 +152,7 @@ class Baseline:
         return baseline
 
     def save(self, path: str | Path) -> Path:
-        """Write the baseline as a small JSON file (about 40 kB for the shipped model)."""
+        """Write the baseline as a small JSON file (about 17 kB for the shipped model)."""
         path = Path(path)
         path.write_text(json.dumps(self.to_dict()) + "\n")
         return path

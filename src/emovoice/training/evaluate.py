@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import platform
@@ -83,31 +84,22 @@ def enrolled_metrics(results: list[FoldResult]) -> dict[str, Any]:
     """8-class WA/UA/F1 per fold with each test speaker heard against their own baseline (their
     enrolment clips left out), pooled ECE and per-class recall, and the plain-speech figure:
     the share of held-out neutral clips heard as neutral or calm, enrolled and not."""
-    out: dict[str, Any] = {"classes8_enrolled": {"wa": [], "ua": [], "f1": []}}
-    probs, ys = [], []
-    plain: dict[str, list[np.ndarray]] = {"plain_neutral": [], "plain_neutral_enrolled": []}
-    for r in results:
-        if ENROLLED not in r.probabilities or r.enrolment is None:
-            return {}
-        scored = ~r.enrolment
-        p, y = r.probabilities[ENROLLED][scored], r.y_true[scored]
-        s8 = summarise(p, y)
-        for key in ("wa", "ua", "f1"):
-            out["classes8_enrolled"][key].append(round(s8[key], 4))
-        probs.append(p)
-        ys.append(y)
-        held_neutral = scored & (r.y_true == EMOTIONS.index("neutral"))
-        plain["plain_neutral"].append(heard_as_neutral_or_calm(r.probabilities["clean"][held_neutral]))
-        plain["plain_neutral_enrolled"].append(heard_as_neutral_or_calm(r.probabilities[ENROLLED][held_neutral]))
-    pooled_p, pooled_y = np.concatenate(probs), np.concatenate(ys)
-    pooled = summarise(pooled_p, pooled_y)
-    out["ece_enrolled"] = round(expected_calibration_error(pooled_p, pooled_y), 4)
-    out["recall8_enrolled"] = {label: round(float(pooled["per_class"]["recall"][i]), 4)
-                               for i, label in enumerate(EMOTIONS)}
-    out["confusion8_enrolled"] = pooled["confusion"]
-    for key, hits in plain.items():
-        out[key] = round(float(np.mean(np.concatenate(hits))), 4)
-    out["plain_neutral_clips"] = int(sum(len(h) for h in plain["plain_neutral"]))
+    if any(ENROLLED not in r.probabilities or r.enrolment is None for r in results):
+        return {}
+    scored = [dataclasses.replace(r, y_true=r.y_true[~chosen], enrolment=None,
+                                  probabilities={k: v[~chosen] for k, v in r.probabilities.items()})
+              for r in results if (chosen := r.enrolment) is not None]
+    metrics = fold_metrics(scored, ENROLLED)
+    out: dict[str, Any] = {
+        "classes8_enrolled": metrics["classes8"], "ece_enrolled": metrics["ece"],
+        "recall8_enrolled": {label: stats["recall"] for label, stats in metrics["per_class"].items()},
+        "confusion8_enrolled": metrics["confusion8"]}
+    neutral = EMOTIONS.index("neutral")
+    for key, condition in (("plain_neutral", "clean"), ("plain_neutral_enrolled", ENROLLED)):
+        hits = np.concatenate([heard_as_neutral_or_calm(r.probabilities[condition][r.y_true == neutral])
+                               for r in scored])
+        out[key] = round(float(np.mean(hits)), 4)
+    out["plain_neutral_clips"] = int(sum(np.sum(r.y_true == neutral) for r in scored))
     return out
 
 
