@@ -52,6 +52,23 @@ def test_words_per_minute_within_15_percent(tmp, sox, rate):
     assert report["transcript"]["available"]
 
 
+def test_finishing_early_does_not_slow_the_pace_or_the_speaking_time(tmp, sox):
+    """10 s of speech in a 15 s window once read 96 wpm ("speak a little quicker") and 59 % speaking
+    time; the figures describe the speech, not the silent end of the window."""
+    spoken = speak(tmp, "early", ANSWER, trim=True)
+    padded = tmp / "early-padded.wav"
+    subprocess.run([sox, str(spoken), str(padded), "pad", "0", "6"], check=True)
+    alone, early = emovoice.analyze(str(spoken)), emovoice.analyze(str(padded))
+    assert early["duration_s"] == pytest.approx(alone["duration_s"] + 6, abs=0.1)
+    assert early["pace"]["wpm"] == pytest.approx(alone["pace"]["wpm"], rel=0.05)
+    assert early["flow"]["speaking_ratio"] == pytest.approx(alone["flow"]["speaking_ratio"], abs=0.05)
+    assert early["fillers"]["per_minute"] == pytest.approx(alone["fillers"]["per_minute"], abs=0.2)
+    def advice(report):
+        return [(t["kind"], t["metric"]) for t in report["feedback"] if t["metric"] in ("pace", "flow")]
+
+    assert advice(early) == advice(alone), early["feedback"]
+
+
 def test_inserted_silences_are_found_as_pauses(tmp, sox):
     parts = [speak(tmp, f"part{i}", text, trim=True) for i, text in enumerate(
         ["I enjoy solving problems with other people.", "My last project was a new billing system.",
@@ -148,7 +165,10 @@ def test_fillers_are_kept_and_marked(tmp):
     assert fillers["count"] >= 3, report["transcript"]["text"]  # Whisper keeps most of them
     assert fillers["count"] <= inserted + 1
     assert {f["text"] for f in fillers["items"]} <= {"um", "uh", "umm", "uhm", "er", "ah", "hmm"}
-    assert fillers["per_minute"] == pytest.approx(fillers["count"] / report["duration_s"] * 60, rel=1e-2)
+    regions, words = report["flow"]["speech_regions"], report["transcript"]["words"]
+    span = max(regions[-1][1], words[-1]["end"]) - min(regions[0][0], words[0]["start"])  # first to last speech
+    assert span < report["duration_s"]
+    assert fillers["per_minute"] == pytest.approx(fillers["count"] / span * 60, rel=1e-2)
     marked = [w for w in report["transcript"]["words"] if w["filler"]]
     assert len(marked) == fillers["count"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import io
 import os
 import subprocess
@@ -13,6 +15,7 @@ import pytest
 import soundfile as sf
 
 import emovoice
+from emovoice.analysis import wording
 from emovoice.analysis.feedback import HEDGES, emotion_tips, tips
 from emovoice.audio.io import SAMPLE_RATE, decode_audio, load, load_array, ogg_links
 from emovoice.errors import CorruptAudioError, NoSpeechError, ParameterError, SilentAudioError, TooLongError
@@ -300,31 +303,67 @@ def test_an_unsure_model_never_states_its_guess_as_fact(p_top, p_second, level, 
     probabilities = _probabilities(top, p_top, second, p_second)
     confidence = Confidence.of(probabilities)
     assert confidence.level == level
-    (tip,) = emotion_tips({"emotion": top, "probabilities": probabilities, "confidence": confidence.to_dict()})
+    heard = {"emotion": top, "probabilities": probabilities, "confidence": confidence.to_dict(),
+             "reference": "speaker"}
+    (tip,) = emotion_tips(heard)
     hedged = any(h in tip["text"] for h in HEDGES)
     assert hedged == (level != "confident"), tip["text"]
     if level != "confident":
         assert "sounded mostly" not in tip["text"] and "came across as" not in tip["text"]
     if level == "unsure":
         assert tip["kind"] == "note"  # no advice built on a guess
+        assert all(wording.sounded(e) not in tip["text"] for e in (top, second))  # nothing named
+    for reference in ("population", "none"):  # without the speaker's own voice, no emotion is named at all
+        assert emotion_tips({**heard, "reference": reference}) == []
+
+
+@pytest.mark.parametrize(("p_top", "share", "mostly"), [(0.80, "80 %", True), (0.50, "50 %", False)])
+def test_mostly_only_when_the_top_emotion_holds_more_than_half(p_top, share, mostly):
+    from emovoice.analysis.report import Confidence, EmotionReport
+
+    probabilities = _probabilities("disgust", p_top, "calm", 0.05)
+    assert Confidence.of(probabilities).level == "confident"
+    heard = EmotionReport(file=None, duration_s=3.0, emotion="disgust", probabilities=probabilities,
+                          reference="speaker")
+    sentence = wording.emotion_sentence(heard)
+    assert f"disgusted ({share})" in sentence and "sounded disgust " not in sentence
+    assert ("mostly" in sentence) == mostly, sentence
+
+
+@pytest.mark.parametrize("emotion", ["sad", "angry", "fearful", "disgust"])
+def test_the_advice_fits_the_emotion_heard(emotion):
+    from emovoice.analysis.report import Confidence
+
+    probabilities = _probabilities(emotion, 0.8, "calm", 0.05)
+    (tip,) = emotion_tips({"emotion": emotion, "probabilities": probabilities, "reference": "speaker",
+                           "confidence": Confidence.of(probabilities).to_dict()})
+    assert wording.ADVICE[emotion] in tip["text"] and tip["kind"] == "improve"
+    assert ("smile" in tip["text"]) == (emotion == "disgust"), tip["text"]  # "smile and breathe" is not for sad
 
 
 def test_a_real_reports_tips_follow_the_rule(speech_wav):
     report = emovoice.analyze(speech_wav, transcribe=False).to_dict()
-    level = report["confidence"]["level"]
-    emotion_tip = [t for t in tips(report) if t["metric"] == "emotion"]
-    for tip in emotion_tip:
-        assert any(h in tip["text"] for h in HEDGES) == (level != "confident")
+    assert report["reference"] == "population"  # no voice check: no tip names an emotion
+    assert [t for t in tips(report) if t["metric"] == "emotion"] == []
     assert report["confidence"]["top"] == pytest.approx(report["probabilities"][report["emotion"]])
 
 
 @pytest.mark.parametrize(("p_top", "p_second", "hedged"), [(0.80, 0.05, False), (0.55, 0.40, True),
                                                             (0.30, 0.25, True)])
-def test_the_html_headline_follows_the_same_rule(p_top, p_second, hedged):
+def test_the_terminal_and_html_reports_say_the_same_sentence(speech_wav, p_top, p_second, hedged):
     from emovoice.analysis.report import Confidence
-    from emovoice.presentation.html import headline
+    from emovoice.presentation.html import render
+    from emovoice.presentation.text import format_report
 
-    probabilities = _probabilities("sad", p_top, "calm", p_second)
-    report = {"emotion": "sad", "probabilities": probabilities,
-              "confidence": Confidence.of(probabilities).to_dict()}
-    assert any(h in headline(report) for h in HEDGES) == hedged, headline(report)
+    report = emovoice.analyze(speech_wav, transcribe=False)
+    emotion = report.emotion_report
+    emotion.probabilities = _probabilities("sad", p_top, "calm", p_second)
+    emotion.emotion, emotion.confidence = "sad", Confidence.of(emotion.probabilities)
+    for reference, named in (("speaker", True), ("population", False)):
+        emotion.reference = reference
+        sentence = wording.emotion_sentence(emotion)
+        assert (sentence == wording.NOT_NAMED) != named
+        if named:
+            assert any(h in sentence for h in HEDGES) == hedged, sentence
+        assert sentence in format_report(report)
+        assert html.escape(sentence) in render(report.to_dict())

@@ -26,6 +26,10 @@ def words(text: str, *, step: float = 0.4) -> list[Word]:
     ("It was, like, really fast.", ["like"]),
     ("The team was like totally lost.", ["like"]),
     ("It was like a dream.", []),
+    ("The style is like that of the Subiaco works.", []),
+    ("A building like that of the Subiaco works.", []),
+    ("People like them do well.", []),
+    ("It's, like, the best team.", ["like"]),
     ("I, um, like to plan ahead.", ["um"]),
     ("So, I started by listening.", ["so"]),
     ("So that we could ship, I stayed late.", []),
@@ -45,6 +49,23 @@ def test_pace_counts_words_not_fillers():
     assert result.wpm == pytest.approx(9 / 6 * 60)
     assert result.speaking_wpm == pytest.approx(9 / 5 * 60)
     assert result.curve and all(point["wpm"] >= 0 for point in result.curve)
+
+
+def test_words_heard_after_the_last_voice_are_left_out():
+    from emovoice.analysis.speech import words_in_speech
+
+    heard = words("I led the team well Please.")  # 6 words, 0.4 s apart; the voice stopped at 2.0 s
+    heard[-1] = Word("Please.", 4.0, 4.4, 0.5)
+    kept, left_out = words_in_speech(heard, [Region(0.0, 2.0)])
+    assert [w.text for w in kept] == ["I", "led", "the", "team", "well"]
+    assert [w.text for w in left_out] == ["Please."]
+
+
+def test_pace_and_flow_divide_by_the_speech_span_when_given():
+    ws = words("I led the team and we shipped on time", step=0.5)  # 9 words over 4.3 s
+    assert pace(ws, duration_s=15.0, speaking_s=4.0, span_s=4.3).wpm == pytest.approx(9 / 4.3 * 60, abs=0.1)
+    result = flow([Region(0.0, 2.0), Region(2.3, 4.3)], duration_s=15.0, span_s=4.3)
+    assert result.speaking_ratio == pytest.approx(4.0 / 4.3, abs=0.001)
 
 
 def test_flow_finds_long_pauses_and_the_first_word():

@@ -30,7 +30,7 @@ class Range:
 
 
 PACE_WPM = Range(100.0, 165.0, "words/min")
-"""Words per minute over the whole answer; Microsoft Speaker Coach's guidance."""
+"""Words per minute from the first to the last word; Microsoft Speaker Coach's guidance."""
 
 FILLERS_PER_MIN = Range(0.0, 3.0, "fillers/min")
 """More than about three filler words a minute is noticed by listeners (coaching practice)."""
@@ -42,7 +42,7 @@ MAX_LONG_PAUSES_PER_MIN = 4.0
 """More long pauses than this per minute makes an answer sound hesitant."""
 
 SPEAKING_RATIO = Range(0.6, 0.95, "fraction")
-"""Share of the answer's time spent speaking (voice activity)."""
+"""Share of the answer's span (first to last speech) spent speaking (voice activity)."""
 
 FIRST_WORD_S = 3.0
 """Starting later than this after the recording begins reads as hesitation."""
@@ -139,3 +139,17 @@ INTERVIEW_QUESTIONS = 5
 """Questions in a mock interview by default."""
 
 MAX_INTERVIEW_QUESTIONS = 12
+
+VOICE_CHECK_MIN_VOICED_S = 4.0
+"""Least voiced speech a voice check (the web app's baseline recording) must hold: reading the
+three sentences it shows takes 10-15 s, of which about half is voiced; a baseline from under
+4 s of voicing moves with the words said (for TESS's OAF, 2 words gave 45 % of her neutral
+clips heard as neutral or calm, 8 words 71 %)."""
+
+VOICE_CHECK_MIN_LEVEL_DBFS = -50.0
+"""A voice check quieter than this (active speech level) is refused as too quiet. Lower than the
+answers' target (-35): studio recordings of plain speech sit near -39 dBFS (RAVDESS) and the
+model hears them well; under -50 the voice nears a laptop microphone's noise floor."""
+
+VOICE_CHECK_MAX_S = 60.0
+"""A voice check longer than this is refused: it is meant to be a few sentences."""

@@ -38,7 +38,7 @@ def test_sign_up_practise_and_delete_the_account_through_the_pages(app_client):
     assert practice.status_code == 200
     question_id = int(re.search(r'data-question-id="(\d+)"', practice.text).group(1))
     assert 'id="begin"' in practice.text and "<meter" in practice.text and 'id="upload-file"' in practice.text
-    assert all(f'value="{s}"' in practice.text for s in (15, 30, 60, 120))
+    assert all(f'value="{s}"' in practice.text for s in (15, 30, 60, 90, 120))
     assert re.search(r'<option value="15" selected', practice.text)
 
     upload = app_client.post("/api/answers", headers={"X-CSRF-Token": csrf}, data={"question_id": question_id},

@@ -28,7 +28,7 @@ from emovoice.analysis.report import (
     TranscriptSection,
 )
 from emovoice.analysis.sentiment import sentiment
-from emovoice.analysis.speech import flow, mark_fillers, pace
+from emovoice.analysis.speech import flow, mark_fillers, pace, speech_span, words_in_speech
 from emovoice.audio.io import SAMPLE_RATE, DecodedAudio
 from emovoice.errors import ModelNotFoundError, NoSpeechError
 from emovoice.features.baseline import Baseline
@@ -76,12 +76,19 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[
     """Every delivery figure of validated 16 kHz audio, from the stages' results."""
     duration = wave.size / SAMPLE_RATE
     missing = [] if transcript is not None else [f"transcript: {transcript_reason}"]
+    if transcript is not None:
+        transcript.words, invented = words_in_speech(transcript.words, regions)
+        if invented:
+            transcript.notes.append(f"left out {len(invented)} word{'s' if len(invented) > 1 else ''} heard where "
+                                    f"no one was speaking: \"{' '.join(w.text for w in invented)}\"")
     words = transcript.words if transcript else []
     filler_items = mark_fillers(words)
     speaking = sum(r.duration for r in regions)
-    pace_stats = pace(words, duration_s=duration, speaking_s=speaking) if transcript else None
-    flow_stats = flow(regions, duration_s=duration, words=words)
-    minutes = duration / 60
+    span = speech_span(regions, words)
+    spoken_s = span[1] - span[0] if span else duration
+    pace_stats = pace(words, duration_s=duration, speaking_s=speaking, span_s=spoken_s) if transcript else None
+    flow_stats = flow(regions, duration_s=duration, words=words, span_s=spoken_s)
+    minutes = max(spoken_s, 1.0) / 60
 
     t0 = time.perf_counter()
     pitch_stats = pitch(wave, track=track)

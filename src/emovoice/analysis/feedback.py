@@ -6,8 +6,11 @@ from collections import Counter
 from typing import Any
 
 from emovoice import thresholds as th
+from emovoice.analysis import wording
 
 NEGATIVE_VOICE = {"sad", "angry", "fearful", "disgust"}
+POSITIVE_VOICE = {"happy", "calm", "neutral"}
+HEDGES = wording.HEDGES
 
 
 def tips(report: dict[str, Any]) -> list[dict[str, str]]:
@@ -95,8 +98,8 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
 
     sentiment = report["sentiment"]
     if sentiment["text_score"] is not None and sentiment["text_score"] < -th.SENTIMENT_NEUTRAL_BAND:
-        add(improve, "improve", "sentiment", f"Your words scored {sentiment['text_score']:+.2f} on sentiment; "
-            "frame setbacks as lessons learned.")
+        add(improve, "improve", "sentiment", "Your words came across as negative: frame setbacks as lessons "
+            "learned, and end on what went well.")
     if not report["transcript"]["available"]:
         add(notes, "note", "transcript", "No transcript: " + str(report["transcript"]["reason"]) +
             "; pace, filler and word-sentiment feedback are missing.")
@@ -114,43 +117,29 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
     return chosen[: th.MAX_TIPS]
 
 
-HEDGES = ("not sure", "could not tell")
-"""Every statement about the voice's emotion below the confident level holds one of these."""
-
-
 def emotion_tips(report: dict[str, Any]) -> list[dict[str, str]]:
-    """The tip on the voice's emotion, worded by how sure the model is.
+    """The tip on the voice's emotion, worded by :mod:`emovoice.analysis.wording`.
 
-    Confident: the emotion is stated ("Your voice came across as calm (64 %)").
-    Tentative: it is offered as a leaning, with the runner-up, and marked
-    "the model is not sure". Unsure: no emotion is named as the answer's; the
-    note says the model could not tell. Advice on a negative-sounding voice is
-    given only when the model is at least tentative.
+    No tip names an emotion unless the voice was heard against the speaker's own voice check
+    (``reference == "speaker"``): heard against the training actors, an ordinary voice reads as
+    sad. With one: confident, the emotion is stated with advice that fits it; tentative, it is
+    offered as a possibility with the runner-up, marked "the model is not sure"; unsure, no
+    emotion is named. Advice on a negative-sounding voice is given only when the model is at
+    least tentative.
     """
+    if report.get("reference", "none") != "speaker":
+        return []
     emotion = report["emotion"]
-    share = report["probabilities"][emotion]
     confidence = report.get("confidence") or {"level": "confident", "runner_up": emotion}
-    runner_up = confidence["runner_up"]
-    second = report["probabilities"].get(runner_up, 0.0)
     level = confidence["level"]
+    sentence = wording.phrase(level, emotion=emotion, probabilities=report["probabilities"],
+                              runner_up=confidence["runner_up"])
     if level == "unsure":
         return [{"kind": "note", "metric": "emotion",
-                 "text": f"The model could not tell clearly which emotion your voice carried: its best guess, "
-                         f"{emotion}, has only {share:.0%}, with {runner_up} close behind ({second:.0%}). "
-                         "Read the emotion mix as a rough impression."}]
-    if level == "tentative":
-        hedge = f"the model is not sure ({share:.0%}, then {runner_up} at {second:.0%})"
-        if emotion in NEGATIVE_VOICE:
-            return [{"kind": "improve", "metric": "emotion",
-                     "text": f"Your voice may have sounded {emotion}, though {hedge}. If you felt tense, "
-                             "smile and breathe before answering, and think of a success you are proud of."}]
-        return [{"kind": "note", "metric": "emotion",
-                 "text": f"Your voice leaned towards {emotion}, though {hedge}."}]
+                 "text": sentence + " Read the emotion mix as a rough impression."}]
+    advice = wording.ADVICE.get(emotion, "")
     if emotion in NEGATIVE_VOICE:
-        return [{"kind": "improve", "metric": "emotion",
-                 "text": f"Your voice sounded mostly {emotion} ({share:.0%}); smile and breathe before answering, "
-                         "and think of a success you are proud of."}]
-    if emotion in ("happy", "calm", "neutral"):
-        return [{"kind": "praise", "metric": "emotion",
-                 "text": f"Your voice came across as {emotion} ({share:.0%}) overall."}]
-    return [{"kind": "note", "metric": "emotion", "text": f"Your voice came across as {emotion} ({share:.0%})."}]
+        return [{"kind": "improve", "metric": "emotion", "text": f"{sentence} {advice}".strip()}]
+    if level == "confident" and emotion in POSITIVE_VOICE:
+        return [{"kind": "praise", "metric": "emotion", "text": f"{sentence} {advice}".strip()}]
+    return [{"kind": "note", "metric": "emotion", "text": f"{sentence} {advice}".strip()}]

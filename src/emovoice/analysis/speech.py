@@ -21,6 +21,9 @@ _LIKE_VERBS = {"i", "you", "we", "they", "would", "i'd", "you'd", "we'd", "they'
                "much", "would've", "to", "not", "people", "a", "lot"}
 _BE = {"is", "was", "were", "be", "been", "it's", "i'm", "he's", "she's", "they're", "we're", "you're"}
 _DETERMINERS = {"a", "an", "the", "that", "this", "my", "his", "her", "our", "their", "your", "its"}
+_LIKE_OBJECTS = _DETERMINERS | {"those", "these", "them", "him", "me", "us", "it", "you", "someone", "something",
+                                 "anyone", "everyone", "any", "some", "one", "what"}
+"""After these, an unbroken "like" compares ("a style like that of ...", "people like them")."""
 _SO_AFTER = {"that", "much", "many", "far", "long", "good", "bad", "well", "so", "very"}
 
 
@@ -73,7 +76,7 @@ def mark_fillers(words: list[Word]) -> list[dict[str, Any]]:
             if prev in _BE:  # "it was like a dream" compares; "he was like, totally lost" fills
                 is_filler = set_off or nxt not in _DETERMINERS
             else:
-                is_filler = set_off or (i > 0 and prev not in _LIKE_VERBS
+                is_filler = set_off or (i > 0 and prev not in _LIKE_VERBS and nxt not in _LIKE_OBJECTS
                                         and not prev_raw.endswith((".", "?", "!")))
         if not is_filler and token == "so":
             sentence_start = i == 0 or prev_raw.endswith((".", "?", "!"))
@@ -96,17 +99,46 @@ class Pace:
     curve: list[dict[str, float]] = field(default_factory=list)
 
 
-def pace(words: list[Word], *, duration_s: float, speaking_s: float) -> Pace:
-    """Words per minute. Fillers are not counted as words.
+def speech_span(regions: list[Region], words: list[Word] | None = None) -> tuple[float, float] | None:
+    """From the first to the last speech (voice activity or word) in seconds; None without any.
+
+    The figures that divide by time use this span, not the recording's length: an answer that
+    ends before its time is up has no words in its silent end, and is not slower for it.
+    """
+    starts = [r.start for r in regions[:1]] + [w.start for w in (words or [])[:1]]
+    ends = [r.end for r in regions[-1:]] + [w.end for w in (words or [])[-1:]]
+    if not starts:
+        return None
+    return min(starts), max(ends)
+
+
+WORD_OUTSIDE_SPEECH_S = 0.5
+"""A word starting this long after the last voice activity (or ending this long before the first)
+was heard in silence: Whisper invents a "Please." or a "Thank you." there."""
+
+
+def words_in_speech(words: list[Word], regions: list[Region]) -> tuple[list[Word], list[Word]]:
+    """The words inside the speech, and those heard before the first or after the last voice activity."""
+    if not regions:
+        return list(words), []
+    first, last = regions[0].start - WORD_OUTSIDE_SPEECH_S, regions[-1].end + WORD_OUTSIDE_SPEECH_S
+    kept = [w for w in words if w.start <= last and w.end >= first]
+    return kept, [w for w in words if not (w.start <= last and w.end >= first)]
+
+
+def pace(words: list[Word], *, duration_s: float, speaking_s: float, span_s: float | None = None) -> Pace:
+    """Words per minute over ``span_s`` (default ``duration_s``): the span of the speech
+    (:func:`speech_span`). Fillers are not counted as words.
 
     The curve holds one point per :data:`thresholds.WPM_STEP_S` seconds: the
     words whose middle falls in the :data:`thresholds.WPM_WINDOW_S` window
     centred there, scaled to a minute.
     """
     content = [w for w in words if not w.filler]
-    if duration_s <= 0:
+    span = duration_s if span_s is None else span_s
+    if duration_s <= 0 or span <= 0:
         return Pace(None, None)
-    wpm = len(content) / duration_s * 60
+    wpm = len(content) / span * 60
     speaking = len(content) / speaking_s * 60 if speaking_s > th.MIN_SPEAKING_S_FOR_RATE else None
     mids = np.array([(w.start + w.end) / 2 for w in content])
     curve = []
@@ -131,10 +163,12 @@ class Flow:
     time_to_first_word_s: float | None
 
 
-def flow(regions: list[Region], *, duration_s: float, words: list[Word] | None = None) -> Flow:
-    """Speaking time, long pauses (over :data:`thresholds.LONG_PAUSE_S`) and the
-    delay before the first word (the first word's start when a transcript is
-    there, else the first speech)."""
+def flow(regions: list[Region], *, duration_s: float, words: list[Word] | None = None,
+         span_s: float | None = None) -> Flow:
+    """Speaking time, its share of ``span_s`` (default ``duration_s``: pass the speech's span,
+    :func:`speech_span`, so that a silent end after the answer is not counted), long pauses
+    (over :data:`thresholds.LONG_PAUSE_S`) and the delay before the first word (the first word's
+    start when a transcript is there, else the first speech)."""
     speaking = sum(r.duration for r in regions)
     gaps = [{"start": a.end, "end": b.start, "duration": round(b.start - a.end, 2)}
             for a, b in itertools.pairwise(regions)]
@@ -143,6 +177,7 @@ def flow(regions: list[Region], *, duration_s: float, words: list[Word] | None =
         first: float | None = words[0].start
     else:
         first = regions[0].start if regions else None
-    return Flow(speaking_s=round(speaking, 2), speaking_ratio=round(speaking / duration_s, 3) if duration_s else 0.0,
+    span = duration_s if span_s is None else span_s
+    return Flow(speaking_s=round(speaking, 2), speaking_ratio=round(min(1.0, speaking / span), 3) if span > 0 else 0.0,
                 long_pauses=long, longest_pause_s=max((g["duration"] for g in gaps), default=0.0),
                 time_to_first_word_s=None if first is None else round(first, 2))

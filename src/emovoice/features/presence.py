@@ -134,14 +134,14 @@ def speech_presence(wave: np.ndarray, *, regions: list[Region], track: PitchTrac
     spread_db = level_spread(wave, sample_rate=sample_rate)
     reason = None
     if voiced_s < th.MIN_VOICED_SPEECH_S:
-        reason = (f"no speech found: {voiced_s:.1f} s of voice (at least {th.MIN_VOICED_SPEECH_S:g} s is needed); "
-                  "the recording holds silence, noise or an unvoiced sound")
+        reason = ("no speech found: we heard no voice in it, only silence, noise or a whisper. Check that the "
+                  "microphone is on and not muted, then record again, speaking as you would to an interviewer")
     elif spread_st < th.MIN_SPEECH_PITCH_SPREAD_ST and voiced_s >= th.PITCH_SPREAD_MIN_VOICED_S:
-        reason = (f"no speech found: the pitch stays fixed (spread {spread_st:.2f} semitones), "
-                  "as in a tone or a hum, not a voice")
+        reason = ("no speech found: it holds a steady tone or hum, not a voice. Record again somewhere "
+                  "quieter, close to the microphone")
     elif spread_db < th.MIN_SPEECH_LEVEL_SPREAD_DB:
-        reason = (f"no speech found: the level stays flat (spread {spread_db:.1f} dB), "
-                  "as in steady noise or a tone, not syllables")
+        reason = ("no speech found: it holds steady noise, not speech. Record again somewhere quieter, "
+                  "close to the microphone")
     return SpeechPresence(voiced_speech_s=round(voiced_s, 2), pitch_spread_st=round(spread_st, 2),
                           level_spread_db=round(spread_db, 1), found=reason is None, reason=reason)
 

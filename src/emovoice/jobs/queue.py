@@ -29,13 +29,18 @@ from typing import Any
 from huey import Huey, MemoryHuey, SqliteHuey
 from huey.consumer import Consumer
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from emovoice.analysis.analyzer import Analyzer
+from emovoice.analysis.report import Report
 from emovoice.audio.io import Limits
 from emovoice.errors import EmovoiceError
+from emovoice.features.baseline import Baseline, BaselineMismatchError
 from emovoice.settings import Settings
 from emovoice.storage import answers
 from emovoice.storage.db import Database
+from emovoice.storage.models import Answer
+from emovoice.storage.voice_checks import baseline_of, current_check
 
 log = logging.getLogger("emovoice.jobs")
 
@@ -50,7 +55,16 @@ HEARTBEAT_S = 5.0
 TASK_NAME = "emovoice.analyze_answer"
 INTERRUPTED = ("the analysis was interrupted {n} times (the server restarted or ran out of memory); "
                "record the answer again or upload it once more")
+STALE_VOICE_CHECK = ("your voice check was made for an earlier emotion model, so this answer was not heard "
+                     "against it: record the voice check again from your account page")
 UNEXPECTED = "the analysis failed unexpectedly; try again, or upload the recording in another format"
+
+
+def _voice_check_of(session: Session, answer_id: int) -> Baseline | None:
+    """The baseline of the answer's owner's current voice check (None without one)."""
+    answer = session.get(Answer, answer_id)
+    check = current_check(session, answer.user_id) if answer is not None else None
+    return baseline_of(check) if check is not None else None
 
 
 def make_huey(settings: Settings, database_url: str) -> Huey:
@@ -150,6 +164,7 @@ class Jobs:
                 return  # deleted, or another worker has it
             audio = answers.audio_of(session, answer_id)
             data, filename = (audio.data, audio.filename) if audio else (b"", "")
+            baseline = _voice_check_of(session, answer_id)
         stop = threading.Event()
         beat = threading.Thread(target=self._beat, args=(answer_id, stop), daemon=True,
                                 name=f"emovoice-heartbeat-{answer_id}")
@@ -157,7 +172,7 @@ class Jobs:
         report: dict[str, Any] | None = None
         error: str | None = None
         try:
-            result = self.analyzer.analyze(data)
+            result = self._analyze(data, baseline)
             report = result.to_dict()
             report["file"] = filename or None
         except EmovoiceError as exc:
@@ -170,6 +185,16 @@ class Jobs:
             beat.join()
         with self.database.session() as session:
             answers.finish(session, answer_id, report=report, error=error)
+
+    def _analyze(self, data: bytes, baseline: Baseline | None) -> Report:
+        """The answer heard against the user's voice check; one made for another emotion model is
+        left aside, and the report says so."""
+        try:
+            return self.analyzer.analyze(data, baseline=baseline)
+        except BaselineMismatchError:
+            report = self.analyzer.analyze(data)
+            report.source.notes.append(STALE_VOICE_CHECK)
+            return report
 
     def _beat(self, answer_id: int, stop: threading.Event) -> None:
         interval = min(HEARTBEAT_S, self.settings.job_stale_s / 4)  # several beats fit in the stale time

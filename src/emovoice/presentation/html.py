@@ -6,9 +6,9 @@ import html
 from pathlib import Path
 from typing import Any
 
+from emovoice.analysis import wording
 from emovoice.analysis.report import Report
 from emovoice.labels import EMOTIONS
-from emovoice.presentation.text import reference_note
 
 COLOURS = {
     "neutral": "#9e9e9e", "calm": "#4db6ac", "happy": "#fbc02d", "sad": "#5c6bc0",
@@ -119,26 +119,22 @@ def transcript_html(words: list[dict[str, Any]]) -> str:
 
 
 def headline(report: dict[str, Any]) -> str:
-    """The page's title, worded by how sure the model is (never a guess stated as fact)."""
-    emotion = report["emotion"]
-    share = report["probabilities"][emotion]
-    level = (report.get("confidence") or {}).get("level", "confident")
-    if level == "confident":
-        return f"Your answer: {emotion} voice ({share:.0%})"
-    if level == "tentative":
-        return f"Your answer: leaning {emotion} ({share:.0%}); the model is not sure"
-    return f"Your answer: the model could not tell the emotion (best guess {emotion}, {share:.0%})"
+    """The page's sentence on the emotion (:func:`emovoice.analysis.wording.emotion_sentence`)."""
+    return wording.emotion_sentence(Report.from_dict(report).emotion_report)
 
 
 def render(report: dict[str, Any]) -> str:
     """The HTML page of a report dictionary (``Report.to_dict()``)."""
     duration = report["duration_s"]
+    typed = Report.from_dict(report)
+    named = wording.is_named(typed.emotion_report)
     legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
     sections = [
-        f"<h1>{_esc(headline(report))}</h1>",
+        "<h1>Your answer</h1>",
+        f"<p class='headline'>{_esc(headline(report))}</p>",
         f"<p class='muted'>{_esc(report.get('file') or 'recording')} · {duration:.1f} s</p>",
         *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in (report.get("input") or {}).get("notes", [])),
-        *(f"<p class='muted'>Heard against {_esc(note)}.</p>" for note in [reference_note(Report.from_dict(report))]
+        *(f"<p class='muted'>{_esc(note)}</p>" for note in [wording.reference_sentence(typed.emotion_report)]
           if note),
         "<h2>Emotion, second by second</h2>", emotion_timeline_svg(report["timeline"], duration),
         f"<div class='legend'>{legend}</div>",
@@ -148,7 +144,7 @@ def render(report: dict[str, Any]) -> str:
         pitch_points = [(i + 0.5, v) for i, v in enumerate(report["pitch"]["curve"]) if v is not None]
         pace_points = [(p["time"], p["wpm"]) for p in report["pace"]["curve"]]
         target = report["pace"]["target"]
-        tips = "".join(f"<li class='{t['kind']}'>{_esc(t['text'])}</li>" for t in report["feedback"])
+        tips = "".join(f"<li class='{t.kind}'>{_esc(t.text)}</li>" for t in wording.shown_tips(typed))
         figures = [
             ("Pace", report["pace"]["wpm"], "wpm", f"{target['low']:.0f}-{target['high']:.0f}"),
             ("Filler words per minute", report["fillers"]["per_minute"], "/min",
@@ -158,7 +154,6 @@ def render(report: dict[str, Any]) -> str:
              f"≥ {report['pitch']['monotone_threshold_st']:.0f}"),
             ("Level", report["loudness"]["level_dbfs"], "dBFS",
              f"{report['loudness']['target']['low']:.0f} to {report['loudness']['target']['high']:.0f}"),
-            ("Sentiment", report["sentiment"]["verdict"], f"({report['sentiment']['fused_score']:+.2f})", ""),
         ]
         cards = "".join(f"<div class='card'><div class='k'>{_esc(k)}</div><div class='v'>"
                         f"{_esc('n/a' if v is None else (f'{v:.1f}' if isinstance(v, float) else v))} "
@@ -167,6 +162,8 @@ def render(report: dict[str, Any]) -> str:
         sections += [
             "<h2>Tips</h2>", f"<ul class='tips'>{tips}</ul>",
             "<h2>Delivery</h2>", f"<div class='cards'>{cards}</div>",
+            f"<p>{_esc(wording.sentiment_sentence(typed.delivery.sentiment, voice_named=named))}</p>"
+            if typed.delivery is not None else "",
             "<h2>Pitch</h2>", line_svg(pitch_points, x_max=duration, label="F0", unit="Hz", colour="#6a1b9a"),
             "<h2>Pace</h2>", line_svg(pace_points, x_max=duration, label="pace", unit="wpm",
                                       band=(target["low"], target["high"])),

@@ -9,10 +9,8 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
+from emovoice.analysis import wording
 from emovoice.analysis.report import Report, Target
-
-CONFIDENCE_PHRASES = {"confident": "", "tentative": "the model is not sure", "unsure": "the model could not tell"}
-"""How the report words the emotion model's confidence (``Confidence.level``)."""
 
 VERDICT_MARKS = {"ok": "✓", "low": "↓", "high": "↑"}
 
@@ -41,33 +39,20 @@ def _verdict(target: Target | None, value: float | None) -> str | None:
     return None if target is None or value is None else target.verdict(value)
 
 
-def reference_note(report: Report) -> str | None:
-    """What the emotion was heard against, in plain words (None for a model that reads no baseline)."""
-    emotion = report.emotion_report
-    if emotion.reference == "speaker" and emotion.baseline is not None:
-        return (f"your own baseline ({emotion.baseline.speech_s:.1f} s of your everyday speech, made "
-                f"{emotion.baseline.created})")
-    if emotion.reference == "population":
-        return ("the training actors' average voice, not yours: a voice calmer or lower than theirs can read as "
-                "sad; make your baseline with 'emovoice baseline' for a fairer reading")
-    return None
-
-
 def format_report(report: Report) -> str:
     """The readable summary of one report (emotion, then delivery when present)."""
-    confidence = report.confidence
-    sureness = CONFIDENCE_PHRASES[confidence.level]
     probabilities = report.probabilities
+    emotion = report.emotion_report
     lines = [f"{report.file or '<audio>'}  ({report.duration_s:.1f} s)"]
     lines += [f"  note: {note}" for note in report.source.notes]
     if report.speech is not None and report.speech.little:
         lines.append(f"  note: only {report.speech.voiced_speech_s:.1f} s of voiced speech")
-    lines += [f"  dominant emotion: {report.emotion} ({probabilities[report.emotion]:.0%}"
-              f"{', ' + sureness if sureness else ''}; "
-              f"next {confidence.runner_up} {probabilities[confidence.runner_up]:.0%})"]
-    reference = reference_note(report)
+    lines.append(f"  emotion: {wording.emotion_sentence(emotion)}")
+    reference = wording.reference_sentence(emotion)
     if reference:
-        lines.append(f"  heard against: {reference}")
+        lines.append(f"  {reference}")
+    if emotion.reference != "speaker":
+        lines += [f"  {chunk}" for chunk in textwrap.wrap(wording.CLI_WAY_ON, 96)]
     lines.append("  mix:")
     for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
         lines.append(f"    {label:<10} {bar(p)} {p:6.1%}")
@@ -83,7 +68,7 @@ def format_report(report: Report) -> str:
 
     lines += ["", "  delivery                              value          target"]
     rows = [
-        ("pace (whole answer)", _num(pace.wpm, ".0f", " wpm"), _range(pace.target, unit=" wpm"), pace.verdict),
+        ("pace (first to last word)", _num(pace.wpm, ".0f", " wpm"), _range(pace.target, unit=" wpm"), pace.verdict),
         ("pace (while speaking)", _num(pace.speaking_wpm, ".0f", " wpm"), "", None),
         ("filler words", _num(fillers.count, "d") + (f" ({fillers.per_minute:.1f}/min)"
                                                     if fillers.per_minute is not None else ""),
@@ -109,10 +94,10 @@ def format_report(report: Report) -> str:
         ("sentiment of words", _num(mood.text_score, "+.2f") + (f" {mood.text_verdict}"
                                                                  if mood.text_verdict else ""), "", None),
         ("sentiment of voice", f"valence {mood.voice_valence:+.2f}, arousal {mood.voice_arousal:+.2f}", "", None),
-        ("overall sentiment", f"{mood.verdict} ({mood.fused_score:+.2f})", "", None),
     ]
     for label, value, target, verdict in rows:
         lines.append(f"    {label:<26} {value:<26} {target:<14} {_mark(verdict)}")
+    lines.append(f"    {wording.sentiment_sentence(mood, voice_named=wording.is_named(emotion))}")
     transcript = delivery.transcript
     if transcript.available:
         marked = " ".join(f"[{w.text}]" if w.filler else w.text for w in transcript.words)

@@ -128,4 +128,5 @@ def delete_user(session: Session, user: User) -> None:
     for answer in session.scalars(select(Answer).where(Answer.user_id == user.id, Answer.counted_scopes.is_not(None))):
         uncount_answer(session, answer)
     session.flush()
+    session.execute(delete(LoginFailure).where(LoginFailure.email == user.email))  # no trace of the address
     session.delete(user)

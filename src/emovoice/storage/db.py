@@ -37,6 +37,7 @@ def make_engine(url: str) -> Engine:
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # deleted recordings are overwritten, not left in free pages
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
@@ -79,6 +80,15 @@ class Database:
         """A session that commits on success and rolls back on error."""
         with self.sessions() as session, session.begin():
             yield session
+
+    def scrub(self) -> None:
+        """After deleting recordings: on SQLite, copy the write-ahead log into the database file and
+        empty it, so that the deleted bytes (zeroed by ``secure_delete``) are gone from both files.
+        PostgreSQL reclaims deleted rows by (auto)vacuum."""
+        if self.engine.dialect.name != "sqlite":
+            return
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
         self.engine.dispose()

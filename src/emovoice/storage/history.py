@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.analysis.figures import BY_KEY, MAIN_FIGURES
 from emovoice.analysis.trends import Trend, trend
-from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User
+from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User, VoiceCheck
 
 EXPORT_IN_MEMORY_BYTES = 16_000_000
 """An export larger than this is spooled to a temporary file instead of memory."""
@@ -70,7 +70,8 @@ def _extension(audio: AnswerAudio) -> str:
 
 
 def export(session: Session, user: User, out: BinaryIO) -> None:
-    """Write everything the user has into a ZIP: ``emovoice-export.json`` and ``audio/answer-<id>.<ext>``."""
+    """Write everything the user has into a ZIP: ``emovoice-export.json``, ``audio/answer-<id>.<ext>`` and
+    the voice check's recording ``audio/voice-check.<ext>`` (its baseline is in the JSON)."""
     answers = list(session.scalars(select(Answer).where(Answer.user_id == user.id).order_by(Answer.id)
                                    .options(selectinload(Answer.question))))
     interviews = list(session.scalars(select(Interview).where(Interview.user_id == user.id).order_by(Interview.id)
@@ -84,6 +85,14 @@ def export(session: Session, user: User, out: BinaryIO) -> None:
             for i in interviews],
     }
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        check = session.get(VoiceCheck, user.id)
+        data["voice_check"] = None
+        if check is not None:
+            check_name = f"audio/voice-check{Path(check.filename).suffix or '.audio'}"
+            data["voice_check"] = {"created_at": check.created_at.isoformat(), "duration_s": check.duration_s,
+                                   "speech_s": check.speech_s, "level_dbfs": check.level_dbfs, "audio": check_name,
+                                   "baseline": json.loads(check.baseline_json)}
+            archive.writestr(zipfile.ZipInfo(check_name), check.audio, compress_type=zipfile.ZIP_STORED)
         for answer in answers:
             audio = session.get(AnswerAudio, answer.id)
             audio_name = f"audio/answer-{answer.id}{_extension(audio)}" if audio else None

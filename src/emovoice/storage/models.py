@@ -28,6 +28,7 @@ class User(Base):
                                                        passive_deletes=True)
     answers: Mapped[list[Answer]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                  passive_deletes=True)
+    voice_check: Mapped[VoiceCheck | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class AuthSession(Base):
@@ -181,3 +182,21 @@ class AnswerAudio(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
     answer: Mapped[Answer] = relationship(back_populates="audio")
+
+
+class VoiceCheck(Base):
+    """A user's current voice check: a recording of plain sentences in their everyday voice and the
+    emotion model's baseline made from it (:class:`emovoice.Baseline` as JSON). One per user; a new
+    check replaces the old one."""
+
+    __tablename__ = "voice_checks"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    duration_s: Mapped[float] = mapped_column(Float)
+    speech_s: Mapped[float] = mapped_column(Float)
+    level_dbfs: Mapped[float] = mapped_column(Float)
+    baseline_json: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    audio: Mapped[bytes] = mapped_column(LargeBinary)

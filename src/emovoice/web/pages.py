@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,8 +14,10 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
 from emovoice import thresholds as th
+from emovoice.analysis import wording
 from emovoice.analysis.figures import FIGURES, MAIN_FIGURES
-from emovoice.analysis.report import Report, ReportFormatError
+from emovoice.analysis.report import Report, ReportFormatError, Tip
+from emovoice.analysis.voice_check import SENTENCES
 from emovoice.errors import ParameterError
 from emovoice.labels import EMOTIONS
 from emovoice.storage import answers as store
@@ -39,22 +41,21 @@ from emovoice.storage.interviews import (
     user_interview,
     user_interviews,
 )
-from emovoice.storage.models import Answer, Question, User
+from emovoice.storage.models import Answer, Question, User, VoiceCheck
 from emovoice.storage.questions import CATEGORIES, random_question
+from emovoice.storage.voice_checks import current_check, delete_check
 from emovoice.web.cookies import clear_session_cookie, set_session_cookie
-from emovoice.web.deps import CsrfChecked, OptionalUser, SessionDep, SettingsDep, csrf_token, session_token
-from emovoice.web.uploads import ALLOWED_TIME_LIMITS, DEFAULT_TIME_LIMIT_S
+from emovoice.web.deps import CsrfChecked, OptionalUser, SessionDep, SettingsDep, StateDep, csrf_token, session_token
+from emovoice.web.uploads import ALLOWED_TIME_LIMITS, time_limit_for
+
+VOICE_CHECK_RECORD_S = 30
+"""The voice check's recording stops by itself after this long (reading its sentences takes about 15 s)."""
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
 
 EMOTION_COLOURS = {"neutral": "#7f7f7f", "calm": "#2ca02c", "happy": "#e6a817", "sad": "#1f77b4",
                    "angry": "#d62728", "fearful": "#9467bd", "disgust": "#8c564b", "surprised": "#e377c2"}
-CONFIDENCE_NOTES = {
-    "confident": "",
-    "tentative": "The model is not sure: it also heard {runner_up}. Take the emotion as a hint.",
-    "unsure": "The model could not tell which emotion this is; no one emotion stands out.",
-}
 
 
 def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -112,7 +113,7 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep,
         return render(request, "signup.html", None, status_code=422, error=str(exc), email=email)
     token = open_session(session, user)
     session.commit()
-    response = RedirectResponse("/", status_code=status.HTTP_303_SEE_OTHER)
+    response = RedirectResponse("/voice-check?welcome=1", status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, token, settings)
     return response
 
@@ -150,15 +151,15 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/practice", response_class=HTMLResponse)
 def practice(request: Request, user: OptionalUser, session: SessionDep, category: str | None = None,
-             question_id: int | None = None, seconds: int = DEFAULT_TIME_LIMIT_S) -> Response:
+             question_id: int | None = None, seconds: int | None = None) -> Response:
     user = _login_required(user)
     if category is not None and category not in CATEGORIES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no category {category!r}")
     question = session.get(Question, question_id) if question_id else random_question(session, category=category)
     if question is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such question")
-    if seconds not in ALLOWED_TIME_LIMITS:
-        seconds = DEFAULT_TIME_LIMIT_S
+    if seconds not in ALLOWED_TIME_LIMITS:  # by default, the question's own suggested length
+        seconds = time_limit_for(question.suggested_seconds)
     return render(request, "practice.html", user, question=question, seconds=seconds,
                   time_limits=ALLOWED_TIME_LIMITS, category=category)
 
@@ -259,6 +260,36 @@ def delete_interview_page(interview_id: int, user: OptionalUser, session: Sessio
     return RedirectResponse("/interviews", status_code=status.HTTP_303_SEE_OTHER)
 
 
+@dataclass(frozen=True)
+class ReportWording:
+    """The sentences of a report page (all from :mod:`emovoice.analysis.wording`)."""
+
+    emotion_sentence: str
+    reference: str | None
+    named_reference: bool
+    since: str | None
+    sentiment: str
+    tips: list[Tip]
+
+
+def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
+    """What the report page says; ``check`` is the user's current voice check, to tell whether the
+    answer was heard against an earlier one."""
+    emotion = report.emotion_report
+    used = emotion.baseline
+    since = None
+    if emotion.reference == "speaker" and used is not None:
+        if check is None:
+            since = "That voice check has been deleted since; this answer keeps the reading it got then."
+        elif check.created_at.date().isoformat() != used.created or abs(check.speech_s - used.speech_s) > 0.05:
+            since = "You have recorded a new voice check since; this answer keeps the reading it got then."
+    sentiment = "" if report.delivery is None else wording.sentiment_sentence(
+        report.delivery.sentiment, voice_named=wording.is_named(emotion))
+    return ReportWording(emotion_sentence=wording.emotion_sentence(emotion),
+                         reference=wording.reference_sentence(emotion), named_reference=emotion.reference == "speaker",
+                         since=since, sentiment=sentiment, tips=wording.shown_tips(report))
+
+
 def chart_data(report: Report) -> dict[str, Any]:
     """What the report page's charts draw, with every target range taken from the report."""
     data: dict[str, Any] = {
@@ -276,6 +307,12 @@ def chart_data(report: Report) -> dict[str, Any]:
     return data
 
 
+def again_url(answer: Answer) -> str:
+    """Where "Try again" leads: the same question with the same answer time."""
+    query = {k: v for k, v in (("question_id", answer.question_id), ("seconds", answer.time_limit_s)) if v}
+    return "/practice" + ("?" + urlencode(query) if query else "")
+
+
 @router.get("/answers/{answer_id}", response_class=HTMLResponse)
 def answer_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
@@ -287,41 +324,58 @@ def answer_page(request: Request, answer_id: int, user: OptionalUser, session: S
         except ReportFormatError as exc:
             return render(request, "error.html", user, status_code=500, title="Cannot show this report",
                           message=str(exc))
-    note = ""
-    if report is not None:
-        note = CONFIDENCE_NOTES[report.confidence.level].format(runner_up=report.confidence.runner_up)
-    return render(request, "report.html", user, answer=answer, report=report, confidence_note=note,
-                  charts=chart_data(report) if report else None)
+    words = report_wording(report, current_check(session, user.id)) if report is not None else None
+    return render(request, "report.html", user, answer=answer, report=report, wording=words,
+                  charts=chart_data(report) if report else None, again_url=again_url(answer))
 
 
 @router.post("/answers/{answer_id}/delete", dependencies=[CsrfChecked])
-def delete_answer_page(answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
+def delete_answer_page(answer_id: int, user: OptionalUser, session: SessionDep, state: StateDep) -> Response:
     user = _login_required(user)
     if not store.delete_answer(session, user.id, answer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
     session.commit()
+    state.database.scrub()
     return RedirectResponse("/history", status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/voice-check", response_class=HTMLResponse)
+def voice_check_page(request: Request, user: OptionalUser, session: SessionDep, welcome: bool = False,
+                     saved: bool = False) -> Response:
+    user = _login_required(user)
+    return render(request, "voice_check.html", user, check=current_check(session, user.id), welcome=welcome,
+                  saved=saved, sentences=SENTENCES, max_seconds=VOICE_CHECK_RECORD_S, long_date=wording.long_date)
+
+
+@router.post("/voice-check/delete", dependencies=[CsrfChecked])
+def delete_voice_check_page(user: OptionalUser, session: SessionDep, state: StateDep) -> Response:
+    user = _login_required(user)
+    delete_check(session, user.id)
+    session.commit()
+    state.database.scrub()
+    return RedirectResponse("/account?voice_check_deleted=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
     return render(request, "account.html", user, answer_count=store.count_user_answers(session, user.id),
-                  error=None)
+                  error=None, check=current_check(session, user.id), long_date=wording.long_date)
 
 
 @router.post("/account/delete", dependencies=[CsrfChecked])
-def delete_account(request: Request, user: OptionalUser, session: SessionDep,
+def delete_account(request: Request, user: OptionalUser, session: SessionDep, state: StateDep,
                    password: Annotated[str, Form(max_length=1024)]) -> Response:
     user = _login_required(user)
     try:
         authenticate(session, user.email, password)
     except AccountError:
         return render(request, "account.html", user, status_code=401,
-                      answer_count=store.count_user_answers(session, user.id),
-                      error="wrong password: the account was not deleted")
+                      answer_count=store.count_user_answers(session, user.id), check=current_check(session, user.id),
+                      long_date=wording.long_date, error="wrong password: the account was not deleted")
     delete_user(session, session.merge(user))
     session.commit()
+    state.database.scrub()
     response = RedirectResponse("/?deleted=1", status_code=status.HTTP_303_SEE_OTHER)
     clear_session_cookie(response)
     return response

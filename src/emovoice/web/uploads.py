@@ -9,8 +9,13 @@ from dataclasses import dataclass
 from emovoice.audio.io import Limits, load_audio
 from emovoice.errors import AudioError, TooLongError
 
-ALLOWED_TIME_LIMITS = (15, 30, 60, 120)
-DEFAULT_TIME_LIMIT_S = 15
+ALLOWED_TIME_LIMITS = (15, 30, 60, 90, 120)
+"""The answer times offered; 15 s is the reference design's window, the rest fit the questions' own lengths."""
+
+
+def time_limit_for(suggested_s: int) -> int:
+    """The answer time a question starts with: its suggested length, or the next longer one offered."""
+    return next((s for s in ALLOWED_TIME_LIMITS if s >= suggested_s), ALLOWED_TIME_LIMITS[-1])
 
 
 class UploadError(Exception):
@@ -44,19 +49,25 @@ def _named(data: bytes, filename: str) -> io.BytesIO:
     return handle
 
 
+def named_upload(data: bytes, *, filename: str, max_bytes: int) -> tuple[io.BytesIO, str]:
+    """The upload as a named file, and its cleaned name; refuses an empty or too large one."""
+    name = (filename or "upload").replace("/", "_").replace("\x00", "")[-120:]
+    if not data:
+        raise UploadError(f"{name}: the file is empty (0 bytes)")
+    if len(data) > max_bytes:
+        raise UploadError(f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB", 413)
+    return _named(data, name), name
+
+
 def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: int, max_seconds: float) -> CheckedUpload:
     """Accept ``data`` if it decodes to a usable recording, else raise :class:`UploadError`.
 
     The checks and messages are those of ``emovoice analyze``: not audio, corrupt, empty,
     silent, too short, too long (413 for too big or too long).
     """
-    name = (filename or "upload").replace("/", "_")[-120:]
-    if not data:
-        raise UploadError(f"{name}: the file is empty (0 bytes)")
-    if len(data) > max_bytes:
-        raise UploadError(f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB", 413)
+    source, name = named_upload(data, filename=filename, max_bytes=max_bytes)
     try:
-        audio = load_audio(_named(data, name), limits=Limits(max_duration_s=max_seconds))
+        audio = load_audio(source, limits=Limits(max_duration_s=max_seconds))
     except TooLongError as exc:
         raise UploadError(str(exc), 413) from None
     except AudioError as exc:

@@ -66,7 +66,7 @@ class ErrorOut(BaseModel):
 class InterviewIn(BaseModel):
     questions: int = Field(5, ge=1, le=12, description="how many questions")
     category: str | None = Field(None, description="all from one category; default: across categories")
-    time_limit_s: Literal[15, 30, 60, 120] = 60
+    time_limit_s: Literal[15, 30, 60, 90, 120] = 60
 
 
 class InterviewQuestionOut(BaseModel):
@@ -88,3 +88,13 @@ class InterviewOut(BaseModel):
     complete: bool = Field(description="every question answered and analysed")
     summary: dict[str, Any] | None = Field(None, description="once complete: headline figures, strongest and "
                                                              "weakest answers, top tips, the run against earlier runs")
+
+
+class VoiceCheckOut(BaseModel):
+    created_at: dt.datetime
+    duration_s: float = Field(description="length of the recording")
+    speech_s: float = Field(description="seconds of voiced speech in it")
+    level_dbfs: float = Field(description="its active speech level")
+    baseline: dict[str, Any] | None = Field(
+        description="what the baseline holds (kind, speech_s, windows, sources, created, frontend); null when it "
+                    "was made for an emotion model no longer installed")

@@ -1,6 +1,7 @@
-// Recording an answer in the browser: preparation countdown, MediaRecorder with a timer and a
-// live level meter, a warning when the microphone gives no signal, upload, then progress until
-// the report opens. Uploading a file is the fallback.
+// Recording an answer (or the voice check) in the browser: preparation countdown, MediaRecorder
+// with a timer and a live level meter, a warning when the microphone gives no signal, upload, then
+// progress until the report opens. Uploading a file is the fallback. Once Start is pressed, nothing
+// on the page can start a second recording over the first: the recording is always uploaded.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -11,10 +12,12 @@
   const interviewId = root.dataset.interviewId;   // answering a mock interview
   const position = root.dataset.position;
   const prepSeconds = Number(root.dataset.prepSeconds || 5);
+  const voiceCheck = root.dataset.mode === "voice-check";  // the recording becomes the voice check
   const SILENCE_CHECK_S = 3;     // no signal by then: say so
   const SILENCE_LEVEL = 0.01;    // RMS under which the input is silent
   let stream = null, recorder = null, audioContext = null, chunks = [], timer = null, prepTimer = null;
   let startedAt = 0, limit = 15, loudest = 0, warned = false, discarded = false;
+  let busy = false;  // from Start until the upload is refused (or the page moves on)
 
   const show = (el, on) => { el.hidden = !on; };
   const status = (text) => { $("status").textContent = text; };
@@ -51,22 +54,27 @@
 
   function reset(message) {
     release();
+    busy = false;
     show($("prep"), false); show($("recording"), false); show($("no-signal"), false); show($("setup"), true);
     status(message || "");
     $("begin").focus();
   }
 
   async function begin() {
+    if (busy) return;  // a second Start never restarts a recording under way
+    busy = true;
     problem(null);
     limit = Number($("seconds").value);
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia || !window.MediaRecorder) {
       problem("This browser cannot record audio. Upload a recording below instead.", true);
+      busy = false;
       return;
     }
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false } });
     } catch (err) {
       problem(micMessage(err), true);
+      busy = false;
       return;
     }
     show($("setup"), false); show($("prep"), true);
@@ -134,12 +142,16 @@
   }
 
   async function upload(file, name) {
+    busy = true;
     problem(null);
+    show($("setup"), false);
     show($("progress"), true);
     $("progress-text").textContent = "Uploading…";
-    $("progress-heading").focus && $("progress-heading").setAttribute("tabindex", "-1");
+    $("progress-heading").setAttribute("tabindex", "-1");
+    $("progress-heading").focus();  // the Stop button just hid: the focus follows the answer
     const form = new FormData();
     form.append("audio", file, name);
+    if (voiceCheck) { saveVoiceCheck(form); return; }
     if (interviewId) {
       form.append("interview_id", interviewId);
       form.append("position", position);
@@ -169,6 +181,28 @@
       return;
     }
     follow(body.id);
+  }
+
+  async function saveVoiceCheck(form) {
+    let response;
+    try {
+      response = await fetch("/api/me/voice-check", { method: "PUT", body: form, headers: { "X-CSRF-Token": csrf },
+                                                     credentials: "same-origin" });
+    } catch (err) {
+      show($("progress"), false);
+      reset();
+      problem("The upload failed: the server cannot be reached. Check that emovoice is still running and try again.", true);
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      show($("progress"), false);
+      reset();
+      const detail = String(body.detail || response.statusText);
+      problem(`Your voice check could not be used: ${detail.charAt(0).toLowerCase() + detail.slice(1)}. Press Start to record it again.`);
+      return;
+    }
+    window.location.assign("/voice-check?saved=1");
   }
 
   function follow(id) {
@@ -204,7 +238,8 @@
     e.preventDefault();
     const file = $("upload-file").files[0];
     if (!file) { problem("Choose a file first."); return; }
-    show($("setup"), false);
+    if (busy) return;
+    limit = Number($("seconds").value);
     upload(file, file.name);
   });
 })();

@@ -121,9 +121,10 @@ def get_audio(answer_id: int, user: CurrentUser, session: SessionDep) -> Respons
 
 @router.delete("/{answer_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked],
                responses={404: {"model": ErrorOut}})
-def delete_answer(answer_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def delete_answer(answer_id: int, user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
     """Delete the answer, its recording and its report, for good."""
     if not store.delete_answer(session, user.id, answer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     session.commit()
+    state.database.scrub()
     return Response(status_code=status.HTTP_204_NO_CONTENT)

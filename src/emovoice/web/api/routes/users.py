@@ -7,7 +7,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from emovoice.storage.accounts import AccountError, create_user, delete_user
 from emovoice.web.api.schemas import Credentials, ErrorOut, UserOut
 from emovoice.web.cookies import clear_session_cookie
-from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep
+from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
 
 router = APIRouter(prefix="/users", tags=["users"])
 
@@ -31,10 +31,11 @@ def me(user: CurrentUser) -> UserOut:
 
 
 @router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked])
-def delete_me(user: CurrentUser, session: SessionDep) -> Response:
-    """Delete the account with every answer and recording in it, for good."""
+def delete_me(user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
+    """Delete the account with every answer, recording and voice check in it, for good."""
     delete_user(session, session.merge(user))
     session.commit()
+    state.database.scrub()
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_session_cookie(response)
     return response

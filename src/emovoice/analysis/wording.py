@@ -1,0 +1,131 @@
+"""How emovoice words what the emotion model heard: one phrase per confidence level, one word per
+emotion, one sentence on what the voice was heard against.
+
+The web page, the HTML report, the terminal report and the tips all take their sentences from
+here, so that no two of them word the same finding differently.
+
+The rule: an emotion is named only when the model can back it, that is when the voice was heard
+against the speaker's own voice check (``reference == "speaker"``) and the model is not unsure.
+Heard against the training actors' average voice, a calm, ordinary reader reads as sad, so
+without a voice check no emotion is named at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from emovoice.analysis.report import EmotionReport, Report, Sentiment, Tip
+
+EMOTION_WORDS = {"neutral": "neutral", "calm": "calm", "happy": "happy", "sad": "sad", "angry": "angry",
+                 "fearful": "fearful", "disgust": "disgusted", "surprised": "surprised"}
+"""The word that follows "sounded" for each emotion label ("sounded disgusted", not "sounded disgust")."""
+
+CONFIDENCE_PHRASES = {
+    "confident": "Your voice sounded {mostly}{emotion} ({share}).",
+    "tentative": "Your voice may have sounded {emotion} ({share}), though the model is not sure: "
+                 "it also heard {runner_up} ({second}).",
+    "unsure": "The model could not tell which emotion your voice carried: no one emotion stands out.",
+}
+"""The one sentence for each confidence level (:class:`~emovoice.analysis.report.Confidence`)."""
+
+HEDGES = ("not sure", "could not tell")
+"""Every statement about the voice's emotion below the confident level holds one of these."""
+
+NOT_NAMED = ("No emotion is named for this answer: it was not heard against your own everyday voice. "
+             "The model learned emotions from actors, and against their voices a calm, ordinary voice "
+             "often reads as sad.")
+"""What is said instead of an emotion when there is no voice check to hear the voice against."""
+
+VOICE_CHECK_WAY_ON = "Record a voice check (about 15 s of plain sentences) and later answers are read against it."
+CLI_WAY_ON = ("Make a voice check with 'emovoice baseline -o me.json voice.wav' (a few plain sentences in your "
+              "everyday voice) and analyse with '--baseline me.json'.")
+
+
+def sounded(emotion: str) -> str:
+    """The emotion as it reads after "sounded"."""
+    return EMOTION_WORDS.get(emotion, emotion)
+
+
+def percent(value: float) -> str:
+    return f"{100 * value:.0f} %"
+
+
+def is_named(emotion: EmotionReport) -> bool:
+    """Whether the report may name the emotion: heard against the speaker's own voice, and not unsure."""
+    return emotion.reference == "speaker" and emotion.confidence.level != "unsure"
+
+
+def phrase(level: str, *, emotion: str, probabilities: dict[str, float], runner_up: str) -> str:
+    """The confidence level's sentence (:data:`CONFIDENCE_PHRASES`) filled in."""
+    top = probabilities[emotion]
+    return CONFIDENCE_PHRASES[level].format(
+        mostly="mostly " if top > 0.5 else "", emotion=sounded(emotion), share=percent(top),
+        runner_up=sounded(runner_up), second=percent(probabilities.get(runner_up, 0.0)))
+
+
+def emotion_sentence(emotion: EmotionReport) -> str:
+    """The report's one sentence on the emotion: the confidence level's phrase, or :data:`NOT_NAMED`."""
+    if emotion.reference != "speaker":
+        return NOT_NAMED
+    return phrase(emotion.confidence.level, emotion=emotion.emotion, probabilities=emotion.probabilities,
+                  runner_up=emotion.confidence.runner_up)
+
+
+ADVICE = {
+    "sad": "If you felt flat, lift your energy: sit up, speak a little louder and let your pitch rise on the "
+           "words that matter.",
+    "angry": "If you felt tense or irritated, slow down and soften your tone; breathe out before you answer.",
+    "fearful": "Nerves are normal: breathe out slowly before you start, and open with a first sentence you have "
+               "prepared.",
+    "disgust": "That can come across as dismissive: relax your face, smile a little and show interest in the "
+               "question.",
+    "surprised": "Surprise is fine in passing; keep your voice steady when you make your main points.",
+    "happy": "Warmth like this helps in an interview.",
+    "calm": "A calm voice comes across as composed.",
+    "neutral": "A steady voice; add some warmth when you speak about what you are proud of.",
+}
+"""The advice that fits each emotion heard (after the sentence that names it)."""
+
+
+def long_date(iso: str) -> str:
+    """``2026-12-01`` as "1 December 2026" (the text itself when it is not an ISO date)."""
+    try:
+        day = dt.date.fromisoformat(iso[:10])
+    except ValueError:
+        return iso
+    return f"{day.day} {day:%B %Y}"
+
+
+def reference_sentence(emotion: EmotionReport) -> str | None:
+    """What the voice was heard against, in a sentence (None for a plain model without a baseline)."""
+    baseline = emotion.baseline
+    if emotion.reference == "speaker" and baseline is not None:
+        return (f"Heard against your voice check of {long_date(baseline.created)} "
+                f"({baseline.speech_s:.1f} s of your everyday voice).")
+    if emotion.reference == "population":
+        return "Heard against the training actors' average voice, not yours."
+    return None
+
+
+def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
+    """The sentiment in plain words; the voice's side only where the emotion can be named."""
+    if mood.text_verdict is None:
+        words = "There is no transcript, so the words' sentiment is missing"
+    else:
+        words = f"Your words were {mood.text_verdict}"
+    if not voice_named:
+        return words + "."
+    if mood.text_verdict is None:
+        return f"{words}; your voice sounded {mood.voice_verdict}."
+    if mood.text_verdict == mood.voice_verdict:
+        return f"{words}, and your voice sounded {mood.voice_verdict} too."
+    return f"{words} and your voice sounded {mood.voice_verdict}: {mood.verdict} overall."
+
+
+def shown_tips(report: Report) -> list[Tip]:
+    """The report's tips as they are shown: a stored report made before this rule may hold a tip
+    naming an emotion heard against the actors' voices, which is left out."""
+    if report.delivery is None:
+        return []
+    named = report.emotion_report.reference == "speaker"
+    return [tip for tip in report.delivery.feedback if named or tip.metric != "emotion"]

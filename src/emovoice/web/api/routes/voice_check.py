@@ -1,0 +1,80 @@
+"""``/api/me/voice-check``: record, read and delete the voice check every answer is heard against."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
+
+from emovoice.analysis.voice_check import make_voice_check
+from emovoice.errors import AudioError, TooLongError
+from emovoice.storage.models import VoiceCheck
+from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, save_check
+from emovoice.web.api.schemas import ErrorOut, VoiceCheckOut
+from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
+from emovoice.web.uploads import UploadError, named_upload, safe_content_type
+
+router = APIRouter(prefix="/me/voice-check", tags=["voice check"])
+NONE_YET = "you have no voice check yet"
+
+
+def voice_check_out(check: VoiceCheck) -> VoiceCheckOut:
+    baseline = baseline_of(check)
+    return VoiceCheckOut(created_at=check.created_at, duration_s=check.duration_s, speech_s=check.speech_s,
+                         level_dbfs=check.level_dbfs, baseline=baseline.describe() if baseline else None)
+
+
+@router.put("", response_model=VoiceCheckOut, dependencies=[CsrfChecked],
+            responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
+                    audio: Annotated[UploadFile, File(description="about 15 s of plain sentences read in your "
+                                                                  "everyday voice, any common format")],
+                    ) -> VoiceCheckOut:
+    """Record (or redo) the voice check: checked at once (too short, too quiet, clipped, no speech:
+    422 with what to do), then every later answer is heard against it."""
+    max_bytes = int(state.settings.max_upload_mb * 1e6)
+    data = audio.file.read(max_bytes + 1)
+    try:
+        source, name = named_upload(data, filename=audio.filename or "voice-check", max_bytes=max_bytes)
+        checked = make_voice_check(state.jobs.analyzer, source)
+    except UploadError as exc:
+        raise HTTPException(exc.status, str(exc)) from None
+    except TooLongError as exc:
+        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from None
+    except AudioError as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=data,
+                       content_type=safe_content_type(audio.content_type, name), filename=name,
+                       duration_s=checked.duration_s, speech_s=checked.speech_s, level_dbfs=checked.level_dbfs)
+    session.commit()
+    state.database.scrub()  # the replaced check's recording leaves the files
+    return voice_check_out(check)
+
+
+@router.get("", response_model=VoiceCheckOut, responses={404: {"model": ErrorOut}})
+def get_voice_check(user: CurrentUser, session: SessionDep) -> VoiceCheckOut:
+    """The current voice check (404 when there is none)."""
+    check = current_check(session, user.id)
+    if check is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NONE_YET)
+    return voice_check_out(check)
+
+
+@router.get("/audio", response_class=Response, responses={404: {"model": ErrorOut}})
+def get_voice_check_audio(user: CurrentUser, session: SessionDep) -> Response:
+    """The voice check's recording as it was uploaded."""
+    check = current_check(session, user.id)
+    if check is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NONE_YET)
+    return Response(check.audio, media_type=check.content_type,
+                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@router.delete("", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked])
+def delete_voice_check(user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
+    """Delete the voice check, its recording and its baseline, for good (204 also when there was none).
+    Later answers are analysed without it; earlier reports keep what they were heard against."""
+    delete_check(session, user.id)
+    session.commit()
+    state.database.scrub()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
