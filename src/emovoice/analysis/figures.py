@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from emovoice import thresholds as th
+from emovoice.analysis.sentiment import verdict as sentiment_verdict
 from emovoice.labels import EMOTIONS
 from emovoice.thresholds import Range
 
@@ -62,10 +63,17 @@ class Figure:
         return self.low + index * self.bin_width, self.low + (index + 1) * self.bin_width
 
     def format(self, value: float | None) -> str:
-        return "n/a" if value is None else f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
+        """The value as a reader sees it: a sentiment score with its word, no pause as "none"."""
+        if value is None:
+            return "n/a"
+        if self.key == "sentiment":
+            return f"{sentiment_verdict(value)} ({value:+.2f})"
+        if self.key == "longest_pause_s" and value < 0.05:
+            return "none"
+        return f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
 
 
-_COACH = "emovoice's target range (thresholds.py), from coaching guidance; not a measured norm"
+_COACH = "emovoice's target range, from coaching guidance; not a measured norm"
 
 FIGURES: tuple[Figure, ...] = (
     Figure("wpm", "Pace", "wpm", 0, 300, 2, ".0f", th.PACE_WPM,
@@ -74,7 +82,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("speaking_ratio", "Time speaking", "", 0, 1, 0.01, ".0%", th.SPEAKING_RATIO, _COACH, "in range"),
     Figure("longest_pause_s", "Longest pause", "s", 0, 30, 0.1, ".1f", None, "", "lower"),
     Figure("pitch_variability_st", "Pitch variation", "semitones", 0, 15, 0.1, ".1f", th.PITCH_VARIABILITY_ST,
-           "under 2 semitones is heard as monotone (emovoice's target, thresholds.py)", "in range"),
+           "under 2 semitones is heard as monotone; read speech varies 2-4 semitones, lively speech more "
+           "(emovoice's target, from coaching practice; not a measured norm)", "in range"),
     Figure("loudness_dbfs", "Loudness", "dBFS", -80, 0, 0.5, ".0f", th.LOUDNESS_DBFS,
            "a recording level that is neither too quiet nor clipping (emovoice's target)", "in range"),
     Figure("sentiment", "Sentiment", "", -1, 1, 0.02, "+.2f", None, "", "higher"),

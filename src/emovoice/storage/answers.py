@@ -95,9 +95,15 @@ def finish(session: Session, answer_id: int, *, report: dict[str, Any] | None = 
     return finished
 
 
+def named_emotion(report: dict[str, Any]) -> str | None:
+    """The emotion a list may show: only one heard against the user's voice check, and not unsure."""
+    named = report.get("reference") == "speaker" and (report.get("confidence") or {}).get("level") != "unsure"
+    return report.get("emotion") if named else None
+
+
 def summary(report: dict[str, Any]) -> dict[str, Any]:
     """The columns that let lists show an answer without reading its report."""
-    return {"duration_s": report.get("duration_s"), "emotion": report.get("emotion"),
+    return {"duration_s": report.get("duration_s"), "emotion": named_emotion(report),
             "wpm": (report.get("pace") or {}).get("wpm"), "filler_count": (report.get("fillers") or {}).get("count")}
 
 

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, Figure, headline_figures
+from emovoice.analysis.norms import NormComparison, compare_fillers
 from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember
 
 DISPLAY_BARS = 24
@@ -176,6 +177,7 @@ class Comparison:
     figures: dict[str, float]
     groups: list[GroupComparison]
     references: list[dict[str, Any]]
+    published: list[NormComparison] = field(default_factory=list)
     min_answers: int = th.MIN_COMPARISON_ANSWERS
     min_candidates: int = th.MIN_COMPARISON_CANDIDATES
 
@@ -260,4 +262,6 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
                    "shown": f.format(figures.get(f.key)),
                    "verdict": None if figures.get(f.key) is None else f.reference.verdict(figures[f.key])}
                   for f in FIGURES if f.reference is not None and f.key in MAIN_FIGURES]
-    return Comparison(answer_id=answer.id, figures=figures, groups=groups, references=references)
+    report = json.loads(answer.report_json or "{}")
+    return Comparison(answer_id=answer.id, figures=figures, groups=groups, references=references,
+                      published=[compare_fillers(report)])

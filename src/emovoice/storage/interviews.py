@@ -122,6 +122,19 @@ def _means(figure_sets: list[dict[str, float]]) -> dict[str, float | None]:
     return out
 
 
+TIP_LABELS = {"pace": "Pace", "fillers": "Filler words", "flow": "Pauses and flow", "pitch": "Pitch variation",
+              "loudness": "Loudness", "emotion": "Emotion", "sentiment": "Sentiment", "speech": "Speech",
+              "input": "Recording", "transcript": "Transcript"}
+"""How a tip's ``metric`` is named to a reader."""
+
+
+def in_how_many(n: int, total: int) -> str:
+    """ "in 2 of 3 answers", "in both answers", "in all 5 answers", "in your answer"."""
+    if n >= total:
+        return "in your answer" if total == 1 else "in both answers" if total == 2 else f"in all {total} answers"
+    return f"in {n} of {total} answers"
+
+
 def summarise(session: Session, interview: Interview, answered: dict[int, Answer]) -> RunSummary:
     """Each answer's headline figures, the strongest and the weakest (most and fewest figures in
     their target ranges), the three tips that recur most, and the run against the user's previous runs.
@@ -161,7 +174,9 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
         if len(done) > 1 else None
     if strongest == weakest:
         weakest = None
-    top = [{"metric": metric, "answers": n, "text": tip_text[metric]} for metric, n in tips.most_common(3)]
+    analysed = len(done)
+    top = [{"metric": metric, "label": TIP_LABELS.get(metric, metric.capitalize()), "answers": n,
+            "where": in_how_many(n, analysed), "text": tip_text[metric]} for metric, n in tips.most_common(3)]
     earlier = [i.id for i in session.scalars(select(Interview).where(
         Interview.user_id == interview.user_id, Interview.id != interview.id,
         Interview.created_at <= interview.created_at))]

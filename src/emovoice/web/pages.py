@@ -290,6 +290,13 @@ def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
                          since=since, sentiment=sentiment, tips=wording.shown_tips(report))
 
 
+def speech_seconds(curve: list[float], regions: list[list[float]]) -> list[float | None]:
+    """A per-second curve with the seconds that hold no speech as gaps (None): a silent second's
+    level (-100 dBFS) is not the speaker's loudness."""
+    return [value if any(start < second + 1 and end > second for start, end in regions) else None
+            for second, value in enumerate(curve)]
+
+
 def chart_data(report: Report) -> dict[str, Any]:
     """What the report page's charts draw, with every target range taken from the report."""
     data: dict[str, Any] = {
@@ -302,7 +309,7 @@ def chart_data(report: Report) -> dict[str, Any]:
     if delivery is not None:
         data["pace"] = {"curve": delivery.pace.curve, "target": [delivery.pace.target.low, delivery.pace.target.high]}
         data["pitch"] = {"curve": delivery.pitch.curve}
-        data["loudness"] = {"curve": delivery.loudness.curve,
+        data["loudness"] = {"curve": speech_seconds(delivery.loudness.curve, delivery.flow.speech_regions),
                             "target": [delivery.loudness.target.low, delivery.loudness.target.high]}
     return data
 

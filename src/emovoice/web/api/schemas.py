@@ -54,7 +54,8 @@ class AnswerSummary(BaseModel):
     created_at: dt.datetime
     status: Literal["queued", "running", "done", "failed"]
     duration_s: float | None = None
-    emotion: str | None = None
+    emotion: str | None = Field(None, description="the emotion heard, only where it can be named: heard against "
+                                                  "the user's voice check, and the model not unsure")
     wpm: float | None = None
     fillers: int | None = None
 

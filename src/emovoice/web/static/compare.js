@@ -32,7 +32,7 @@
       data: { labels: emotions, datasets: [
         { label: "you", data: emotions.map((e) => data.yours[e] || 0), backgroundColor: emotions.map((e) => data.colours[e]) },
         { label: "other candidates (mean)", data: emotions.map((e) => group.mix[e] || 0), backgroundColor: "#bbbbbb" }] },
-      options: { scales: { y: { min: 0, max: 1 } } },
+      options: { scales: { x: { ticks: { autoSkip: false } }, y: { min: 0, max: 1 } } },  // every emotion named
     });
     canvas.dataset.drawn = "true";
     drawn += 1;

@@ -70,7 +70,8 @@
     type: "bar",
     data: { labels: ranked, datasets: [{ label: "share", data: ranked.map((e) => data.mix[e]),
                                          backgroundColor: ranked.map((e) => data.colours[e]) }] },
-    options: { indexAxis: "y", scales: { x: { min: 0, max: 1 } }, plugins: { legend: { display: false } } },
+    options: { indexAxis: "y", scales: { x: { min: 0, max: 1 }, y: { ticks: { autoSkip: false } } },  // every bar named
+               plugins: { legend: { display: false } } },
   });
   if (data.pace) {
     const labels = data.pace.curve.map((p) => `${p.time} s`);
@@ -94,7 +95,7 @@
     make("chart-loudness", {
       type: "line",
       data: { labels, datasets: [...band(labels, data.loudness.target[0], data.loudness.target[1], "loudness"),
-        { label: "level (dBFS)", data: data.loudness.curve, borderColor: "#ef6c00", pointRadius: 2 }] },
+        { label: "level (dBFS)", data: data.loudness.curve, borderColor: "#ef6c00", pointRadius: 2, spanGaps: false }] },
       options: { plugins: { legend: legendWithoutBands }, scales: { y: { title: { display: true, text: "dBFS" } } } },
     });
   }

@@ -26,6 +26,9 @@ def upgrade() -> None:
                     sa.Column("audio", sa.LargeBinary(), nullable=False),
                     sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
                     sa.PrimaryKeyConstraint("user_id"))
+    # Lists show an answer's emotion only where it was heard against the user's own voice check:
+    # every answer analysed before voice checks existed was heard against the actors' voices.
+    op.execute("UPDATE answers SET emotion = NULL")
 
 
 def downgrade() -> None:

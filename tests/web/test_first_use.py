@@ -1,0 +1,113 @@
+"""What a first-time user met in the browser, each fixed and held by a test: the answer time, "Try
+again", silence in the loudness chart, the interview summary's words, the favicon, and the
+comparison with real candidates from a published study."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from importlib import resources
+from pathlib import Path
+
+import pytest
+
+import emovoice
+from conftest import cookie_login, wait_for
+from emovoice.analysis.norms import MIT_INTERVIEW_FILLERS, compare_fillers, percentile_among
+from emovoice.web.pages import chart_data
+
+SAMPLE = Path(str(resources.files("emovoice.samples") / "answer.flac"))
+
+
+def test_every_page_has_an_icon(app_client):
+    icon = app_client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert 'rel="icon"' in app_client.get("/login").text
+
+
+def test_the_answer_time_starts_at_the_questions_own_length_and_try_again_keeps_it(app_client, make_user):
+    user = make_user("time@example.com")
+    questions = app_client.get("/api/questions").json()
+    by_length = {q["suggested_seconds"]: q for q in questions}
+    assert {30, 60, 90} <= set(by_length)
+    with cookie_login(app_client, user.email) as csrf:
+        for seconds, question in by_length.items():
+            page = app_client.get("/practice", params={"question_id": question["id"]}).text
+            expected = next(s for s in (15, 30, 60, 90, 120) if s >= seconds)
+            assert re.search(rf'<option value="{expected}" selected', page), (seconds, page[:200])
+        chosen = app_client.get("/practice", params={"question_id": by_length[60]["id"], "seconds": 15}).text
+        assert re.search(r'<option value="15" selected', chosen)  # 15 s stays a choice
+        done = app_client.post("/api/answers", headers={"X-CSRF-Token": csrf},
+                               data={"question_id": by_length[60]["id"], "time_limit_s": 30},
+                               files={"audio": ("answer.flac", SAMPLE.read_bytes(), "audio/flac")})
+        wait_for(app_client, done.json()["id"], {"X-CSRF-Token": csrf})
+        page = app_client.get(f"/answers/{done.json()['id']}").text
+        assert f'/practice?question_id={by_length[60]["id"]}&amp;seconds=30' in page
+
+
+def test_silent_seconds_are_gaps_in_the_loudness_chart(tmp_path):
+    raw, padded = tmp_path / "speech.raw.wav", tmp_path / "speech.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), "I plan my work and I finish it."], check=True)
+    subprocess.run(["sox", str(raw), "-r", "16000", str(padded), "pad", "0", "3"], check=True)
+    report = emovoice.analyze(str(padded), transcribe=False)
+    curve = chart_data(report)["loudness"]["curve"]
+    assert report.delivery.loudness.curve[-1] < -90  # the analysis measures the silence...
+    assert curve[-2:] == [None, None]  # ...the chart leaves it out
+    assert all(v > -60 for v in curve if v is not None)
+
+
+def test_the_interview_summary_speaks_plainly(app_client, make_user):
+    user = make_user("summary@example.com")
+    created = app_client.post("/api/interviews", headers=user.headers, json={"questions": 1, "time_limit_s": 15})
+    interview = created.json()
+    accepted = app_client.post("/api/answers", headers=user.headers,
+                               data={"interview_id": interview["id"], "position": 1},
+                               files={"audio": ("answer.flac", SAMPLE.read_bytes(), "audio/flac")})
+    wait_for(app_client, accepted.json()["id"], user.headers)
+    with cookie_login(app_client, user.email):
+        page = app_client.get(f"/interviews/{interview['id']}").text
+    assert "1 question ·" in page and "1 questions" not in page
+    assert "of 1 answers" not in page
+    tips = re.findall(r"<li><strong>([^<]+)</strong> \(([^)]+)\)", page)
+    assert tips, page
+    for label, where in tips:
+        assert label[0].isupper() and where == "in your answer", (label, where)
+    assert not re.search(r"<td[^>]*>[+-]\d\.\d\d</td>", page)  # a sentiment score comes with its word
+    assert "0.0 s</td>" not in page
+
+
+@pytest.mark.parametrize(("value", "percentile", "beyond"), [
+    (3.65, 50, None), (2.20, 25, None), (4.46, 62.5, None), (0.5, 10, "below"), (9.0, 90, "above")])
+def test_a_percentile_among_the_published_interviewees(value, percentile, beyond):
+    found, side = percentile_among(value, MIT_INTERVIEW_FILLERS.percentiles)
+    assert found == pytest.approx(percentile, abs=0.5) and side == beyond
+
+
+def _report_with(words: list[str]) -> dict:
+    return {"transcript": {"available": True,
+                           "words": [{"text": w, "start": i, "end": i + 0.5} for i, w in enumerate(words)]}}
+
+
+def test_fillers_are_counted_as_the_study_counts_them():
+    words = ("so um I think uh the team like it and you know we shipped " * 5).split()  # 5 um + 5 uh
+    result = compare_fillers(_report_with(words))
+    others = len(words) - 10
+    assert result.value == pytest.approx(100 * 10 / others, abs=0.01)  # "you know", "like" are not um/uh
+    assert result.percentile is not None and "MIT Interview Dataset" in result.sentence
+    short = compare_fillers(_report_with(["um", "I", "did", "it"]))
+    assert short.percentile is None and "at least 20" in short.sentence
+
+
+def test_the_comparison_page_compares_with_real_candidates_from_the_first_answer(app_client, make_user):
+    user = make_user("first@example.com")
+    accepted = app_client.post("/api/answers", headers=user.headers,
+                               files={"audio": ("answer.flac", SAMPLE.read_bytes(), "audio/flac")})
+    answer = wait_for(app_client, accepted.json()["id"], user.headers)
+    comparison = app_client.get(f"/api/answers/{answer['id']}/comparison", headers=user.headers).json()
+    (published,) = comparison["published"]
+    assert "Naim" in published["source"] and published["people"] == 137
+    assert not any(g["enough"] for g in comparison["groups"])  # alone on this server...
+    with cookie_login(app_client, user.email):
+        page = app_client.get(f"/answers/{answer['id']}/compare").text
+    assert "Real candidates from a published study" in page and "Naim" in page  # ...yet compared, with the source
+    assert "thresholds.py" not in page
