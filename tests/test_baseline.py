@@ -250,3 +250,32 @@ def test_the_command_line_refuses_a_bad_baseline_in_one_line(tmp_path, tess_clip
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("emovoice: error: "), result.stderr
     assert not (tmp_path / "me.json").exists()
+
+
+# --- the voice check (the web app's baseline recording) ---------------------------------------
+
+@pytest.fixture(scope="module")
+def plain_voice(ravdess_root):
+    """One actor's plain clips joined: about 19 s of a real everyday-register voice at 16 kHz."""
+    from emovoice.audio.io import load_audio
+
+    clips = sorted((ravdess_root / "Actor_05").glob("03-01-0[12]-01-*.flac"))
+    return np.concatenate([load_audio(path).samples for path in clips])
+
+
+def test_a_voice_check_is_checked_before_it_is_kept(plain_voice):
+    from emovoice.analysis.voice_check import ClippedError, TooQuietError, make_voice_check
+    from emovoice.errors import NoSpeechError, NotEnoughSpeechError
+
+    analyzer = emovoice.Analyzer(transcribe=False)
+    made = make_voice_check(analyzer, plain_voice, sample_rate=16_000)
+    assert made.speech_s >= 4 and made.baseline.kind == "speaker" and made.level_dbfs > -50
+    with pytest.raises(TooQuietError, match=r"too quiet.*Move closer"):
+        make_voice_check(analyzer, plain_voice * 0.05, sample_rate=16_000)
+    with pytest.raises(ClippedError, match=r"too loud.*Lower the microphone"):
+        make_voice_check(analyzer, np.clip(plain_voice * 60, -1, 1), sample_rate=16_000)
+    with pytest.raises(NotEnoughSpeechError, match=r"too short.*Read all three sentences"):
+        make_voice_check(analyzer, plain_voice[: 16_000 * 3], sample_rate=16_000)
+    noise = np.random.default_rng(0).normal(0, 0.05, 16_000 * 12).astype(np.float32)
+    with pytest.raises(NoSpeechError, match="no speech found"):
+        make_voice_check(analyzer, noise, sample_rate=16_000)

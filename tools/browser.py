@@ -74,13 +74,31 @@ def launch(playwright: Any, *, microphone: Path | None, headless: bool = True) -
     return playwright.chromium.launch(executable_path=CHROMIUM, headless=headless, args=args)
 
 
-def sign_up(page: Any, url: str, email: str) -> None:
+def sign_up(page: Any, url: str, email: str, *, then: str = "/") -> None:
+    """Sign up; the app offers the voice check next, and ``then`` is opened (None: stay there)."""
     page.goto(url + "/signup")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
     page.fill("#password_again", PASSWORD)
     page.press("#password_again", "Enter")
-    page.wait_for_url(url + "/")
+    page.wait_for_url(url + "/voice-check?welcome=1")
+    if then is not None:
+        page.goto(url + then)
+
+
+def human_voice_wav(path: Path, ravdess_root: Path, actor: str = "Actor_12") -> Path:
+    """A real voice for the fake microphone: one RAVDESS actor's plain clips (neutral and calm,
+    normal intensity) one after another, about 19 s, as 48 kHz 16-bit mono."""
+    clips = sorted((ravdess_root / actor).glob("03-01-0[12]-01-*.flac"))
+    if not clips:
+        raise FileNotFoundError(f"no RAVDESS clips of {actor} under {ravdess_root}")
+    subprocess.run(["sox", *map(str, clips), "-r", "48000", "-b", "16", "-c", "1", str(path)], check=True)
+    return path
+
+
+def scrolls_sideways(page: Any) -> bool:
+    """Whether the page is wider than the window (so it scrolls sideways)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1"))
 
 
 def tab_to(page: Any, element_id: str, limit: int = 40) -> None:

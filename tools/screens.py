@@ -2,8 +2,9 @@
 
     .venv/bin/python tools/screens.py
 
-Starts the app on a fresh data folder, signs up, records an answer through Chromium's fake
-microphone, waits for its report and photographs each page.
+Starts the app on a fresh data folder, signs up, records the voice check and an answer through
+Chromium's fake microphone (one espeak-ng voice for both, so the check hears the answer's speaker),
+waits for the report and photographs each page, on a desktop and on a 390 px phone screen.
 """
 
 from __future__ import annotations
@@ -42,7 +43,16 @@ def main() -> None:
 
             page.goto(url + "/")
             shot("1-welcome")
-            harness.sign_up(page, url, "ada@example.com")
+            harness.sign_up(page, url, "ada@example.com", then=None)
+            shot("2a-voice-check", full=True)
+            page.click("#begin")  # the same voice as the answers below: the check hears its speaker
+            page.click("#skip-prep")
+            page.wait_for_function("document.getElementById('level').value > 0.05", timeout=10_000)
+            page.wait_for_timeout(15_000)
+            page.click("#stop")
+            page.wait_for_url(re.compile(r".*/voice-check\?saved=1$"), timeout=60_000)
+            shot("2b-voice-check-saved")
+            page.goto(url + "/")
             shot("2-home")
             page.goto(url + "/practice?category=strengths_weaknesses")
             shot("3-question")
@@ -85,6 +95,15 @@ def main() -> None:
             shot("12-history", full=True)
             page.goto(url + "/account")
             shot("13-account")
+            phone = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=1,
+                                        storage_state=context.storage_state()).new_page()
+            phone.goto(report_url)
+            phone.wait_for_selector("body[data-charts='5']", timeout=20_000)
+            phone.screenshot(path=str(OUT / "14-phone-report.png"), full_page=True)
+            phone.goto(url + "/history")
+            phone.wait_for_timeout(500)
+            phone.screenshot(path=str(OUT / "15-phone-history.png"), full_page=True)
+            print("wrote docs/screens/14-phone-report.png, 15-phone-history.png")
             browser.close()
 
 

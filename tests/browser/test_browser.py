@@ -42,9 +42,19 @@ def microphone(tmp_path_factory):
                               "I am a careful person. Um, I like to plan my work, and I finish what I start.")
 
 
-def test_record_an_answer_and_read_the_report(app_url, microphone):
+@pytest.fixture(scope="module")
+def human_voice(tmp_path_factory, ravdess_root):
+    return harness.human_voice_wav(tmp_path_factory.mktemp("voice") / "voice.wav", ravdess_root)
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_voice_check_then_an_answer_heard_against_it(app_url, human_voice):
+    """Sign up, record the voice check and an answer through the fake microphone with a real human
+    voice; a second Start mid-recording loses nothing; then every page on a phone's screen."""
     with sync_api.sync_playwright() as p:
-        browser = harness.launch(p, microphone=microphone)
+        browser = harness.launch(p, microphone=human_voice)
         context = browser.new_context(bypass_csp=True)  # lets the test inject axe-core
         page = context.new_page()
         problems: list[str] = []
@@ -57,48 +67,88 @@ def test_record_an_answer_and_read_the_report(app_url, microphone):
         checked["login"] = harness.axe_violations(page)
         page.goto(app_url + "/signup")
         checked["signup"] = harness.axe_violations(page)
-        harness.sign_up(page, app_url, "ada@example.com")
-        checked["home"] = harness.axe_violations(page)
+        harness.sign_up(page, app_url, "ada@example.com", then=None)  # straight on to the voice check
+        assert "The train to the city" in page.inner_text("#sentences")
+        assert page.is_visible("#skip")  # it can be skipped
+        checked["voice check"] = harness.axe_violations(page)
+        page.click("#begin")
+        page.click("#skip-prep")
+        page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
+        page.wait_for_timeout(16_000)  # reading the three sentences takes about 15 s
+        page.click("#stop")
+        page.wait_for_url(re.compile(r".*/voice-check\?saved=1$"), timeout=60_000)
+        assert "Your voice check is saved" in page.inner_text("main")
+        checked["voice check saved"] = harness.axe_violations(page)
 
+        page.goto(app_url + "/")
+        checked["home"] = harness.axe_violations(page)
         page.click("text=Teamwork")
         page.wait_for_url(re.compile(r".*/practice\?category=teamwork"))
         question = page.inner_text("#question")
+        suggested = int(re.search(r"about (\d+) s", page.inner_text("main")).group(1))
+        assert int(page.input_value("#seconds")) >= suggested  # the question's own length by default
         checked["practice"] = harness.axe_violations(page)
-        assert page.input_value("#seconds") == "15"  # the reference design's window by default
+        page.select_option("#seconds", "15")  # the reference design's window stays a choice
 
         harness.tab_to(page, "begin")  # the keyboard alone starts the recording
         page.keyboard.press("Enter")
         page.wait_for_selector("#prep:not([hidden])")
+        assert not page.is_visible("#begin")  # no second Start during the countdown...
         page.keyboard.press("Enter")  # the focus is on "Start recording now"
         page.wait_for_selector("#recording:not([hidden])")
         page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
-        assert page.is_visible("#timer")
+        assert not page.is_visible("#begin")  # ...nor during the recording
+        page.wait_for_timeout(3000)
+        page.evaluate("document.getElementById('begin').click()")  # even a script's click restarts nothing
+        assert page.is_visible("#recording") and page.inner_text("#timer") >= "0:03"
         page.wait_for_selector("#progress:not([hidden])", timeout=30_000)  # stops by itself at 15 s
+        assert page.evaluate("document.activeElement.id") == "progress-heading"  # the focus follows the answer
         page.wait_for_url(re.compile(r".*/answers/\d+$"), timeout=180_000)  # the report opens by itself
         page.wait_for_selector("body[data-charts='5']", timeout=20_000)
 
         drawn = harness.charts_drawn(page)
         assert set(drawn) == {"chart-timeline", "chart-mix", "chart-pace", "chart-pitch", "chart-loudness"}
         assert all(drawn.values()), drawn
-        assert question in page.inner_text("main")
+        main = page.inner_text("main")
+        assert question in main
+        assert "Heard against your voice check of" in main and "No emotion is named" not in main
         transcript = page.inner_text(".transcript").lower()
-        assert "careful" in transcript or "plan" in transcript, transcript
+        assert "door" in transcript, transcript  # "Kids are talking by the door", "Dogs are sitting by the door"
         answer_id = page.url.rsplit("/", 1)[1]
         report = page.evaluate(f"fetch('/api/answers/{answer_id}').then(r => r.json())")["report"]
-        assert 13.5 <= report["duration_s"] <= 16.5, report["duration_s"]  # stopped at the 15 s limit
+        assert 13.5 <= report["duration_s"] <= 16.5, report["duration_s"]  # one recording, stopped at 15 s
+        assert report["reference"] == "speaker" and report["baseline"]["kind"] == "speaker"
         checked["report"] = harness.axe_violations(page)
 
         page.click("text=How you compare with other candidates")
         page.wait_for_selector("text=Reference ranges")
+        assert "Real candidates from a published study" in page.inner_text("main")
         checked["compare"] = harness.axe_violations(page)
         page.click("nav >> text=History")
         assert page.locator("table.list tbody tr").count() == 1
         checked["history"] = harness.axe_violations(page)
-        page.click("text=Account")
+        page.click("nav >> text=Account")
+        assert "Record it again" in page.inner_text("main")
         checked["account"] = harness.axe_violations(page)
-
         assert not problems, problems
         assert {name: found for name, found in checked.items() if found} == {}
+
+        phone = browser.new_context(viewport=PHONE, storage_state=context.storage_state())
+        small = phone.new_page()
+        wide = {}
+        for path in ("/", "/practice", "/voice-check", f"/answers/{answer_id}", f"/answers/{answer_id}/compare",
+                     "/history", "/account", "/interviews"):
+            small.goto(app_url + path)
+            small.wait_for_load_state("load")
+            small.wait_for_timeout(300)  # the charts lay out
+            if harness.scrolls_sideways(small):
+                wide[path] = small.evaluate("document.documentElement.scrollWidth")
+        visitor = browser.new_context(viewport=PHONE).new_page()
+        for path in ("/", "/login", "/signup"):
+            visitor.goto(app_url + path)
+            if harness.scrolls_sideways(visitor):
+                wide[path] = visitor.evaluate("document.documentElement.scrollWidth")
+        assert wide == {}, wide  # no page scrolls sideways on a 390 px screen
         browser.close()
 
 
@@ -136,6 +186,12 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
         drawn = harness.charts_drawn(page)
         assert drawn["trend-wpm"] and drawn["trend-fillers_per_min"], drawn
         found["history"] = harness.axe_violations(page)
+        summary_url = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)"
+                                    ".find(h => /\\/interviews\\/\\d+$/.test(h))")
+        phone = browser.new_context(viewport=PHONE, storage_state=page.context.storage_state()).new_page()
+        phone.goto(summary_url)
+        phone.wait_for_selector("text=Each answer")
+        assert not harness.scrolls_sideways(phone), phone.evaluate("document.documentElement.scrollWidth")
         assert not problems, problems
         assert {name: v for name, v in found.items() if v} == {}
         browser.close()

@@ -111,3 +111,22 @@ def test_the_comparison_page_compares_with_real_candidates_from_the_first_answer
         page = app_client.get(f"/answers/{answer['id']}/compare").text
     assert "Real candidates from a published study" in page and "Naim" in page  # ...yet compared, with the source
     assert "thresholds.py" not in page
+
+
+def test_a_recording_without_a_voice_is_told_as_a_person_would(app_client, make_user):
+    """It read "no speech found: 0.0 s of voice (at least 0.3 s is needed); ... an unvoiced sound"."""
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    user = make_user("quiet@example.com")
+    hiss = io.BytesIO()
+    sf.write(hiss, np.random.default_rng(7).normal(0, 0.01, 16_000 * 5).astype(np.float32), 16_000, format="WAV")
+    accepted = app_client.post("/api/answers", headers=user.headers, files={"audio": ("hiss.wav", hiss.getvalue())})
+    assert accepted.status_code == 202
+    body = wait_for(app_client, accepted.json()["id"], user.headers)
+    assert body["status"] == "failed"
+    error = body["error"]
+    assert "heard no voice" in error and "microphone" in error and "record again" in error, error
+    assert "0.0 s" not in error and "unvoiced" not in error and "at least" not in error
