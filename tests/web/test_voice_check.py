@@ -32,7 +32,7 @@ def voice(ravdess_root: Path) -> dict[str, bytes]:
     joined = np.concatenate([load_audio(path).samples for path in plain])
     answer = load_audio(ravdess_root / ACTOR / f"03-01-03-01-01-01-{ACTOR[-2:]}.flac").samples
     return {"check": _wav(joined), "short": _wav(load_audio(plain[0]).samples), "answer": _wav(np.tile(answer, 3)),
-            "joined": joined.tobytes()}
+            "another": _wav(joined[: joined.size * 3 // 4])}
 
 
 def _put(client, user, data: bytes, name: str = "check.wav"):
@@ -125,6 +125,11 @@ def test_the_pages_offer_the_voice_check_and_the_report_names_no_emotion_without
         report = client.get(f"/answers/{heard['id']}").text
         assert "Heard against your voice check of" in report and "No emotion is named" not in report
         assert "Record it again" in client.get("/account").text
+        redone = client.put("/api/me/voice-check", headers={"X-CSRF-Token": csrf},
+                            files={"audio": ("again.wav", voice["another"], "audio/wav")})
+        assert redone.status_code == 200
+        report = client.get(f"/answers/{heard['id']}").text
+        assert "Heard against your voice check of" in report and "new voice check since" in report
         deleted = client.post("/voice-check/delete", data={"csrf_token": csrf}, follow_redirects=False)
         assert deleted.status_code == 303
         assert "You have no voice check" in client.get("/account").text

@@ -43,7 +43,7 @@ from emovoice.storage.interviews import (
 )
 from emovoice.storage.models import Answer, Question, User, VoiceCheck
 from emovoice.storage.questions import CATEGORIES, random_question
-from emovoice.storage.voice_checks import current_check, delete_check
+from emovoice.storage.voice_checks import baseline_of, current_check, delete_check
 from emovoice.web.cookies import clear_session_cookie, set_session_cookie
 from emovoice.web.deps import CsrfChecked, OptionalUser, SessionDep, SettingsDep, StateDep, csrf_token, session_token
 from emovoice.web.uploads import ALLOWED_TIME_LIMITS, time_limit_for
@@ -281,7 +281,7 @@ def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
     if emotion.reference == "speaker" and used is not None:
         if check is None:
             since = "That voice check has been deleted since; this answer keeps the reading it got then."
-        elif check.created_at.date().isoformat() != used.created or abs(check.speech_s - used.speech_s) > 0.05:
+        elif (current := baseline_of(check)) is None or current.describe() != asdict(used):
             since = "You have recorded a new voice check since; this answer keeps the reading it got then."
     sentiment = "" if report.delivery is None else wording.sentiment_sentence(
         report.delivery.sentiment, voice_named=wording.is_named(emotion))
