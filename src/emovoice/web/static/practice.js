@@ -151,7 +151,12 @@
     $("progress-heading").focus();  // the Stop button just hid: the focus follows the answer
     const form = new FormData();
     form.append("audio", file, name);
-    if (voiceCheck) { saveVoiceCheck(form); return; }
+    if (voiceCheck) {
+      const saved = await send("/api/me/voice-check", "PUT", form,
+                               (detail) => `Your voice check could not be used: ${detail}. Press Start to record it again.`);
+      if (saved) window.location.assign("/voice-check?saved=1");
+      return;
+    }
     if (interviewId) {
       form.append("interview_id", interviewId);
       form.append("position", position);
@@ -159,23 +164,8 @@
       form.append("question_id", questionId);
     }
     form.append("time_limit_s", String(limit));
-    let response;
-    try {
-      response = await fetch("/api/answers", { method: "POST", body: form, headers: { "X-CSRF-Token": csrf },
-                                               credentials: "same-origin" });
-    } catch (err) {
-      show($("progress"), false);
-      reset();
-      problem("The upload failed: the server cannot be reached. Check that emovoice is still running and try again.", true);
-      return;
-    }
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) {
-      show($("progress"), false);
-      reset();
-      problem(`This recording cannot be used: ${body.detail || response.statusText}`, true);
-      return;
-    }
+    const body = await send("/api/answers", "POST", form, (detail) => `This recording cannot be used: ${detail}`);
+    if (!body) return;
     if (interviewId) {  // on to the next question (or the summary); the analysis runs meanwhile
       window.location.assign(`/interviews/${interviewId}`);
       return;
@@ -183,26 +173,27 @@
     follow(body.id);
   }
 
-  async function saveVoiceCheck(form) {
+  // Send the recording; on a refusal or a lost server, say so (``refused(detail)`` words a refusal),
+  // bring back the Start button and offer the upload; returns the response body, or null.
+  async function send(url, method, form, refused) {
     let response;
     try {
-      response = await fetch("/api/me/voice-check", { method: "PUT", body: form, headers: { "X-CSRF-Token": csrf },
-                                                     credentials: "same-origin" });
+      response = await fetch(url, { method, body: form, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
     } catch (err) {
       show($("progress"), false);
       reset();
       problem("The upload failed: the server cannot be reached. Check that emovoice is still running and try again.", true);
-      return;
+      return null;
     }
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {
       show($("progress"), false);
       reset();
       const detail = String(body.detail || response.statusText);
-      problem(`Your voice check could not be used: ${detail.charAt(0).toLowerCase() + detail.slice(1)}. Press Start to record it again.`);
-      return;
+      problem(refused(detail.charAt(0).toLowerCase() + detail.slice(1)), true);
+      return null;
     }
-    window.location.assign("/voice-check?saved=1");
+    return body;
   }
 
   function follow(id) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
+from sqlalchemy.orm import Session
 
 from emovoice.analysis.voice_check import make_voice_check
 from emovoice.errors import AudioError, TooLongError
@@ -16,6 +17,13 @@ from emovoice.web.uploads import UploadError, named_upload, safe_content_type
 
 router = APIRouter(prefix="/me/voice-check", tags=["voice check"])
 NONE_YET = "you have no voice check yet"
+
+
+def _own_check(session: Session, user_id: int) -> VoiceCheck:
+    check = current_check(session, user_id)
+    if check is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NONE_YET)
+    return check
 
 
 def voice_check_out(check: VoiceCheck) -> VoiceCheckOut:
@@ -54,18 +62,13 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
 @router.get("", response_model=VoiceCheckOut, responses={404: {"model": ErrorOut}})
 def get_voice_check(user: CurrentUser, session: SessionDep) -> VoiceCheckOut:
     """The current voice check (404 when there is none)."""
-    check = current_check(session, user.id)
-    if check is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NONE_YET)
-    return voice_check_out(check)
+    return voice_check_out(_own_check(session, user.id))
 
 
 @router.get("/audio", response_class=Response, responses={404: {"model": ErrorOut}})
 def get_voice_check_audio(user: CurrentUser, session: SessionDep) -> Response:
     """The voice check's recording as it was uploaded."""
-    check = current_check(session, user.id)
-    if check is None:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, NONE_YET)
+    check = _own_check(session, user.id)
     return Response(check.audio, media_type=check.content_type,
                     headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
 
