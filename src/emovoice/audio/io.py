@@ -123,6 +123,15 @@ class DecodedAudio:
         return self.samples.size / self.sample_rate
 
 
+def named_bytes(data: bytes, name: str) -> io.BytesIO:
+    """``data`` as a file named ``name``: the name is a format hint to the decoder and names the
+    file in errors. The upload check and the analysis worker both decode through this, so that a
+    recording the check accepts is one the worker can read."""
+    handle = io.BytesIO(data)
+    handle.name = name
+    return handle
+
+
 def _describe(source: AudioSource) -> str:
     if isinstance(source, (bytes, bytearray)):
         return "<bytes>"
@@ -281,10 +290,13 @@ class _Downmix:
         self._resampler: Any = None
         self._n_channels = 1
         self.changes = -1  # format changes after the first frame
+        self.finite = True  # False once a sample decodes to NaN or infinity (a damaged float file)
 
     def _take(self, frames: list[Any]) -> None:
         for out in frames:
             data = out.to_ndarray().reshape(-1, self._n_channels).astype(np.float32, copy=False)
+            if self.finite and not np.isfinite(data).all():
+                self.finite = False
             mixed = data.mean(axis=1)
             if self._n_channels > 1:
                 energy = np.einsum("ij,ij->j", data, data)
@@ -460,6 +472,9 @@ def _decode_one(handle: str | BinaryIO, *, name: str, sample_rate: int, max_dura
             samples, mix_notes = mix.result()
         except (av.error.FFmpegError, ValueError) as exc:
             raise CorruptAudioError(f"{name}: the audio data is corrupt") from exc
+    if not mix.finite:
+        raise CorruptAudioError(f"{name}: the audio data is corrupt: some samples are not numbers (NaN or "
+                                "infinite); export the recording again")
     notes.extend(mix_notes)
     n_samples = samples.size
     if packet_bytes > 0 and (n_samples == 0 or bad_packets > good_packets):

@@ -24,7 +24,7 @@ import logging
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from huey import Huey, MemoryHuey, SqliteHuey
 from huey.consumer import Consumer
@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.analysis.report import Report
-from emovoice.audio.io import Limits
+from emovoice.audio.io import Limits, named_bytes
 from emovoice.errors import EmovoiceError
 from emovoice.features.baseline import Baseline, BaselineMismatchError
 from emovoice.settings import Settings
@@ -172,7 +172,7 @@ class Jobs:
         report: dict[str, Any] | None = None
         error: str | None = None
         try:
-            result = self._analyze(data, baseline)
+            result = self._analyze(named_bytes(data, filename or "answer"), baseline)
             report = result.to_dict()
             report["file"] = filename or None
         except EmovoiceError as exc:
@@ -186,12 +186,13 @@ class Jobs:
         with self.database.session() as session:
             answers.finish(session, answer_id, report=report, error=error)
 
-    def _analyze(self, data: bytes, baseline: Baseline | None) -> Report:
+    def _analyze(self, data: BinaryIO, baseline: Baseline | None) -> Report:
         """The answer heard against the user's voice check; one made for another emotion model is
         left aside, and the report says so."""
         try:
             return self.analyzer.analyze(data, baseline=baseline)
         except BaselineMismatchError:
+            data.seek(0)
             report = self.analyzer.analyze(data)
             report.source.notes.append(STALE_VOICE_CHECK)
             return report

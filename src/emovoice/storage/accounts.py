@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from emovoice.errors import EmovoiceError
 from emovoice.storage.comparison import uncount_answer
-from emovoice.storage.models import Answer, AuthSession, LoginFailure, User, utcnow
+from emovoice.storage.models import Answer, AuthSession, LoginFailure, TrustedDevice, User, utcnow
 
 SESSION_DAYS = 30
 MAX_FAILED_LOGINS = 10
@@ -30,14 +30,22 @@ class AccountError(EmovoiceError):
     """A sign-up or login that cannot go through; the message says why."""
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
+
+
+def _usable_email(email: str) -> bool:
+    """An address the databases can store and compare alike (PostgreSQL refuses NUL in text)."""
+    return not _CONTROL.search(email) and len(email) <= 320
 
 
 def check_credentials(email: str, password: str) -> str:
     """The normalised e-mail, or :class:`AccountError` saying what is wrong."""
     email = normalise_email(email)
-    if not _EMAIL.match(email) or len(email) > 320:
+    if not _usable_email(email) or not _EMAIL.match(email):
         raise AccountError("enter a valid e-mail address, like name@example.com")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
@@ -64,21 +72,41 @@ class TooManyAttemptsError(AccountError):
     """Too many failed logins for an e-mail address in a short time."""
 
 
-def authenticate(session: Session, email: str, password: str) -> User:
+def _device_key(session: Session, email: str, device: str | None) -> str:
+    """The digest of ``device`` when it is a device cookie trusted for ``email``, else ""."""
+    if not device or len(device) > 200:
+        return ""
+    digest = _digest(device)
+    trusted = session.scalar(select(TrustedDevice.token_hash).join(User, TrustedDevice.user_id == User.id)
+                             .where(TrustedDevice.token_hash == digest, User.email == email))
+    return digest if trusted else ""
+
+
+def authenticate(session: Session, email: str, password: str, *, device: str | None = None) -> User:
     """The user with these credentials, or :class:`AccountError` (one message for both mistakes).
 
-    After ``MAX_FAILED_LOGINS`` failures for an address within ``FAILED_LOGIN_WINDOW`` every
-    attempt is refused (:class:`TooManyAttemptsError`) until the oldest failure leaves the window.
-    Each failure is committed at once, so that a rolled-back request still counts.
+    Failed logins are counted per address and per device: ``device`` is the browser's device
+    cookie (:func:`trust_device`). After ``MAX_FAILED_LOGINS`` failures within
+    ``FAILED_LOGIN_WINDOW`` from browsers the user has never logged in from, those are refused
+    (:class:`TooManyAttemptsError`) until the oldest failure leaves the window; a browser the
+    user has logged in from before has a count of its own, so that a stranger guessing the
+    password cannot lock its owner out (OWASP's "device cookies"). Each failure is committed at
+    once, so that a rolled-back request still counts.
     """
     email = normalise_email(email)
+    if not _usable_email(email):  # no account can have it: nothing to look up or to count
+        _hasher.hash(password)
+        raise AccountError("wrong e-mail or password")
     since = utcnow() - FAILED_LOGIN_WINDOW
     session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    device_key = _device_key(session, email, device)
     failures = session.scalar(select(func.count()).select_from(LoginFailure)
-                              .where(LoginFailure.email == email, LoginFailure.at >= since)) or 0
+                              .where(LoginFailure.email == email, LoginFailure.device == device_key,
+                                     LoginFailure.at >= since)) or 0
     if failures >= MAX_FAILED_LOGINS:
         minutes = round(FAILED_LOGIN_WINDOW.total_seconds() / 60)
-        raise TooManyAttemptsError(f"too many failed logins for this e-mail; try again in {minutes} minutes")
+        raise TooManyAttemptsError(f"too many failed logins for this e-mail from browsers it has not logged in "
+                                   f"from; try again in {minutes} minutes, or from a browser you have used before")
     user = session.scalar(select(User).where(User.email == email))
     try:
         if user is None:
@@ -86,7 +114,7 @@ def authenticate(session: Session, email: str, password: str) -> User:
             raise VerificationError
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        session.add(LoginFailure(email=email[:320]))
+        session.add(LoginFailure(email=email[:320], device=device_key))
         session.commit()
         raise AccountError("wrong e-mail or password") from None
     if _hasher.check_needs_rehash(user.password_hash):
@@ -96,6 +124,17 @@ def authenticate(session: Session, email: str, password: str) -> User:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def trust_device(session: Session, user: User, device: str | None) -> str | None:
+    """After a successful login: a new device cookie for this browser, or None when ``device``
+    is already one of the user's (only its hash is stored)."""
+    if device and len(device) <= 200 and session.scalar(select(TrustedDevice.token_hash).where(
+            TrustedDevice.token_hash == _digest(device), TrustedDevice.user_id == user.id)):
+        return None
+    token = secrets.token_urlsafe(32)
+    session.add(TrustedDevice(token_hash=_digest(token), user_id=user.id))
+    return token
 
 
 def open_session(session: Session, user: User) -> str:

@@ -29,6 +29,7 @@ class User(Base):
     answers: Mapped[list[Answer]] = relationship(back_populates="user", cascade="all, delete-orphan",
                                                  passive_deletes=True)
     voice_check: Mapped[VoiceCheck | None] = relationship(cascade="all, delete-orphan", passive_deletes=True)
+    devices: Mapped[list[TrustedDevice]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
 
 class AuthSession(Base):
@@ -52,6 +53,19 @@ class LoginFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), index=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    device: Mapped[str] = mapped_column(String(64), default="")
+    """The SHA-256 of the trusted-device cookie the attempt came with ("" for any other browser)."""
+
+
+class TrustedDevice(Base):
+    """A browser the user has logged in from: the SHA-256 of its device cookie. Failed logins from
+    a trusted device are counted apart, so that a stranger's guessing cannot lock its owner out."""
+
+    __tablename__ = "trusted_devices"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Question(Base):

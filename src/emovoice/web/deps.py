@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from sqlalchemy.orm import Session
 
 from emovoice.settings import Settings
@@ -14,6 +14,13 @@ from emovoice.storage.accounts import user_for_token
 from emovoice.storage.models import User
 from emovoice.web.cookies import SESSION_COOKIE
 from emovoice.web.state import AppState
+
+MAX_ID = 2**31 - 1
+"""The largest id any route accepts: PostgreSQL's ``integer``. SQLite's are wider; one limit keeps
+the two databases alike, and an id past it is a 422, never a database error."""
+
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""An id in a URL path."""
 
 CSRF_COOKIE = "emovoice_csrf"
 CSRF_HEADER = "X-CSRF-Token"

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
@@ -29,6 +29,7 @@ from emovoice.storage.accounts import (
     create_user,
     delete_user,
     open_session,
+    trust_device,
 )
 from emovoice.storage.comparison import compare
 from emovoice.storage.history import answers_with_figures, figures_by_answer, series
@@ -44,8 +45,18 @@ from emovoice.storage.interviews import (
 from emovoice.storage.models import Answer, Question, User, VoiceCheck
 from emovoice.storage.questions import CATEGORIES, random_question
 from emovoice.storage.voice_checks import baseline_of, current_check, delete_check
-from emovoice.web.cookies import clear_session_cookie, set_session_cookie
-from emovoice.web.deps import CsrfChecked, OptionalUser, SessionDep, SettingsDep, StateDep, csrf_token, session_token
+from emovoice.web.cookies import DEVICE_COOKIE, clear_session_cookie, set_device_cookie, set_session_cookie
+from emovoice.web.deps import (
+    MAX_ID,
+    CsrfChecked,
+    OptionalUser,
+    PathId,
+    SessionDep,
+    SettingsDep,
+    StateDep,
+    csrf_token,
+    session_token,
+)
 from emovoice.web.uploads import ALLOWED_TIME_LIMITS, time_limit_for
 
 VOICE_CHECK_RECORD_S = 30
@@ -112,9 +123,11 @@ def signup(request: Request, session: SessionDep, settings: SettingsDep,
     except AccountError as exc:
         return render(request, "signup.html", None, status_code=422, error=str(exc), email=email)
     token = open_session(session, user)
+    device = trust_device(session, user, None)
     session.commit()
     response = RedirectResponse("/voice-check?welcome=1", status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, token, settings)
+    set_device_cookie(response, device, settings)
     return response
 
 
@@ -128,15 +141,17 @@ def login(request: Request, session: SessionDep, settings: SettingsDep,
           email: Annotated[str, Form(max_length=320)], password: Annotated[str, Form(max_length=1024)],
           next: Annotated[str, Form(max_length=500)] = "/") -> Response:
     try:
-        user = authenticate(session, email, password)
+        user = authenticate(session, email, password, device=request.cookies.get(DEVICE_COOKIE))
     except AccountError as exc:
         code = 429 if isinstance(exc, TooManyAttemptsError) else 401
         return render(request, "login.html", None, status_code=code, error=str(exc), email=email,
                       next=_safe_next(next))
     token = open_session(session, user)
+    device = trust_device(session, user, request.cookies.get(DEVICE_COOKIE))
     session.commit()
     response = RedirectResponse(_safe_next(next), status_code=status.HTTP_303_SEE_OTHER)
     set_session_cookie(response, token, settings)
+    set_device_cookie(response, device, settings)
     return response
 
 
@@ -151,7 +166,8 @@ def logout(request: Request, session: SessionDep) -> Response:
 
 @router.get("/practice", response_class=HTMLResponse)
 def practice(request: Request, user: OptionalUser, session: SessionDep, category: str | None = None,
-             question_id: int | None = None, seconds: int | None = None) -> Response:
+             question_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+             seconds: int | None = None) -> Response:
     user = _login_required(user)
     if category is not None and category not in CATEGORIES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no category {category!r}")
@@ -188,7 +204,7 @@ def history_page(request: Request, user: OptionalUser, session: SessionDep, cate
 
 
 @router.get("/answers/{answer_id}/compare", response_class=HTMLResponse)
-def comparison_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
+def comparison_page(request: Request, answer_id: PathId, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
     answer = _own_answer(session, user, answer_id)
     if answer.status != "done":
@@ -230,7 +246,7 @@ def start_interview_page(request: Request, user: OptionalUser, session: SessionD
 
 
 @router.get("/interviews/{interview_id}", response_class=HTMLResponse)
-def interview_page(request: Request, interview_id: int, user: OptionalUser, session: SessionDep) -> Response:
+def interview_page(request: Request, interview_id: PathId, user: OptionalUser, session: SessionDep) -> Response:
     """The next question of the run, or (when all are answered) the run's summary."""
     user = _login_required(user)
     interview = user_interview(session, user.id, interview_id)
@@ -252,7 +268,7 @@ def interview_page(request: Request, interview_id: int, user: OptionalUser, sess
 
 
 @router.post("/interviews/{interview_id}/delete", dependencies=[CsrfChecked])
-def delete_interview_page(interview_id: int, user: OptionalUser, session: SessionDep) -> Response:
+def delete_interview_page(interview_id: PathId, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
     if not delete_interview(session, user.id, interview_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such interview")
@@ -321,7 +337,7 @@ def again_url(answer: Answer) -> str:
 
 
 @router.get("/answers/{answer_id}", response_class=HTMLResponse)
-def answer_page(request: Request, answer_id: int, user: OptionalUser, session: SessionDep) -> Response:
+def answer_page(request: Request, answer_id: PathId, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
     answer = _own_answer(session, user, answer_id)
     report = None
@@ -337,7 +353,7 @@ def answer_page(request: Request, answer_id: int, user: OptionalUser, session: S
 
 
 @router.post("/answers/{answer_id}/delete", dependencies=[CsrfChecked])
-def delete_answer_page(answer_id: int, user: OptionalUser, session: SessionDep, state: StateDep) -> Response:
+def delete_answer_page(answer_id: PathId, user: OptionalUser, session: SessionDep, state: StateDep) -> Response:
     user = _login_required(user)
     if not store.delete_answer(session, user.id, answer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
@@ -375,7 +391,7 @@ def delete_account(request: Request, user: OptionalUser, session: SessionDep, st
                    password: Annotated[str, Form(max_length=1024)]) -> Response:
     user = _login_required(user)
     try:
-        authenticate(session, user.email, password)
+        authenticate(session, user.email, password, device=request.cookies.get(DEVICE_COOKIE))
     except AccountError:
         return render(request, "account.html", user, status_code=401,
                       answer_count=store.count_user_answers(session, user.id), check=current_check(session, user.id),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 import mimetypes
+import re
 from dataclasses import dataclass
 
-from emovoice.audio.io import Limits, load_audio
-from emovoice.errors import AudioError, TooLongError
+from emovoice.audio.io import Limits, load_audio, named_bytes
+from emovoice.errors import EmovoiceError, TooLongError
 
 ALLOWED_TIME_LIMITS = (15, 30, 60, 90, 120)
 """The answer times offered; 15 s is the reference design's window, the rest fit the questions' own lengths."""
@@ -34,29 +35,32 @@ class CheckedUpload:
     duration_s: float
 
 
+_MEDIA_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]{0,40}/[a-z0-9][a-z0-9.+-]{0,60}")
+
+
 def safe_content_type(content_type: str | None, filename: str = "") -> str:
     """The upload's type when it is an audio (or audio-bearing video) type, else a neutral one:
     the recording is served back, and must never be served as a page."""
     for kind in ((content_type or "").split(";")[0].strip().lower(), mimetypes.guess_type(filename)[0] or ""):
+        if not _MEDIA_TYPE.fullmatch(kind):
+            continue  # odd characters (a NUL, spaces...) are never stored or served back
         if kind.startswith("audio/") or kind in ("video/webm", "video/mp4", "video/ogg"):
             return kind
     return "application/octet-stream"
 
 
-def _named(data: bytes, filename: str) -> io.BytesIO:
-    handle = io.BytesIO(data)
-    handle.name = filename  # the errors name the file as the CLI names its path
-    return handle
+_UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f/\\\\]")
+"""Control characters and path separators: a stored file name holds neither."""
 
 
 def named_upload(data: bytes, *, filename: str, max_bytes: int) -> tuple[io.BytesIO, str]:
     """The upload as a named file, and its cleaned name; refuses an empty or too large one."""
-    name = (filename or "upload").replace("/", "_").replace("\x00", "")[-120:]
+    name = _UNSAFE_NAME.sub("_", filename or "upload")[-120:].strip(". ") or "upload"
     if not data:
         raise UploadError(f"{name}: the file is empty (0 bytes)")
     if len(data) > max_bytes:
         raise UploadError(f"{name}: the file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB", 413)
-    return _named(data, name), name
+    return named_bytes(data, name), name
 
 
 def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: int, max_seconds: float) -> CheckedUpload:
@@ -70,7 +74,7 @@ def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: in
         audio = load_audio(source, limits=Limits(max_duration_s=max_seconds))
     except TooLongError as exc:
         raise UploadError(str(exc), 413) from None
-    except AudioError as exc:
+    except EmovoiceError as exc:  # not audio, damaged, silent... and any other refusal of the input
         raise UploadError(str(exc)) from None
     return CheckedUpload(data=data, filename=name, content_type=safe_content_type(content_type, name),
                          duration_s=audio.samples.size / audio.sample_rate)

@@ -16,7 +16,7 @@ from emovoice.storage.interviews import user_interview
 from emovoice.storage.models import Answer, Question
 from emovoice.storage.questions import CATEGORIES
 from emovoice.web.api.schemas import AnswerAccepted, AnswerOut, AnswerSummary, ErrorOut
-from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
+from emovoice.web.deps import MAX_ID, CsrfChecked, CurrentUser, PathId, SessionDep, StateDep
 from emovoice.web.uploads import ALLOWED_TIME_LIMITS, UploadError, check_upload
 
 router = APIRouter(prefix="/answers", tags=["answers"])
@@ -42,10 +42,11 @@ def _summary(answer: Answer) -> AnswerSummary:
              responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
 def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
                   audio: Annotated[UploadFile, File(description="the recording, any common format")],
-                  question_id: Annotated[int | None, Form()] = None,
+                  question_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
                   time_limit_s: Annotated[int | None, Form()] = None,
-                  interview_id: Annotated[int | None, Form(description="answering a mock interview")] = None,
-                  position: Annotated[int | None, Form(description="which of its questions")] = None,
+                  interview_id: Annotated[int | None, Form(ge=1, le=MAX_ID,
+                                                           description="answering a mock interview")] = None,
+                  position: Annotated[int | None, Form(ge=1, le=MAX_ID, description="which of its questions")] = None,
                   ) -> AnswerAccepted:
     """Accept a recorded answer and queue its analysis (202); poll ``GET /api/answers/{id}``.
 
@@ -88,7 +89,7 @@ def my_answers(user: CurrentUser, session: SessionDep) -> list[AnswerSummary]:
 
 
 @router.get("/{answer_id}", response_model=AnswerOut, responses={404: {"model": ErrorOut}})
-def get_answer(answer_id: int, user: CurrentUser, session: SessionDep) -> AnswerOut:
+def get_answer(answer_id: PathId, user: CurrentUser, session: SessionDep) -> AnswerOut:
     answer = store.user_answer(session, user.id, answer_id)
     if answer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -96,7 +97,7 @@ def get_answer(answer_id: int, user: CurrentUser, session: SessionDep) -> Answer
 
 
 @router.get("/{answer_id}/comparison", responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
-def get_comparison(answer_id: int, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def get_comparison(answer_id: PathId, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Where the answer stands among other candidates' answers: for all answers, its question's
     category and its question, each figure's percentile, distribution and the others' mean, or
     "not enough answers yet" with the counts; and the published reference ranges."""
@@ -109,7 +110,7 @@ def get_comparison(answer_id: int, user: CurrentUser, session: SessionDep) -> di
 
 
 @router.get("/{answer_id}/audio", response_class=Response, responses={404: {"model": ErrorOut}})
-def get_audio(answer_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def get_audio(answer_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
     """The recording as it was uploaded."""
     answer = store.user_answer(session, user.id, answer_id)
     audio = store.audio_of(session, answer_id) if answer is not None else None
@@ -121,7 +122,7 @@ def get_audio(answer_id: int, user: CurrentUser, session: SessionDep) -> Respons
 
 @router.delete("/{answer_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked],
                responses={404: {"model": ErrorOut}})
-def delete_answer(answer_id: int, user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
+def delete_answer(answer_id: PathId, user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
     """Delete the answer, its recording and its report, for good."""
     if not store.delete_answer(session, user.id, answer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)

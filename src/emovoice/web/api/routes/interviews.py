@@ -19,7 +19,7 @@ from emovoice.storage.interviews import (
 )
 from emovoice.storage.models import Interview
 from emovoice.web.api.schemas import ErrorOut, InterviewIn, InterviewOut, InterviewQuestionOut
-from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep
+from emovoice.web.deps import CsrfChecked, CurrentUser, PathId, SessionDep
 
 router = APIRouter(prefix="/interviews", tags=["interviews"])
 NOT_FOUND = "no such interview"
@@ -62,7 +62,7 @@ def my_interviews(user: CurrentUser, session: SessionDep) -> list[InterviewOut]:
 
 
 @router.get("/{interview_id}", response_model=InterviewOut, responses={404: {"model": ErrorOut}})
-def get_interview(interview_id: int, user: CurrentUser, session: SessionDep) -> InterviewOut:
+def get_interview(interview_id: PathId, user: CurrentUser, session: SessionDep) -> InterviewOut:
     interview = user_interview(session, user.id, interview_id)
     if interview is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -71,7 +71,7 @@ def get_interview(interview_id: int, user: CurrentUser, session: SessionDep) -> 
 
 @router.delete("/{interview_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked],
                responses={404: {"model": ErrorOut}})
-def remove_interview(interview_id: int, user: CurrentUser, session: SessionDep) -> Response:
+def remove_interview(interview_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
     """Delete the interview with its answers, recordings and reports."""
     if not delete_interview(session, user.id, interview_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from emovoice.storage.accounts import AccountError, TooManyAttemptsError, authenticate, close_session, open_session
+from emovoice.storage.accounts import (
+    AccountError,
+    TooManyAttemptsError,
+    authenticate,
+    close_session,
+    open_session,
+    trust_device,
+)
 from emovoice.web.api.schemas import Credentials, ErrorOut, TokenOut
-from emovoice.web.cookies import clear_session_cookie, set_session_cookie
+from emovoice.web.cookies import DEVICE_COOKIE, clear_session_cookie, set_device_cookie, set_session_cookie
 from emovoice.web.deps import CsrfChecked, SessionDep, SettingsDep, session_token
 
 router = APIRouter(tags=["login"])
@@ -14,17 +21,20 @@ router = APIRouter(tags=["login"])
 
 @router.post("/login", response_model=TokenOut, responses={401: {"model": ErrorOut}, 429: {"model": ErrorOut}},
              dependencies=[CsrfChecked])
-def login(body: Credentials, session: SessionDep, settings: SettingsDep, response: Response) -> TokenOut:
+def login(body: Credentials, session: SessionDep, settings: SettingsDep, request: Request,
+          response: Response) -> TokenOut:
     """Log in: sets the session cookie and returns the same token for ``Authorization: Bearer``."""
     try:
-        user = authenticate(session, body.email, body.password)
+        user = authenticate(session, body.email, body.password, device=request.cookies.get(DEVICE_COOKIE))
     except TooManyAttemptsError as exc:
         raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc)) from None
     except AccountError as exc:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
     token = open_session(session, user)
+    device = trust_device(session, user, request.cookies.get(DEVICE_COOKIE))
     session.commit()
     set_session_cookie(response, token, settings)
+    set_device_cookie(response, device, settings)
     return TokenOut(token=token)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from emovoice.analysis.voice_check import make_voice_check
-from emovoice.errors import AudioError, TooLongError
+from emovoice.errors import EmovoiceError, TooLongError
 from emovoice.storage.models import VoiceCheck
 from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, save_check
 from emovoice.web.api.schemas import ErrorOut, VoiceCheckOut
@@ -49,7 +49,7 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
         raise HTTPException(exc.status, str(exc)) from None
     except TooLongError as exc:
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from None
-    except AudioError as exc:
+    except EmovoiceError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=data,
                        content_type=safe_content_type(audio.content_type, name), filename=name,
