@@ -23,5 +23,5 @@ python3 -m venv .venv
 # torch is pinned (2.13.0, CPU wheel) so that pip never pulls a CUDA build.
 .venv/bin/python -m pip install --quiet -e ".[transcribe,web,train,test,dev]"
 # axe-core (the accessibility check the browser test runs), pinned in package-lock.json
-npm ci --silent --no-audit --no-fund
+npm ci --silent --no-audit --no-fund --ignore-scripts  # no install scripts: swagger-ui-dist pulls in a telemetry one
 .venv/bin/python -m pytest "$@"

@@ -254,3 +254,21 @@ def test_the_accessibility_check_finds_a_violation(tmp_path):
         found = {v["id"] for v in harness.axe_violations(page)}
         assert {"image-alt", "button-name"} <= found
         browser.close()
+
+
+def test_the_api_documentation_loads_from_the_app_alone(app_url):
+    """/docs loaded Swagger UI from a CDN, which the app's own CSP blocks and an offline laptop cannot reach."""
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=None)
+        page = browser.new_page()  # the app's Content-Security-Policy applies
+        outside: list[str] = []
+        errors: list[str] = []
+        page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(app_url) else None)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(app_url + "/docs")
+        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert any("/api/me/voice-check" in path for path in paths), paths
+        assert outside == [] and errors == [], (outside, errors)
+        browser.close()

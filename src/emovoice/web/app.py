@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 
@@ -30,7 +30,14 @@ log = logging.getLogger("emovoice.web")
 STATIC = Path(__file__).parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-UPLOAD_SLACK_BYTES = 1_000_000  # multipart framing and form fields around the file
+UPLOAD_SLACK_BYTES = 1_000_000
+DOCS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>emovoice API</title><link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script><script src="/static/docs.js"></script>
+</body></html>"""  # multipart framing and form fields around the file
 
 
 class Guard(BaseHTTPMiddleware):
@@ -88,7 +95,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
             jobs.stop()
             database.dispose()
 
-    app = FastAPI(title="emovoice", version=__version__, lifespan=lifespan,
+    app = FastAPI(title="emovoice", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Practise interview answers out loud and see how you sound. "
                               "Log in with POST /api/login and send the token as 'Authorization: Bearer'.")
     app.state.emovoice = state
@@ -97,6 +104,10 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:  # Swagger UI from the vendored copy: no CDN, no inline script
+        return HTMLResponse(DOCS_PAGE)
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:  # browsers ask for it on every page, whatever the page links
