@@ -114,3 +114,59 @@ def test_a_stranger_guessing_a_password_cannot_lock_its_owner_out(app_client, ma
     app_client.cookies.set("emovoice_device", "forged-" + device[:20])
     forged = app_client.post("/api/login", json={"email": "owner@example.com", "password": "password123"})
     assert forged.status_code == 429  # a made-up device cookie counts as any stranger's browser
+
+
+def test_a_chunked_upload_past_the_limit_is_stopped_while_it_streams(tmp_path):
+    """A 60 MB upload with no Content-Length was read whole before the 413; against the real server,
+    the answer comes once the body passes the limit, while the client is still sending."""
+    import select
+    import socket
+    import urllib.parse
+
+    import browser as harness  # tools/, on the path through conftest
+
+    data = tmp_path / "data"
+    data.mkdir()
+    with harness.running_app(data, env={"EMOVOICE_MAX_UPLOAD_MB": "1"}, workers=0) as url:
+        address = urllib.parse.urlsplit(url)
+        with socket.create_connection((address.hostname, address.port), timeout=30) as connection:
+            connection.sendall(b"POST /api/answers HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                               b"Content-Type: multipart/form-data; boundary=b\r\n\r\n")
+            head = b'--b\r\nContent-Disposition: form-data; name="audio"; filename="big.wav"\r\n\r\n'
+            connection.sendall(b"%x\r\n%s\r\n" % (len(head), head))
+            chunk = bytes(65_536)
+            sent, answer = 0, b""
+            while sent < 60_000_000:
+                try:
+                    connection.sendall(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                except OSError:
+                    break  # the server closed the connection after answering
+                sent += len(chunk)
+                if select.select([connection], [], [], 0)[0]:
+                    break
+            connection.settimeout(10)
+            try:
+                while b"\r\n\r\n" not in answer and (piece := connection.recv(65_536)):
+                    answer += piece
+            except OSError:
+                pass
+    assert answer.startswith(b"HTTP/1.1 413"), answer[:200]
+    assert sent < 8_000_000, sent  # answered after about the limit, not after 60 MB
+
+
+def test_a_file_part_without_a_file_name_is_told_in_words(app_client, make_user):
+    user = make_user("nameless@example.com")
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"\"\r\n"
+            b"Content-Type: audio/flac\r\n\r\n" + SAMPLE.read_bytes() + b"\r\n--b--\r\n")
+    response = app_client.post("/api/answers", content=body,
+                               headers={**user.headers, "Content-Type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 422 and "with a file name" in response.json()["detail"], response.text
+    assert "UploadFile" not in response.json()["detail"]
+
+
+def test_pages_with_personal_data_are_not_kept_by_caches(app_client, make_user):
+    user = make_user("cache@example.com")
+    with cookie_login(app_client, user.email):
+        for path in ("/", "/history", "/account", "/voice-check", "/practice"):
+            response = app_client.get(path)
+            assert response.headers["cache-control"] == "private, no-store", path

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emovoice import __version__
 from emovoice.analysis.analyzer import Analyzer
@@ -30,14 +32,62 @@ log = logging.getLogger("emovoice.web")
 STATIC = Path(__file__).parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
-UPLOAD_SLACK_BYTES = 1_000_000
+UPLOAD_SLACK_BYTES = 1_000_000  # multipart framing and form fields around the file
 DOCS_PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>emovoice API</title><link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script><script src="/static/docs.js"></script>
-</body></html>"""  # multipart framing and form fields around the file
+</body></html>"""
+
+
+def too_large(size_bytes: float, max_body: int) -> JSONResponse:
+    return JSONResponse({"detail": f"the upload is {size_bytes / 1e6:.1f} MB or more; the limit is "
+                                   f"{(max_body - UPLOAD_SLACK_BYTES) / 1e6:.0f} MB"}, status_code=413)
+
+
+class _BodyTooLargeError(Exception):
+    pass
+
+
+class BodyLimit:
+    """Stops reading a request body once it passes ``max_body`` bytes and answers 413: also a
+    chunked upload that declares no Content-Length is never read whole (pure ASGI, so that it
+    sees the body as it streams)."""
+
+    def __init__(self, app: ASGIApp, max_body: int) -> None:
+        self.app = app
+        self.max_body = max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        seen = 0
+        started = exceeded = False
+
+        async def counted() -> Message:
+            nonlocal seen, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_body:
+                    exceeded = True
+                    raise _BodyTooLargeError
+            return message
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if exceeded and not started:
+                return  # the app's answer to a body cut short ("error parsing the body") gives way to the 413
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        with suppress(_BodyTooLargeError):
+            await self.app(scope, counted, tracked)
+        if exceeded and not started:
+            await too_large(seen, self.max_body)(scope, receive, send)
 
 
 class Guard(BaseHTTPMiddleware):
@@ -51,9 +101,10 @@ class Guard(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > self.max_body:
-            return JSONResponse({"detail": f"the upload is {int(length) / 1e6:.1f} MB; the limit is "
-                                           f"{(self.max_body - UPLOAD_SLACK_BYTES) / 1e6:.0f} MB"}, status_code=413)
+            return too_large(int(length), self.max_body)
         response = await call_next(request)
+        if response.headers.get("content-type", "").startswith("text/html"):
+            response.headers.setdefault("Cache-Control", "private, no-store")  # pages hold personal data
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -62,6 +113,14 @@ class Guard(BaseHTTPMiddleware):
             response.set_cookie(CSRF_COOKIE, new_csrf, httponly=False, samesite="strict", secure=self.secure,
                                 path="/")
         return response
+
+
+def _plain(error: Any) -> str:
+    """A validation error's message in words a user can act on."""
+    message = str(error.get("msg", ""))
+    if "Expected UploadFile" in message:  # a multipart part without a file name arrives as text
+        return "send the recording as a file, with a file name (this part had none)"
+    return message
 
 
 def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = None,
@@ -99,8 +158,9 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
                   description="Practise interview answers out loud and see how you sound. "
                               "Log in with POST /api/login and send the token as 'Authorization: Bearer'.")
     app.state.emovoice = state
-    app.add_middleware(Guard, max_body=int(settings.max_upload_mb * 1e6) + UPLOAD_SLACK_BYTES,
-                       secure=settings.secure_cookies)
+    max_body = int(settings.max_upload_mb * 1e6) + UPLOAD_SLACK_BYTES
+    app.add_middleware(Guard, max_body=max_body, secure=settings.secure_cookies)
+    app.add_middleware(BodyLimit, max_body=max_body)  # outermost: it sees the body first
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
@@ -122,7 +182,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg')}"
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {_plain(e)}"
                              for e in exc.errors())
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": problems}, status_code=422)
