@@ -81,7 +81,8 @@ def test_an_answer_is_analysed_stored_served_and_deleted(app_client, make_user):
     audio = app_client.get(f"/api/answers/{answer_id}/audio", headers=ada.headers)
     assert audio.status_code == 200 and audio.content == data and audio.headers["content-type"] == "audio/flac"
     listed = app_client.get("/api/answers", headers=ada.headers).json()
-    assert [a["id"] for a in listed] == [answer_id] and listed[0]["emotion"] == body["report"]["emotion"]
+    assert [a["id"] for a in listed] == [answer_id]
+    assert listed[0]["emotion"] is None  # no voice check: the list names no emotion either
 
     assert app_client.delete(f"/api/answers/{answer_id}", headers=ada.headers).status_code == 204
     assert app_client.get(f"/api/answers/{answer_id}", headers=ada.headers).status_code == 404

@@ -156,7 +156,7 @@ def test_a_chunked_upload_past_the_limit_is_stopped_while_it_streams(tmp_path):
 
 def test_a_file_part_without_a_file_name_is_told_in_words(app_client, make_user):
     user = make_user("nameless@example.com")
-    body = (b"--b\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"\"\r\n"
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"audio\"\r\n"  # no filename: a text field
             b"Content-Type: audio/flac\r\n\r\n" + SAMPLE.read_bytes() + b"\r\n--b--\r\n")
     response = app_client.post("/api/answers", content=body,
                                headers={**user.headers, "Content-Type": "multipart/form-data; boundary=b"})
