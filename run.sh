@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[transcribe,web]"
+.venv/bin/python -m pip install --quiet -c requirements.lock -e ".[transcribe,web]"  # the tested versions
 exec .venv/bin/emovoice serve "$@"

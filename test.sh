@@ -21,7 +21,7 @@ fi
 python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch is pinned (2.13.0, CPU wheel) so that pip never pulls a CUDA build.
-.venv/bin/python -m pip install --quiet -e ".[transcribe,web,train,test,dev]"
+.venv/bin/python -m pip install --quiet -c requirements.lock -e ".[transcribe,web,train,test,dev]"  # exact versions: requirements.lock
 # axe-core (the accessibility check the browser test runs), pinned in package-lock.json
 npm ci --silent --no-audit --no-fund --ignore-scripts  # no install scripts: swagger-ui-dist pulls in a telemetry one
 .venv/bin/python -m pytest "$@"

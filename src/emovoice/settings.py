@@ -20,6 +20,7 @@ EMOVOICE_RAVDESS          the RAVDESS folder for training and evaluation
 EMOVOICE_TESS             the TESS folder for the cross-corpus check
 EMOVOICE_SECURE_COOKIES   mark cookies Secure (behind HTTPS)
 EMOVOICE_JOB_STALE_S      a running analysis silent for this long (its worker died) is sent again
+EMOVOICE_MAX_QUEUED       answers waiting for analysis beyond which uploads get 503 (Retry-After)
 ========================  =====================================================
 """
 
@@ -52,6 +53,7 @@ class Settings(BaseSettings):
     tess: Path | None = None
     secure_cookies: bool = False
     job_stale_s: float = Field(default=60.0, gt=0)
+    max_queued: int = Field(default=200, ge=1)
 
     def resolved_database_url(self) -> str:
         """The database URL: the configured one, or an SQLite file in the data folder."""

@@ -170,3 +170,19 @@ def test_pages_with_personal_data_are_not_kept_by_caches(app_client, make_user):
         for path in ("/", "/history", "/account", "/voice-check", "/practice"):
             response = app_client.get(path)
             assert response.headers["cache-control"] == "private, no-store", path
+
+
+def test_overload_is_answered_with_503_and_retry_after(settings, analyzer):
+    from fastapi.testclient import TestClient
+
+    from conftest import User
+    from emovoice.web.app import create_app
+
+    crowded = settings.model_copy(update={"max_queued": 2})
+    with TestClient(create_app(crowded, analyzer=analyzer, workers=0)) as client:  # no analyser takes them
+        user = User(client, "busy@example.com")
+        codes = [client.post("/api/answers", headers=user.headers,
+                             files={"audio": ("a.flac", SAMPLE.read_bytes(), "audio/flac")}) for _ in range(4)]
+        assert [r.status_code for r in codes] == [202, 202, 503, 503]
+        assert codes[-1].headers["retry-after"] == "60" and "busy" in codes[-1].json()["detail"]
+        assert len(client.get("/api/answers", headers=user.headers).json()) == 2  # nothing extra stored

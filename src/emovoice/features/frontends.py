@@ -97,6 +97,11 @@ class Egemaps(_Windowed):
         return np.nan_to_num(np.stack(rows).astype(np.float32))
 
 
+WINDOW_BATCH = 16
+"""Windows encoded together: enough to keep the encoder busy, few enough that an analysis's memory
+does not grow with the answer's length."""
+
+
 @dataclass
 class WhisperPooled(_Windowed):
     """Whisper encoder hidden states, mean and std pooled over the voiced tokens
@@ -141,9 +146,15 @@ class WhisperPooled(_Windowed):
         return self._encoder
 
     def windows(self, wave: np.ndarray) -> np.ndarray:
+        chunks = self._chunks(wave, normalise=False)
+        # A batch of windows at a time: the hidden states of all windows of a 10-minute answer at
+        # once would take gigabytes; the pooled features are the same either way.
+        return np.concatenate([self._pooled(chunks[start:start + WINDOW_BATCH])
+                               for start in range(0, len(chunks), WINDOW_BATCH)])
+
+    def _pooled(self, chunks: np.ndarray) -> np.ndarray:
         from emovoice.features.whisper import whisper_log_mel
 
-        chunks = self._chunks(wave, normalise=False)
         chunks = np.stack([normalise_level(w) for w in chunks])
         mels = whisper_log_mel(chunks)
         states = self.encoder.hidden_states(mels, n_blocks=self.max_layer)  # (L, n, T, D)

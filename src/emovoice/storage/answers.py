@@ -37,6 +37,11 @@ def user_answers(session: Session, user_id: int, *, limit: int = 500) -> list[An
     return list(session.scalars(query))
 
 
+def count_waiting(session: Session) -> int:
+    """Answers queued for analysis, all users together."""
+    return int(session.scalar(select(func.count()).select_from(Answer).where(Answer.status == "queued")) or 0)
+
+
 def count_user_answers(session: Session, user_id: int) -> int:
     return int(session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user_id)) or 0)
 

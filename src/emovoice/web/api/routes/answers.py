@@ -21,6 +21,7 @@ from emovoice.web.uploads import ALLOWED_TIME_LIMITS, UploadError, check_upload
 
 router = APIRouter(prefix="/answers", tags=["answers"])
 NOT_FOUND = "no such answer"
+RETRY_AFTER_S = 60
 
 
 def answer_out(answer: Answer) -> AnswerOut:
@@ -39,7 +40,7 @@ def _summary(answer: Answer) -> AnswerSummary:
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=AnswerAccepted, dependencies=[CsrfChecked],
-             responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+             responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
                   audio: Annotated[UploadFile, File(description="the recording, any common format")],
                   question_id: Annotated[int | None, Form(ge=1, le=MAX_ID)] = None,
@@ -65,6 +66,11 @@ def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
     if time_limit_s is not None and time_limit_s not in ALLOWED_TIME_LIMITS:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
                             f"time_limit_s must be one of {', '.join(map(str, ALLOWED_TIME_LIMITS))}")
+    waiting = store.count_waiting(session)
+    if waiting >= settings.max_queued:  # overloaded: say when to come back, never queue without bound
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE,
+                            f"the analysers are busy ({waiting} answers are waiting); try again in a minute",
+                            headers={"Retry-After": str(RETRY_AFTER_S)})
     max_bytes = int(settings.max_upload_mb * 1e6)
     data = audio.file.read(max_bytes + 1)
     try:

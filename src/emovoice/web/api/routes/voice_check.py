@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
@@ -17,6 +18,8 @@ from emovoice.web.uploads import UploadError, named_upload, safe_content_type
 
 router = APIRouter(prefix="/me/voice-check", tags=["voice check"])
 NONE_YET = "you have no voice check yet"
+MAX_CHECKS_AT_ONCE = 2
+_checking = threading.BoundedSemaphore(MAX_CHECKS_AT_ONCE)
 
 
 def _own_check(session: Session, user_id: int) -> VoiceCheck:
@@ -33,7 +36,7 @@ def voice_check_out(check: VoiceCheck) -> VoiceCheckOut:
 
 
 @router.put("", response_model=VoiceCheckOut, dependencies=[CsrfChecked],
-            responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+            responses={413: {"model": ErrorOut}, 422: {"model": ErrorOut}, 503: {"model": ErrorOut}})
 def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
                     audio: Annotated[UploadFile, File(description="about 15 s of plain sentences read in your "
                                                                   "everyday voice, any common format")],
@@ -42,6 +45,9 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
     422 with what to do), then every later answer is heard against it."""
     max_bytes = int(state.settings.max_upload_mb * 1e6)
     data = audio.file.read(max_bytes + 1)
+    if not _checking.acquire(blocking=False):  # made in the request: a few at once, the rest come back
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "other voice checks are being made; try again "
+                            "in a few seconds", headers={"Retry-After": "5"})
     try:
         source, name = named_upload(data, filename=audio.filename or "voice-check", max_bytes=max_bytes)
         checked = make_voice_check(state.jobs.analyzer, source)
@@ -51,6 +57,8 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
         raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from None
     except EmovoiceError as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    finally:
+        _checking.release()
     check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=data,
                        content_type=safe_content_type(audio.content_type, name), filename=name,
                        duration_s=checked.duration_s, speech_s=checked.speech_s, level_dbfs=checked.level_dbfs)
