@@ -92,3 +92,14 @@ def test_whispers_squeezed_thank_you_is_trimmed():
     assert [w.text for w in trim_collapsed_tail(ws)] == ["together."]
     normal = words("we finished early")
     assert trim_collapsed_tail(normal) == normal
+
+
+def test_a_phrase_repeated_in_a_loop_is_kept_once():
+    from emovoice.models.transcriber import collapse_loops, find_loop
+
+    looped = words("Say the word back. " * 6 + "I planned it well.")
+    kept, removed = collapse_loops(looped)
+    assert " ".join(w.text for w in kept) == "Say the word back. I planned it well."
+    assert removed == 20
+    assert find_loop(words("no, no, no, no, I did not.")) is None  # a few repeats are speech
+    assert find_loop(words("Say the word back. Say the word bar. Say the word base.")) is None

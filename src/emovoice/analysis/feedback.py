@@ -9,8 +9,10 @@ from emovoice import thresholds as th
 from emovoice.analysis import wording
 
 NEGATIVE_VOICE = {"sad", "angry", "fearful", "disgust"}
-POSITIVE_VOICE = {"happy", "calm", "neutral"}
+POSITIVE_VOICE = {"happy", "calm"}
 HEDGES = wording.HEDGES
+LIVELY_ST = 4.0
+"""Pitch variation from which a voice is praised as lively: read speech varies 2-4 semitones."""
 
 
 def tips(report: dict[str, Any]) -> list[dict[str, str]]:
@@ -45,8 +47,8 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
             "lower the microphone gain or sit a little further away.")
     if loud["too_quiet"]:
         add(improve, "improve", "loudness",
-            f"Your recording level was {loud['level_dbfs']:.0f} dBFS, below {th.LOUDNESS_DBFS.low:.0f}: "
-            "move closer to the microphone or speak up.")
+            f"Your recording was quiet ({loud['level_dbfs']:.0f} dBFS; aim for {th.LOUDNESS_DBFS.low:.0f} or "
+            "louder): move closer to the microphone or speak up.")
 
     pace = report["pace"]
     if pace["wpm"] is not None and report["transcript"]["available"]:
@@ -78,19 +80,30 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
     if flow["time_to_first_word_s"] is not None and flow["time_to_first_word_s"] > th.FIRST_WORD_S:
         add(improve, "improve", "flow", f"You took {flow['time_to_first_word_s']:.1f} s to start; "
             "a brief opening phrase buys thinking time without silence.")
-    if len(flow["long_pauses"]) / minutes > th.MAX_LONG_PAUSES_PER_MIN:
+    pauses = len(flow["long_pauses"])
+    if pauses / minutes > th.MAX_LONG_PAUSES_PER_MIN:
         add(improve, "improve", "flow", f"You paused for over {th.LONG_PAUSE_S:.0f} s "
-            f"{len(flow['long_pauses'])} times (longest {flow['longest_pause_s']:.1f} s); "
+            f"{'once' if pauses == 1 else f'{pauses} times'} (the longest {flow['longest_pause_s']:.1f} s); "
             "structure the answer in advance (situation, action, result).")
+    elif flow["speaking_ratio"] < th.SPEAKING_RATIO.low:
+        add(improve, "improve", "flow", f"You were speaking {flow['speaking_ratio']:.0%} of the time between your "
+            f"first and last word (aim for {th.SPEAKING_RATIO.low:.0%} or more): plan two or three points so "
+            "that you keep going.")
+    elif flow["speaking_ratio"] > th.SPEAKING_RATIO.high:
+        add(improve, "improve", "flow", "You hardly paused at all: a short pause after each point lets it land "
+            "and gives you a breath.")
 
     pitch = report["pitch"]
     if pitch["monotone"] is True:
         add(improve, "improve", "pitch", f"Your pitch varied by only {pitch['variability_st']:.1f} semitones "
             f"(under {th.MONOTONE_THRESHOLD_ST:.0f} sounds monotone): stress key words and let your voice rise "
             "and fall.")
-    elif pitch["monotone"] is False:
+    elif pitch["monotone"] is False and pitch["variability_st"] >= LIVELY_ST:
         add(praise, "praise", "pitch", f"Lively voice: your pitch varied by {pitch['variability_st']:.1f} "
             "semitones.")
+    elif pitch["monotone"] is False:
+        add(notes, "note", "pitch", f"Your pitch varied by {pitch['variability_st']:.1f} semitones, as in read "
+            f"speech (lively speech varies {LIVELY_ST:.0f} or more): stress the words that matter.")
 
     for tip in emotion_tips(report):
         add({"improve": improve, "praise": praise, "note": notes}[tip["kind"]], tip["kind"], tip["metric"],

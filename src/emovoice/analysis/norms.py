@@ -114,14 +114,14 @@ def compare_fillers(report: dict[str, Any], norm: PublishedNorm = MIT_INTERVIEW_
     else:
         percentile, beyond = percentile_among(value, norm.percentiles)
         share = f"{percentile:.0f} %"
+        said = "You said no um or uh at all" if value == 0 else f"You said um or uh {value:.1f} times per 100 words"
         if beyond == "below":
-            sentence = (f"You used {value:.1f} {norm.measure}: fewer than at least {100 - percentile:.0f} % of "
-                        f"{people}.")
+            sentence = f"{said}: fewer than at least {100 - percentile:.0f} % of {people}."
         elif beyond == "above":
-            sentence = f"You used {value:.1f} {norm.measure}: more than at least {share} of {people}."
+            sentence = f"{said}: more than at least {share} of {people}."
         else:
-            sentence = (f"You used {value:.1f} {norm.measure}: more than about {share} of {people}, and fewer "
-                        f"than the other {100 - percentile:.0f} %.")
+            sentence = (f"{said}: more than about {share} of {people}, and fewer than the other "
+                        f"{100 - percentile:.0f} %.")
     return NormComparison(measure=norm.measure, group=norm.group, source=norm.source, people=norm.people,
                           value=value, percentile=None if percentile is None else round(percentile, 1),
                           beyond=beyond, sentence=sentence, percentiles=list(norm.percentiles))

@@ -32,8 +32,8 @@ HEDGES = ("not sure", "could not tell")
 """Every statement about the voice's emotion below the confident level holds one of these."""
 
 NOT_NAMED = ("No emotion is named for this answer: it was not heard against your own everyday voice. "
-             "The model learned emotions from actors, and against their voices a calm, ordinary voice "
-             "often reads as sad.")
+             "The model learned emotions from actors, and against their voices an ordinary speaking voice "
+             "is often misread, most often as sad.")
 """What is said instead of an emotion when there is no voice check to hear the voice against."""
 
 VOICE_CHECK_WAY_ON = "Record a voice check (about 15 s of plain sentences) and later answers are read against it."
@@ -82,7 +82,7 @@ ADVICE = {
     "surprised": "Surprise is fine in passing; keep your voice steady when you make your main points.",
     "happy": "Warmth like this helps in an interview.",
     "calm": "A calm voice comes across as composed.",
-    "neutral": "A steady voice; add some warmth when you speak about what you are proud of.",
+    "neutral": "Even and steady; some warmth when you speak about what you are proud of will help.",
 }
 """The advice that fits each emotion heard (after the sentence that names it)."""
 
@@ -100,8 +100,7 @@ def reference_sentence(emotion: EmotionReport) -> str | None:
     """What the voice was heard against, in a sentence (None for a plain model without a baseline)."""
     baseline = emotion.baseline
     if emotion.reference == "speaker" and baseline is not None:
-        return (f"Heard against your voice check of {long_date(baseline.created)} "
-                f"({baseline.speech_s:.1f} s of your everyday voice).")
+        return f"Heard against your voice check of {long_date(baseline.created)}."
     if emotion.reference == "population":
         return "Heard against the training actors' average voice, not yours."
     return None

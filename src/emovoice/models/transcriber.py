@@ -136,6 +136,42 @@ def trim_collapsed_tail(words: list[Word], *, span_s: float = 0.3) -> list[Word]
     return words
 
 
+LOOP_REPEATS = 4
+"""A phrase said this many times in a row is Whisper stuck in a loop, not the speaker."""
+
+
+def _norm(word: Word) -> str:
+    return "".join(ch for ch in word.text.lower() if ch.isalnum() or ch == "'")
+
+
+def find_loop(words: list[Word], *, repeats: int = LOOP_REPEATS, max_len: int = 8) -> tuple[int, int, int] | None:
+    """The first run of a phrase (``length`` words, 1 to ``max_len``) repeated ``repeats`` or more
+    times in a row: ``(start, length, times)``, or None. A single word needs twice the repeats
+    ("no, no, no, no" is speech)."""
+    tokens = [_norm(w) for w in words]
+    for start in range(len(tokens)):
+        for length in range(1, max_len + 1):
+            phrase = tokens[start:start + length]
+            if len(phrase) < length or not all(phrase):
+                break
+            times = 1
+            while tokens[start + times * length:start + (times + 1) * length] == phrase:
+                times += 1
+            if times >= (2 * repeats if length == 1 else repeats):
+                return start, length, times
+    return None
+
+
+def collapse_loops(words: list[Word]) -> tuple[list[Word], int]:
+    """``words`` with each looped phrase kept once, and the number of words removed."""
+    removed = 0
+    while (loop := find_loop(words)) is not None:
+        start, length, times = loop
+        words = words[:start + length] + words[start + times * length:]
+        removed += (times - 1) * length
+    return words, removed
+
+
 class Transcriber:
     """faster-whisper with the filler prompt and the guard against invented text.
 
@@ -218,9 +254,13 @@ class Transcriber:
         limit = MAX_WORDS_PER_VOICED_S * voiced + 1
         speech_end = inside[-1].end - start
         words = self._words(audio, offset=start, prompt=self.prompt, speech_end=speech_end)
-        if self.prompt is not None and len(words) > limit:
+        if self.prompt is not None and (len(words) > limit or find_loop(words) is not None):
             words = self._words(audio, offset=start, prompt=None, speech_end=speech_end)
             transcript.retried_without_prompt += 1
+        words, looped = collapse_loops(words)
+        if looped:
+            transcript.notes.append(f"{start:.1f}-{end:.1f} s: left out {looped} words that Whisper repeated in a "
+                                    "loop; this part of the transcript may miss words")
         words = trim_collapsed_tail(words)
         if len(words) > limit:
             transcript.notes.append(

@@ -59,10 +59,11 @@ from emovoice.web.deps import (
 )
 from emovoice.web.uploads import ALLOWED_TIME_LIMITS, time_limit_for
 
-VOICE_CHECK_RECORD_S = 30
+VOICE_CHECK_RECORD_S = 25
 """The voice check's recording stops by itself after this long (reading its sentences takes about 15 s)."""
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]  # messages start lower case
 router = APIRouter(include_in_schema=False)
 
 EMOTION_COLOURS = {"neutral": "#7f7f7f", "calm": "#2ca02c", "happy": "#e6a817", "sad": "#1f77b4",
@@ -359,7 +360,7 @@ def delete_answer_page(answer_id: PathId, user: OptionalUser, session: SessionDe
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such answer")
     session.commit()
     state.database.scrub()
-    return RedirectResponse("/history", status_code=status.HTTP_303_SEE_OTHER)
+    return RedirectResponse("/history?deleted=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/voice-check", response_class=HTMLResponse)

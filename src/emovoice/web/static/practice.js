@@ -14,7 +14,7 @@
   const prepSeconds = Number(root.dataset.prepSeconds || 5);
   const voiceCheck = root.dataset.mode === "voice-check";  // the recording becomes the voice check
   const SILENCE_CHECK_S = 3;     // no signal by then: say so
-  const SILENCE_LEVEL = 0.01;    // RMS under which the input is silent
+  const SILENCE_PEAK = 0.002;    // a peak under this (-54 dBFS) is no signal; a quiet voice (-45 dBFS) peaks well above
   let stream = null, recorder = null, audioContext = null, chunks = [], timer = null, prepTimer = null;
   let startedAt = 0, limit = 15, loudest = 0, warned = false, discarded = false;
   let busy = false;  // from Start until the upload is refused (or the page moves on)
@@ -22,6 +22,8 @@
   const show = (el, on) => { el.hidden = !on; };
   const status = (text) => { $("status").textContent = text; };
   const fmt = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
+
+  const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 
   function problem(text, offerUpload) {
     const box = $("problem");
@@ -121,16 +123,19 @@
       const elapsed = (performance.now() - startedAt) / 1000;
       $("timer").textContent = fmt(Math.min(elapsed, limit));
       analyser.getFloatTimeDomainData(samples);
-      let sum = 0;
-      for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+      let sum = 0, peak = 0;
+      for (let i = 0; i < samples.length; i++) {
+        sum += samples[i] * samples[i];
+        peak = Math.max(peak, Math.abs(samples[i]));
+      }
       const rms = Math.sqrt(sum / samples.length);
-      loudest = Math.max(loudest, rms);
+      loudest = Math.max(loudest, peak);
       $("level").value = Math.min(1, rms * 4);
-      if (!warned && elapsed >= SILENCE_CHECK_S && loudest < SILENCE_LEVEL) {
+      if (!warned && elapsed >= SILENCE_CHECK_S && loudest < SILENCE_PEAK) {
         warned = true;
         show($("no-signal"), true);
       }
-      if (loudest >= SILENCE_LEVEL && !$("no-signal").hidden) show($("no-signal"), false);
+      if (loudest >= SILENCE_PEAK && !$("no-signal").hidden) show($("no-signal"), false);
       if (elapsed >= limit) stop();
     }, 100);
   }
@@ -153,7 +158,7 @@
     form.append("audio", file, name);
     if (voiceCheck) {
       const saved = await send("/api/me/voice-check", "PUT", form,
-                               (detail) => `Your voice check could not be used: ${detail}. Press Start to record it again.`);
+                               (detail) => `${sentence(detail)}. Press Start to record it again.`);
       if (saved) window.location.assign("/voice-check?saved=1");
       return;
     }
@@ -170,6 +175,7 @@
       window.location.assign(`/interviews/${interviewId}`);
       return;
     }
+    history.replaceState(null, "", `/answers/${body.id}`);  // a reload now shows this answer, not a new question
     follow(body.id);
   }
 
@@ -189,8 +195,7 @@
     if (!response.ok) {
       show($("progress"), false);
       reset();
-      const detail = String(body.detail || response.statusText);
-      problem(refused(detail.charAt(0).toLowerCase() + detail.slice(1)), true);
+      problem(refused(String(body.detail || response.statusText)), true);
       return null;
     }
     return body;
