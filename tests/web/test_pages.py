@@ -81,7 +81,7 @@ def test_login_page_keeps_where_you_were_going_but_only_inside_the_app(app_clien
     csrf = _csrf(app_client)
     wrong = app_client.post("/login", data={"email": "ada@example.com", "password": "bad-password",
                                             "csrf_token": csrf, "next": "/answers"})
-    assert wrong.status_code == 401 and "wrong e-mail or password" in wrong.text
+    assert wrong.status_code == 401 and "Wrong e-mail or password" in wrong.text
     ok = app_client.post("/login", data={"email": "ada@example.com", "password": "password123", "csrf_token": csrf,
                                          "next": "//evil.example/"}, follow_redirects=False)
     assert ok.headers["location"] == "/"

@@ -36,7 +36,8 @@ def test_migrating_an_old_database_keeps_and_summarises_its_answers(settings):
         row = connection.execute(sa.text("SELECT duration_s, emotion, wpm, filler_count, report_json FROM answers"))\
             .one()
         version = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
-    assert tuple(row[:4]) == (9.5, "calm", 131.0, 2) and json.loads(row[4]) == report
+    # the emotion leaves the list's columns: an answer from before voice checks was heard against actors
+    assert tuple(row[:4]) == (9.5, None, 131.0, 2) and json.loads(row[4]) == report
     assert version == ScriptDirectory.from_config(config).get_current_head()
     database.migrate()  # again: nothing to do, nothing breaks
     with database.session() as session:  # what the app does next: count old answers in the comparisons

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -179,6 +180,19 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
         if request.url.path.startswith("/api/") or request.url.path.startswith("/docs"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         return render_error(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(OperationalError)
+    async def database_down(request: Request, exc: OperationalError) -> Response:
+        # The database cannot be reached (restarting, or the network to it broke): a clear 503,
+        # and the pool reconnects by itself (pre-ping) once it is back.
+        log.warning("database unreachable: %s", str(exc).splitlines()[0][:200])
+        message = "the database cannot be reached just now; try again in a few seconds"
+        headers = {"Retry-After": "5"}
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": message}, status_code=503, headers=headers)
+        response = render_error(request, 503, message)
+        response.headers.update(headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

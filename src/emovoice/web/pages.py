@@ -79,7 +79,7 @@ def render(request: Request, name: str, user: User | None, status_code: int = 20
 def render_error(request: Request, status_code: int, message: str) -> Response:
     if status_code == status.HTTP_401_UNAUTHORIZED:
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=status.HTTP_303_SEE_OTHER)
-    titles = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot use this"}
+    titles = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot use this", 503: "Busy"}
     return render(request, "error.html", None, status_code=status_code, title=titles.get(status_code, "Error"),
                   message=message)
 
