@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "web"), str(ROOT / "tools")]
+sys.path[:0] = [str(ROOT / "tests" / "web"), str(ROOT / "tests"), str(ROOT / "tools")]  # web/conftest first
 RESULTS = Path(__file__).parent / "results"
 HANG_S = 20.0
 """An input that takes longer than this counts as a hang."""
@@ -245,8 +245,22 @@ ODD = ["\u0000", "a\u0000b", "\ud7ff\ufffd", "🎤" * 50, "' OR 1=1 --", "<scrip
 IDS = ["0", "-1", "2147483648", "9223372036854775808", "1e3", "abc", "1.5", "%20", "١", "0x10", HUGE[:5000]]
 
 
+ENDS_THE_LOGIN = {("DELETE", "/api/users/me"), ("POST", "/account/delete"), ("POST", "/api/logout"),
+                  ("POST", "/logout")}
+"""Routes that end the fuzzing user's login: walked last, so that the rest is walked logged in."""
+
+
+def fuzzed_routes(app: Any) -> list[tuple[str, str]]:
+    """Every route but the static files, those that end the login last."""
+    from conftest import all_routes
+
+    routes = [(m, p) for m, p in all_routes(app) if not p.startswith("/static")]
+    return sorted(routes, key=lambda r: r in ENDS_THE_LOGIN)
+
+
 def malformed_requests(rng: np.random.Generator, routes: list[tuple[str, str]]) -> Iterator[tuple[str, str, dict]]:
-    """(method, url, request options) for every route, again and again, each malformed in its own way."""
+    """(method, url, request options) for every route, again and again, each malformed in its own way;
+    the routes that end the login (:data:`ENDS_THE_LOGIN`) only on the last round."""
     bodies: list[Callable[[], dict[str, Any]]] = [
         lambda: {"json": None},
         lambda: {"json": {}},
@@ -265,6 +279,8 @@ def malformed_requests(rng: np.random.Generator, routes: list[tuple[str, str]]) 
     ]
     while True:
         for method, path in routes:
+            if (method, path) in ENDS_THE_LOGIN and rng.random() < 0.9:
+                continue
             url = path
             for part in ("{answer_id}", "{interview_id}", "{question_id}"):
                 url = url.replace(part, str(rng.choice(IDS)) if rng.random() < 0.8 else "1")
@@ -272,14 +288,14 @@ def malformed_requests(rng: np.random.Generator, routes: list[tuple[str, str]]) 
 
 
 def fuzz_routes(n: int, backend: str, tmp: Path) -> dict[str, Any]:
-    from conftest import User, all_routes
+    from conftest import User
 
     rng = np.random.default_rng(18)
     outcomes: Counter[str] = Counter()
     failures: list[str] = []
     with app_client(backend, tmp) as client:
         user = User(client, "routes@example.com")
-        routes = [(m, p) for m, p in all_routes(client.app) if not p.startswith("/static")]
+        routes = fuzzed_routes(client.app)
         requests = malformed_requests(rng, routes)
         for _ in range(n):
             method, url, options = next(requests)
