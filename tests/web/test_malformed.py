@@ -186,3 +186,10 @@ def test_overload_is_answered_with_503_and_retry_after(settings, analyzer):
         assert [r.status_code for r in codes] == [202, 202, 503, 503]
         assert codes[-1].headers["retry-after"] == "60" and "busy" in codes[-1].json()["detail"]
         assert len(client.get("/api/answers", headers=user.headers).json()) == 2  # nothing extra stored
+
+
+def test_a_csrf_token_in_any_unicode_is_a_403(app_client):
+    app_client.get("/signup")
+    response = app_client.post("/signup", data={"email": "a@e.co", "password": "password123",
+                                                "password_again": "password123", "csrf_token": "🎤" * 20})
+    assert response.status_code == 403  # it was a 500: compare_digest refuses non-ASCII strings

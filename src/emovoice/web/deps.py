@@ -111,7 +111,7 @@ async def verify_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not expected or not sent or not secrets.compare_digest(expected, sent):
+    if not expected or not sent or not secrets.compare_digest(expected.encode(), sent.encode()):  # any Unicode
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             "the form has expired or came from another site; reload the page and try again")
 
