@@ -91,6 +91,11 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+def _raw(token: str) -> bytes:
+    """A token as bytes, whatever it holds (``compare_digest`` refuses non-ASCII strings)."""
+    return token.encode("utf-8", "surrogatepass")
+
+
 async def verify_csrf(request: Request) -> None:
     """Unsafe requests that a browser could send from another site must echo the CSRF cookie.
 
@@ -111,7 +116,7 @@ async def verify_csrf(request: Request) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not expected or not sent or not secrets.compare_digest(expected.encode(), sent.encode()):  # any Unicode
+    if not expected or not sent or not secrets.compare_digest(_raw(expected), _raw(sent)):
         raise HTTPException(status.HTTP_403_FORBIDDEN,
                             "the form has expired or came from another site; reload the page and try again")
 
