@@ -106,6 +106,15 @@ def reference_sentence(emotion: EmotionReport) -> str | None:
     return None
 
 
+VOICE_TONE_BAND = 0.2
+"""The voice's valence (from the emotion mix, on [-1, 1]) within this of zero reads as neutral: a
+mostly neutral voice with a little sadness in its mix is not called negative."""
+
+
+def voice_tone(valence: float) -> str:
+    return "positive" if valence > VOICE_TONE_BAND else "negative" if valence < -VOICE_TONE_BAND else "neutral"
+
+
 def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
     """The sentiment in plain words; the voice's side only where the emotion can be named."""
     if mood.text_verdict is None:
@@ -114,11 +123,12 @@ def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
         words = f"Your words were {mood.text_verdict}"
     if not voice_named:
         return words + "."
+    tone = voice_tone(mood.voice_valence)
     if mood.text_verdict is None:
-        return f"{words}; your voice sounded {mood.voice_verdict}."
-    if mood.text_verdict == mood.voice_verdict:
-        return f"{words}, and your voice sounded {mood.voice_verdict} too."
-    return f"{words} and your voice sounded {mood.voice_verdict}: {mood.verdict} overall."
+        return f"{words}; your voice sounded {tone}."
+    if mood.text_verdict == tone:
+        return f"{words}, and your voice sounded {tone} too."
+    return f"{words} and your voice sounded {tone}: {mood.verdict} overall."
 
 
 def shown_tips(report: Report) -> list[Tip]:
