@@ -36,7 +36,6 @@ NOT_NAMED = ("No emotion is named for this answer: it was not heard against your
              "is often misread, most often as sad.")
 """What is said instead of an emotion when there is no voice check to hear the voice against."""
 
-VOICE_CHECK_WAY_ON = "Record a voice check (about 15 s of plain sentences) and later answers are read against it."
 CLI_WAY_ON = ("Make a voice check with 'emovoice baseline -o me.json voice.wav' (a few plain sentences in your "
               "everyday voice) and analyse with '--baseline me.json'.")
 
