@@ -102,8 +102,8 @@ def tips(report: dict[str, Any]) -> list[dict[str, str]]:
         add(praise, "praise", "pitch", f"Lively voice: your pitch varied by {pitch['variability_st']:.1f} "
             "semitones.")
     elif pitch["monotone"] is False:
-        add(notes, "note", "pitch", f"Your pitch varied by {pitch['variability_st']:.1f} semitones, as in read "
-            f"speech (lively speech varies {LIVELY_ST:.0f} or more): stress the words that matter.")
+        add(praise, "praise", "pitch", f"Your pitch varied by {pitch['variability_st']:.1f} semitones, inside the "
+            "target range: not monotone.")
 
     for tip in emotion_tips(report):
         add({"improve": improve, "praise": praise, "note": notes}[tip["kind"]], tip["kind"], tip["metric"],

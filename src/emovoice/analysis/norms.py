@@ -50,7 +50,7 @@ MIT_INTERVIEW_FILLERS = PublishedNorm(
            "interviewees with over 50 words",
     people=137,
     percentiles=((10, 1.12), (25, 2.20), (50, 3.65), (75, 5.27), (90, 7.14)),
-    min_words=20,
+    min_words=50,
 )
 
 
@@ -107,9 +107,9 @@ def compare_fillers(report: dict[str, Any], norm: PublishedNorm = MIT_INTERVIEW_
     people = f"the {norm.people} {norm.group}"
     if value is None:
         sentence = f"There is no transcript of this answer, so it cannot be compared with {people}."
-    elif words < norm.min_words:
-        sentence = (f"This answer has {words} words; at least {norm.min_words} are needed to compare its fillers "
-                    f"with {people}.")
+    elif words <= norm.min_words:
+        sentence = (f"This answer has {words} words; like the study, the comparison needs over {norm.min_words}, "
+                    f"so it is not compared with {people}. A longer answer will be.")
         value = None
     else:
         percentile, beyond = percentile_among(value, norm.percentiles)

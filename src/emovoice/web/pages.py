@@ -64,6 +64,8 @@ VOICE_CHECK_RECORD_S = 25
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]  # messages start lower case
+templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
+templates.env.filters["when"] = lambda when: f"{wording.long_date(when.date().isoformat())}, {when:%H:%M} UTC"
 router = APIRouter(include_in_schema=False)
 
 EMOTION_COLOURS = {"neutral": "#7f7f7f", "calm": "#2ca02c", "happy": "#e6a817", "sad": "#1f77b4",
@@ -368,23 +370,25 @@ def voice_check_page(request: Request, user: OptionalUser, session: SessionDep, 
                      saved: bool = False) -> Response:
     user = _login_required(user)
     return render(request, "voice_check.html", user, check=current_check(session, user.id), welcome=welcome,
-                  saved=saved, sentences=SENTENCES, max_seconds=VOICE_CHECK_RECORD_S, long_date=wording.long_date)
+                  saved=saved, sentences=SENTENCES, max_seconds=VOICE_CHECK_RECORD_S)
 
 
 @router.post("/voice-check/delete", dependencies=[CsrfChecked])
-def delete_voice_check_page(user: OptionalUser, session: SessionDep, state: StateDep) -> Response:
+def delete_voice_check_page(user: OptionalUser, session: SessionDep, state: StateDep,
+                            back: Annotated[str, Form(max_length=20)] = "/account") -> Response:
     user = _login_required(user)
     delete_check(session, user.id)
     session.commit()
     state.database.scrub()
-    return RedirectResponse("/account?voice_check_deleted=1", status_code=status.HTTP_303_SEE_OTHER)
+    page = back if back in ("/account", "/voice-check") else "/account"  # back where the button was
+    return RedirectResponse(f"{page}?voice_check_deleted=1", status_code=status.HTTP_303_SEE_OTHER)
 
 
 @router.get("/account", response_class=HTMLResponse)
 def account(request: Request, user: OptionalUser, session: SessionDep) -> Response:
     user = _login_required(user)
     return render(request, "account.html", user, answer_count=store.count_user_answers(session, user.id),
-                  error=None, check=current_check(session, user.id), long_date=wording.long_date)
+                  error=None, check=current_check(session, user.id))
 
 
 @router.post("/account/delete", dependencies=[CsrfChecked])
@@ -396,7 +400,7 @@ def delete_account(request: Request, user: OptionalUser, session: SessionDep, st
     except AccountError:
         return render(request, "account.html", user, status_code=401,
                       answer_count=store.count_user_answers(session, user.id), check=current_check(session, user.id),
-                      long_date=wording.long_date, error="wrong password: the account was not deleted")
+                      error="wrong password: the account was not deleted")
     delete_user(session, session.merge(user))
     session.commit()
     state.database.scrub()
