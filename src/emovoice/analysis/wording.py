@@ -49,9 +49,15 @@ def percent(value: float) -> str:
     return f"{100 * value:.0f} %"
 
 
+def can_name(reference: str, level: str) -> bool:
+    """The rule: an emotion may be named when heard against the speaker's own voice and the model
+    is not unsure (``reference`` and ``level`` as in a report)."""
+    return reference == "speaker" and level != "unsure"
+
+
 def is_named(emotion: EmotionReport) -> bool:
-    """Whether the report may name the emotion: heard against the speaker's own voice, and not unsure."""
-    return emotion.reference == "speaker" and emotion.confidence.level != "unsure"
+    """Whether the report may name the emotion (:func:`can_name`)."""
+    return can_name(emotion.reference, emotion.confidence.level)
 
 
 def phrase(level: str, *, emotion: str, probabilities: dict[str, float], runner_up: str) -> str:

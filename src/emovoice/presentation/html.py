@@ -118,11 +118,6 @@ def transcript_html(words: list[dict[str, Any]]) -> str:
                     else f'<span title="{w["start"]:.1f} s">{_esc(w["text"])}</span>' for w in words)
 
 
-def headline(report: dict[str, Any]) -> str:
-    """The page's sentence on the emotion (:func:`emovoice.analysis.wording.emotion_sentence`)."""
-    return wording.emotion_sentence(Report.from_dict(report).emotion_report)
-
-
 def render(report: dict[str, Any]) -> str:
     """The HTML page of a report dictionary (``Report.to_dict()``)."""
     duration = report["duration_s"]
@@ -131,7 +126,7 @@ def render(report: dict[str, Any]) -> str:
     legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
     sections = [
         "<h1>Your answer</h1>",
-        f"<p class='headline'>{_esc(headline(report))}</p>",
+        f"<p class='headline'>{_esc(wording.emotion_sentence(typed.emotion_report))}</p>",
         f"<p class='muted'>{_esc(report.get('file') or 'recording')} · {duration:.1f} s</p>",
         *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in (report.get("input") or {}).get("notes", [])),
         *(f"<p class='muted'>{_esc(note)}</p>" for note in [wording.reference_sentence(typed.emotion_report)]

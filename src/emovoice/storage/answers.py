@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
+from emovoice.analysis.wording import can_name
 from emovoice.storage.comparison import count_answer, uncount_answer
 from emovoice.storage.models import Answer, AnswerAudio, utcnow
 
@@ -102,7 +103,7 @@ def finish(session: Session, answer_id: int, *, report: dict[str, Any] | None = 
 
 def named_emotion(report: dict[str, Any]) -> str | None:
     """The emotion a list may show: only one heard against the user's voice check, and not unsure."""
-    named = report.get("reference") == "speaker" and (report.get("confidence") or {}).get("level") != "unsure"
+    named = can_name(str(report.get("reference")), str((report.get("confidence") or {}).get("level")))
     return report.get("emotion") if named else None
 
 
