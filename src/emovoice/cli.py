@@ -96,7 +96,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             from emovoice.presentation.html import write_html
 
             try:
-                write_html(report.to_dict(), args.html)
+                write_html(report, args.html)
             except OSError as exc:
                 raise OutputError(f"{args.html}: cannot write the report ({exc.strerror or exc})") from None
             if not args.json:

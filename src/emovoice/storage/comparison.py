@@ -18,6 +18,7 @@ lower bins plus half the share in the answer's own bin; its resolution is one bi
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,10 @@ from sqlalchemy.orm import Session
 from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, Figure, headline_figures
 from emovoice.analysis.norms import NormComparison, compare_fillers
+from emovoice.analysis.report import Report, ReportFormatError
 from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember
+
+log = logging.getLogger(__name__)
 
 DISPLAY_BARS = 24
 
@@ -72,11 +76,21 @@ def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: li
         session.execute(delete(ScopeMember).where(ScopeMember.user_id == user_id, ScopeMember.answers <= 0))
 
 
+def _figures_of(report: dict[str, Any]) -> dict[str, float]:
+    """The headline figures of a stored report; none of one that cannot be read back (it is still
+    counted in its groups, so that the counts stay whole)."""
+    try:
+        return headline_figures(Report.from_dict(report))
+    except ReportFormatError as exc:
+        log.warning("an answer's stored report was counted without figures: %s", exc)
+        return {}
+
+
 def count_answer(session: Session, answer: Answer, report: dict[str, Any]) -> None:
     """Store an analysed answer's figures and count it in its comparison groups (once)."""
     if answer.counted_scopes is not None:
         return
-    figures = headline_figures(report)
+    figures = _figures_of(report)
     question = session.get(Question, answer.question_id) if answer.question_id else None
     scopes = scopes_of(answer, question)
     answer.figures_json = json.dumps(figures)
