@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from emovoice.analysis.report import ConfidenceLevel, EmotionReport, Reference, Report, Sentiment, Tip
-from emovoice.analysis.sentiment import Tone
+from emovoice.analysis.report import ConfidenceLevel, EmotionReport, Reference, Report, Tip
+from emovoice.analysis.sentiment import Sentiment, Tone
 
 EMOTION_WORDS = {"neutral": "neutral", "calm": "calm", "happy": "happy", "sad": "sad", "angry": "angry",
                  "fearful": "fearful", "disgust": "disgusted", "surprised": "surprised"}

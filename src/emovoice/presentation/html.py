@@ -46,8 +46,8 @@ def _nice_step(raw: float) -> float:
 
     if raw <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(float(m * power) for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float = 0.0) -> list[str]:
