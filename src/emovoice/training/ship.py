@@ -77,7 +77,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     """
     model = model or DEFAULT_MODEL
     recipe = make_recipe(model)
-    if not hasattr(recipe, "export_onnx"):
+    if not recipe.exports_onnx:
         from emovoice.errors import ParameterError
 
         raise ParameterError(f"model {model!r} has no ONNX export; use one of the whisper_* models")
@@ -91,7 +91,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     if recipe.relative:
         clean = extract(recipe.frontend(), clips, progress=progress)
         population = population_of(clean, clips, everyone)[: frontend.max_layer + 1]  # type: ignore[attr-defined]
-    recipe.export_onnx(onnx_path, population=population)  # type: ignore[attr-defined]
+    recipe.export_onnx(onnx_path, population=population)
     today = dt.date.today().isoformat()
     metadata = {
         "model": model,
@@ -108,8 +108,8 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
             "data": "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz",
             "augmentation": [d.value for d in recipe.augment],
             "windows": len(X),
-            "chosen_C": getattr(recipe, "c_", None),
-            "temperature": getattr(recipe, "temperature_", None),
+            "chosen_C": recipe.chosen_c,
+            "temperature": recipe.temperature,
             "seed": recipe.seed,
         },
         "cross_validation": cv_summary(results_json, model),
