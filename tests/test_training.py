@@ -219,3 +219,26 @@ def test_every_model_is_made_by_name_with_the_hooks_its_callers_call(tmp_path):
     whisper = WhisperLogReg(c_grid=(0.1,), calibrate=False)
     assert whisper.temperature == 1.0 and whisper.chosen_c == 0.0
 
+
+def test_the_machine_line_describes_the_machine_it_runs_on(monkeypatch):
+    import torch
+
+    from emovoice.training.evaluate import machine
+
+    line = machine()
+    assert f", {os.cpu_count()} core" in line
+    assert line.endswith(", no GPU") == (not torch.cuda.is_available())
+    if torch.cuda.is_available():
+        assert torch.cuda.get_device_name(0) in line
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "NVIDIA H200")
+    assert machine().endswith(", GPU NVIDIA H200")
+
+
+def test_the_shipped_model_card_counts_the_clips_it_was_trained_on(ravdess_clips):
+    from emovoice.training.ship import training_data
+
+    assert training_data(ravdess_clips) == "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz"
+    first = [c for c in ravdess_clips if c.actor == 1]
+    assert training_data(first) == f"RAVDESS speech, 1 actor, {len(first)} clips, 16 kHz"

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.datasets.ravdess import load_clips
+from emovoice.datasets.ravdess import Clip, load_clips
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import DEFAULT_MODEL_NAME, default_model_path
 from emovoice.training.cv import population_of, training_windows
@@ -66,9 +66,16 @@ def refresh_card(*, onnx_path: Path | None = None,
     return card
 
 
+def training_data(clips: list[Clip]) -> str:
+    """What the shipped model was trained on, counted from ``clips``."""
+    actors = len({c.actor for c in clips})
+    who = f"all {actors} actors" if actors > 1 else f"{actors} actor"
+    return f"RAVDESS speech, {who}, {len(clips):,} clips, 16 kHz"
+
+
 def train_and_export(*, model: str | None = None, root: Path | None = None, out_dir: Path | None = None,
                      progress: bool = True, results_json: Path = Path("bench/results/ser_ravdess.json")) -> Path:
-    """Fit ``model`` on all 24 actors (clean and augmented) and export ONNX + metadata + card.
+    """Fit ``model`` on every actor (clean and augmented) and export ONNX + metadata + card.
 
     Returns
     -------
@@ -105,7 +112,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
             "shape": list(population.shape) if population is not None else None,
         },
         "training": {
-            "data": "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz",
+            "data": training_data(clips),
             "augmentation": [d.value for d in recipe.augment],
             "windows": len(X),
             "chosen_C": recipe.chosen_c,
