@@ -129,6 +129,16 @@ def test_onnx_encoder_matches_the_numpy_reference(speech, tmp_path, monkeypatch)
     np.testing.assert_allclose(two, reference[:3], atol=2e-3)
 
 
+def test_an_onnx_encoder_asked_for_other_blocks_raises_an_emovoice_error():
+    from emovoice.errors import EmovoiceError, ParameterError
+    from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+
+    encoder = OnnxWhisperEncoder(session=None, n_blocks=4)  # refused before the session runs
+    with pytest.raises(EmovoiceError, match="computes 4 blocks, not 2") as raised:
+        encoder.hidden_states(np.zeros((80, 300), dtype=np.float32), n_blocks=2)
+    assert isinstance(raised.value, ParameterError)
+
+
 def test_batched_whisper_features_equal_one_at_a_time(speech):
     windows = chunk(speech, normalise=False)
     np.testing.assert_array_equal(whisper_log_mel(windows), np.stack([whisper_log_mel(w) for w in windows]))

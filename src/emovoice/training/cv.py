@@ -156,7 +156,7 @@ def _test_probabilities(recipe: Recipe, feats: WindowFeatures, mask: np.ndarray,
                         calibrated: bool = True) -> np.ndarray:
     X, owner = feats.select(mask)
     X = model_input(recipe, X, owner, speakers=speakers, population=population, baselines=baselines)
-    window_probs = recipe.predict_proba(X) if calibrated else recipe.predict_proba(X, calibrated=False)  # type: ignore[call-arg]
+    window_probs = recipe.predict_proba(X, calibrated=calibrated)
     return clip_probabilities(window_probs, owner, len(mask))[mask]
 
 
@@ -181,9 +181,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     recipe = make_recipe(model)
     for key, value in overrides.items():
         setattr(recipe, key, value)
-    if hasattr(recipe, "checkpoint_dir"):
-        recipe.checkpoint_dir = runs_dir / model / f"fold_{fold}"  # type: ignore[attr-defined]
-        recipe.max_epochs_this_run = max_epochs  # type: ignore[attr-defined]
+    recipe.use_checkpoints(runs_dir / model / f"fold_{fold}", max_epochs=max_epochs)
     actors = np.array([c.actor for c in clips])
     test_mask = np.isin(actors, folds[fold])
     X, y, groups = training_windows(recipe, clips, ~test_mask, progress=progress)
@@ -191,7 +189,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     from tqdm.auto import tqdm
 
     bar = tqdm(desc=f"{model} fold {fold}", disable=not progress, leave=False,
-               total=getattr(recipe, "epochs", None))
+               total=recipe.progress_total)
 
     def report(**stats: Any) -> None:
         bar.update(1)
@@ -202,7 +200,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     recipe.fit(X, y, groups, progress=report)
     del X, y, groups
     bar.close()
-    if not getattr(recipe, "finished", True):
+    if not recipe.finished:
         return None
     labels = np.array([c.label for c in clips])
     speakers, neutral = _speakers(clips), _neutral(clips)
@@ -218,7 +216,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
                                    baselines=baselines, calibrated=calibrated)
 
     probabilities = {Degradation.CLEAN.value: score(clean), ENROLLED: score(clean, own)}
-    if getattr(recipe, "temperature_", 1.0) != 1.0:
+    if recipe.temperature not in (None, 1.0):
         probabilities[UNCALIBRATED] = score(clean, calibrated=False)
     for kind in TEST_DEGRADATIONS if degraded else ():
         probabilities[kind.value] = score(extract(frontend, clips, degradation=kind, seed=TEST_SEED,

@@ -12,7 +12,7 @@ from torch import nn
 
 from emovoice.features.frontends import Frontend, MeanMfccMel, SeedLogMel
 from emovoice.training.nets import TimeDistributedCnnLstm, VectorCnn, VectorLstm
-from emovoice.training.recipes import N_CLASSES, Recipe
+from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
 
 
 def spec_augment(batch: torch.Tensor, *, generator: torch.Generator, max_freq: int = 16,
@@ -65,7 +65,8 @@ class TorchRecipe(Recipe):
         assert self.low_ is not None and self.span_ is not None
         return ((X - self.low_) / self.span_).astype(np.float32)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Any = None) -> TorchRecipe:
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+            progress: Progress | None = None) -> TorchRecipe:
         torch.manual_seed(self.seed)
         generator = torch.Generator().manual_seed(self.seed)
         if self.net != "cnn_lstm":
@@ -110,10 +111,18 @@ class TorchRecipe(Recipe):
         return self
 
     @property
+    def progress_total(self) -> int | None:
+        return self.epochs
+
+    def use_checkpoints(self, directory: Path, *, max_epochs: int | None = None) -> None:
+        self.checkpoint_dir = directory
+        self.max_epochs_this_run = max_epochs
+
+    @property
     def finished(self) -> bool:
         return self.epochs_done_ >= self.epochs
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
         self.model_.eval()
         out = []
         with torch.no_grad():
