@@ -241,8 +241,11 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
 
 
 def _fitted_info(recipe: Recipe) -> dict[str, Any]:
-    return {k: v for k, v in vars(recipe).items()
-            if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
+    info: dict[str, Any] = {k: v for k, v in vars(recipe).items()
+                            if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
+    if recipe.trained_on is not None:
+        info["trained_on"] = recipe.trained_on  # which folds ran where, when some ran on a GPU
+    return info
 
 
 def save_fold(path: Path, result: FoldResult, *, paths: list[str]) -> None:

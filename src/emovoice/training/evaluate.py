@@ -44,7 +44,8 @@ PENDING_NOTES = {
                 "(`python bench/bench_cnn_lstm.py` measures the step; see `cnn_lstm_step.json`), more than a "
                 "working session. Training is checkpointed per fold "
                 "and epoch and resumable: `emovoice evaluate --models cnn_lstm` continues where it stopped "
-                "(`--max-epochs K` bounds one run); on a GPU machine it is about an hour.",
+                "(`--max-epochs K` bounds one run); it trains on a CUDA GPU when torch sees one, and each fold's "
+                "`info.trained_on` says where it ran.",
 }
 
 

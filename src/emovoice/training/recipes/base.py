@@ -78,6 +78,11 @@ class Recipe:
         ignores it."""
 
     @property
+    def trained_on(self) -> str | None:
+        """The device a network trained on ("cpu", "cuda"); None for a model that is no network."""
+        return None
+
+    @property
     def finished(self) -> bool:
         """Whether the last ``fit`` trained the model to the end (not stopped early by ``max_epochs``)."""
         return True
