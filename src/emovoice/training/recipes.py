@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.features.frontends import (
     Egemaps,
     FrameStatistics,
