@@ -4,7 +4,7 @@ import librosa
 import numpy as np
 import pytest
 
-from emovoice.audio.io import load
+from emovoice.audio import load
 from emovoice.features.chunks import CHUNK_SAMPLES, chunk, chunk_starts, chunk_times
 from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel
 from emovoice.features.spectral import log_mel_spectrogram, mel_filterbank, mfcc, power_spectrogram

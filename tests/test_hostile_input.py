@@ -18,7 +18,7 @@ import emovoice
 from emovoice.analysis import wording
 from emovoice.analysis.feedback import HEDGES, emotion_tips, tips
 from emovoice.analysis.report import EmotionReport, Reference
-from emovoice.audio.io import SAMPLE_RATE, decode_audio, load, load_array, ogg_links
+from emovoice.audio import SAMPLE_RATE, decode_audio, load, load_array, ogg_links
 from emovoice.errors import CorruptAudioError, NoSpeechError, ParameterError, SilentAudioError, TooLongError
 from test_io import FORMATS, encode
 
@@ -266,7 +266,7 @@ def test_no_speech_is_its_own_cli_error(tmp_path):
 
 
 def test_speech_under_noise_is_still_speech(speech, ravdess_clips):
-    from emovoice.audio.io import decode
+    from emovoice.audio import decode
 
     wave, rate = speech
     rng = np.random.default_rng(11)

@@ -10,7 +10,7 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.datasets.ravdess import load_folds
 from emovoice.features.frontends import MeanMfccMel
 from emovoice.labels import EMOTIONS

@@ -68,7 +68,7 @@ def _silence_stdout() -> None:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from emovoice.analysis.analyzer import Analyzer
-    from emovoice.audio.io import Limits
+    from emovoice.audio import Limits
     from emovoice.presentation.text import format_report
 
     if args.html and len(args.files) > 1:
@@ -106,7 +106,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
     from emovoice.analysis.analyzer import Analyzer
-    from emovoice.audio.io import Limits
+    from emovoice.audio import Limits
 
     check_writable(args.output)
     analyzer = Analyzer(emotion_model=args.model, transcribe=False, limits=Limits(max_duration_s=args.max_duration))
@@ -250,7 +250,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from emovoice.audio.io import DEFAULT_MAX_DURATION_S
+    from emovoice.audio import DEFAULT_MAX_DURATION_S
 
     parser = Parser(prog="emovoice", description="Hear how a person speaks.")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -28,7 +28,7 @@ from emovoice.analysis.report import (
 )
 from emovoice.analysis.sentiment import sentiment
 from emovoice.analysis.speech import flow, mark_fillers, pace, speech_span, words_in_speech
-from emovoice.audio.io import SAMPLE_RATE, DecodedAudio
+from emovoice.audio import SAMPLE_RATE, DecodedAudio
 from emovoice.errors import ModelNotFoundError, NoSpeechError
 from emovoice.features.baseline import Baseline
 from emovoice.features.presence import PitchTrack, SpeechPresence, pitch_track, speech_presence, voiced_regions

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from emovoice.analysis.report import BaselineInfo, EmotionReport, Reference, Segment
-from emovoice.audio.io import SAMPLE_RATE
+from emovoice.audio import SAMPLE_RATE
 from emovoice.features.baseline import Baseline
 from emovoice.features.chunks import chunk_times
 from emovoice.labels import EMOTIONS

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.analysis.report import Report
-from emovoice.audio.io import Limits, named_bytes
+from emovoice.audio import Limits, named_bytes
 from emovoice.errors import EmovoiceError
 from emovoice.features.baseline import Baseline, BaselineMismatchError
 from emovoice.settings import Settings

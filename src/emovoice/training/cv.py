@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.datasets import tess
 from emovoice.datasets.ravdess import Clip, load_clips, load_folds
 from emovoice.datasets.tess import TessClip

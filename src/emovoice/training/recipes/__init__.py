@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.errors import ParameterError
 from emovoice.training.recipes.base import Recipe
 from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.errors import ParameterError
 from emovoice.features.frontends import Frontend
 from emovoice.labels import EMOTIONS
