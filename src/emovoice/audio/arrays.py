@@ -135,4 +135,4 @@ def _resample(wave: np.ndarray, *, orig_sr: int, target_sr: int = SAMPLE_RATE) -
     from scipy.signal import resample_poly
 
     g = gcd(orig_sr, target_sr)
-    return resample_poly(wave, target_sr // g, orig_sr // g).astype(np.float32)
+    return np.asarray(resample_poly(wave, target_sr // g, orig_sr // g).astype(np.float32))

@@ -53,7 +53,7 @@ def _add_reverb(wave: np.ndarray, *, rt60_s: float, rng: np.random.Generator,
     rir[0] = 1.0 / wet
     rir *= wet / np.sqrt(np.sum(rir ** 2))
     out = fftconvolve(wave, rir)[: wave.size]
-    return (out * (active_level(wave) / max(active_level(out), 1e-9))).astype(np.float32)
+    return np.asarray((out * (active_level(wave) / max(active_level(out), 1e-9))).astype(np.float32))
 
 
 def _apply_codec(wave: np.ndarray, *, bitrate: int, sample_rate: int = 16_000,
@@ -86,7 +86,7 @@ def _change_speed(wave: np.ndarray, *, factor: float) -> np.ndarray:
     from scipy.signal import resample
 
     n = max(1, round(wave.size / factor))
-    return resample(wave, n).astype(np.float32)
+    return np.asarray(resample(wave, n).astype(np.float32))
 
 
 def degrade(wave: np.ndarray, kind: Degradation | str, *, rng: np.random.Generator,

@@ -147,7 +147,7 @@ def model_input(recipe: Recipe, X: np.ndarray, owner: np.ndarray, *, speakers: n
     if recipe.relative:
         return relative(X, owner, speakers=speakers, baselines=baselines or {}, fallback=population)
     if baselines:
-        return relative(X, owner, speakers=speakers, baselines=baselines) + population
+        return np.asarray(relative(X, owner, speakers=speakers, baselines=baselines) + population)
     return X
 
 
@@ -157,7 +157,7 @@ def _test_probabilities(recipe: Recipe, feats: WindowFeatures, mask: np.ndarray,
     X, owner = feats.select(mask)
     X = model_input(recipe, X, owner, speakers=speakers, population=population, baselines=baselines)
     window_probs = recipe.predict_proba(X, calibrated=calibrated)
-    return clip_probabilities(window_probs, owner, len(mask))[mask]
+    return np.asarray(clip_probabilities(window_probs, owner, len(mask))[mask])
 
 
 def _tess_clips(progress: bool) -> list[TessClip] | None:

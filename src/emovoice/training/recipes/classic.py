@@ -26,7 +26,7 @@ from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
 
 
 def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
