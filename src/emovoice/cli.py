@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from emovoice.errors import EmovoiceError
+from emovoice.storage.enums import Difficulty  # the enums only: no database code
 
 if TYPE_CHECKING:
     from emovoice.storage.db import Database
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     qadd.add_argument("text", help="the question")
     qadd.add_argument("--category", required=True, help="about_you, behavioural, situational, motivation, "
                                                         "strengths_weaknesses, teamwork or closing")
-    qadd.add_argument("--difficulty", default="medium", choices=["easy", "medium", "hard"])
+    qadd.add_argument("--difficulty", default=Difficulty.MEDIUM.value, choices=[d.value for d in Difficulty])
     qadd.add_argument("--seconds", type=int, default=60, help="suggested answer length (default: %(default)s)")
     qimport = qsub.add_parser("import", help="import questions from a JSON or CSV file")
     qimport.add_argument("file", type=Path, help="JSON list (or {'questions': [...]}) or CSV with a header "

@@ -148,7 +148,7 @@ def test_aggregates_follow_deletions_and_match_a_rebuild(filled):
 
     with database.session() as session:
         victim = session.scalar(select(Answer).where(Answer.user_id == users[4]))
-        assert store.delete_answer(session, users[4], victim.id)
+        assert store.delete_answer(session, user_id=users[4], answer_id=victim.id)
         delete_user(session, session.get(User, users[5]))
     with database.session() as session:
         incremental = snapshot(session)

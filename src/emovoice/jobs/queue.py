@@ -114,7 +114,13 @@ def _yield_to_the_server() -> None:
 
 
 class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
-    """huey's consumer inside the web process: the server owns the signals."""
+    """huey's consumer inside the web process: the server owns the signals.
+
+    huey offers no public switch for this: ``Consumer.start()`` always ends by installing its
+    handlers for SIGINT, SIGTERM and SIGHUP through the private ``_set_signal_handlers()``, which
+    this class overrides. pyproject.toml pins huey for it, and ``tests/web/test_jobs.py`` fails if a
+    huey release renames the method, changes its signature or stops calling it from ``start()``.
+    """
 
     def _set_signal_handlers(self) -> None:
         pass
