@@ -24,4 +24,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -c requirements.lock -e ".[transcribe,web,train,test,dev]"  # exact versions: requirements.lock
 # axe-core (the accessibility check the browser test runs), pinned in package-lock.json
 npm ci --silent --no-audit --no-fund --ignore-scripts  # no install scripts: swagger-ui-dist pulls in a telemetry one
+[ "${1:-}" = "--setup-only" ] && exit 0  # .ci/run sets up first, then lints, then tests
 .venv/bin/python -m pytest "$@"

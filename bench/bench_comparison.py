@@ -34,6 +34,7 @@ import postgres
 from test_comparison import add_answer, fake_report
 
 from emovoice.analysis.figures import headline_figures
+from emovoice.analysis.report import Report
 from emovoice.settings import Settings
 from emovoice.storage.accounts import create_user
 from emovoice.storage.comparison import rebuild
@@ -65,7 +66,8 @@ def _fill(client: TestClient, upto: int, have: int, rng: random.Random) -> None:
             question = questions[0] if rng.random() < 0.03 else rng.choice(questions)
             report = {**fake_report(rng), "generated": True}
             rows.append({"user_id": users[i // PER_CANDIDATE], "question_id": question, "status": "done",
-                         "report_json": json.dumps(report), "figures_json": json.dumps(headline_figures(report)),
+                         "report_json": json.dumps(report),
+                         "figures_json": json.dumps(headline_figures(Report.from_dict(report))),
                          "counted_scopes": json.dumps(["all", f"category:{categories[question]}",
                                                        f"question:{question}"]),
                          "audio_bytes": 0, "attempts": 1, "created_at": now, "queued_at": now,

@@ -236,7 +236,7 @@ def _long_answer() -> bytes:
     import numpy as np
     import soundfile as sf
 
-    from emovoice.audio.io import decode
+    from emovoice.audio import decode
 
     wave = np.tile(decode(SAMPLE), 6)  # about a minute: long enough to be killed mid-analysis
     out = io.BytesIO()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emovoice.audio.io import SAMPLE_RATE, decode
+from emovoice.audio import SAMPLE_RATE, decode
 from emovoice.datasets import ravdess, tess
 from emovoice.features.presence import pitch_track, speech_presence
 from emovoice.features.vad import speech_regions

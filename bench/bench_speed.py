@@ -34,7 +34,7 @@ print(time.perf_counter() - t0)
 
 def speech(seconds: float) -> np.ndarray:
     """Real speech: RAVDESS clips laid end to end (falls back to the bundled sample)."""
-    from emovoice.audio.io import decode
+    from emovoice.audio import decode
     from emovoice.datasets.ravdess import default_root
 
     root = default_root()

@@ -201,7 +201,7 @@ def test_plain_monotone_words_and_quiet_speech_are_speech(tess_clips, ravdess_ro
     """Real speech the check once refused: TESS's flat neutral words (pitch spread 0.30-0.50
     semitones) and a quiet RAVDESS clip (peak -31 dBFS) whose first word the detector missed.
     bench/results/presence.md runs the check over every clip of both corpora."""
-    from emovoice.audio.io import decode
+    from emovoice.audio import decode
     from emovoice.features.presence import pitch_track, speech_presence
     from emovoice.features.vad import speech_regions
 
@@ -257,7 +257,7 @@ def test_the_command_line_refuses_a_bad_baseline_in_one_line(tmp_path, tess_clip
 @pytest.fixture(scope="module")
 def plain_voice(ravdess_root):
     """One actor's plain clips joined: about 19 s of a real everyday-register voice at 16 kHz."""
-    from emovoice.audio.io import load_audio
+    from emovoice.audio import load_audio
 
     clips = sorted((ravdess_root / "Actor_05").glob("03-01-0[12]-01-*.flac"))
     return np.concatenate([load_audio(path).samples for path in clips])

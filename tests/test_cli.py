@@ -91,7 +91,7 @@ def test_a_clip_shorter_than_one_window_is_padded(speech_wav, tmp_path):
     wave = emovoice.analyze(str(speech_wav), delivery=False)  # warm the model
     import soundfile as sf
 
-    from emovoice.audio.io import load
+    from emovoice.audio import load
 
     audio = load(speech_wav)[: int(0.8 * 16_000)]
     short = tmp_path / "short.wav"

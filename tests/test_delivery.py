@@ -184,6 +184,8 @@ def test_report_validates_against_the_published_schema(speech_wav):
     broken = dict(full, pace={"wpm": "fast"})
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(broken, schema)
+    # the schema names the version it describes, in its id as in its version field
+    assert schema["$id"].endswith(f"/report-{full['schema_version']}.json"), schema["$id"]
 
 
 def test_without_a_transcript_model_the_acoustic_parts_still_work(speech_wav, tmp):
@@ -205,7 +207,9 @@ def test_html_report_is_self_contained(speech_wav, tmp):
     page = out.read_text()
     assert page.startswith("<!doctype html>") and page.count("<svg") >= 3
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", page)
-    assert "<mark" in page or "Transcript" in page
+    # the transcript's words are there, each with its time (fillers marked)
+    words = re.findall(r"<(?:span|mark) title=\"(?:filler at )?[0-9.]+ s\">", page)
+    assert len(words) >= 3, page[page.find("Transcript"):][:300]
 
 
 def test_speech_after_a_long_pause_inside_one_segment_is_transcribed(tmp):

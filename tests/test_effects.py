@@ -3,8 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emovoice.audio.effects import Degradation, active_level, degrade, normalise_level
-from emovoice.audio.io import load
+from emovoice.audio import Degradation, active_level, degrade, load, normalise_level
 from emovoice.errors import ParameterError
 
 

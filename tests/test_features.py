@@ -4,7 +4,7 @@ import librosa
 import numpy as np
 import pytest
 
-from emovoice.audio.io import load
+from emovoice.audio import load
 from emovoice.features.chunks import CHUNK_SAMPLES, chunk, chunk_starts, chunk_times
 from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel
 from emovoice.features.spectral import log_mel_spectrogram, mel_filterbank, mfcc, power_spectrogram
@@ -127,6 +127,16 @@ def test_onnx_encoder_matches_the_numpy_reference(speech, tmp_path, monkeypatch)
         np.testing.assert_allclose(encoder.hidden_states(windows), reference, atol=2e-3)
     two = OnnxWhisperEncoder.from_ctranslate2(n_blocks=2).hidden_states(windows)
     np.testing.assert_allclose(two, reference[:3], atol=2e-3)
+
+
+def test_an_onnx_encoder_asked_for_other_blocks_raises_an_emovoice_error():
+    from emovoice.errors import EmovoiceError, ParameterError
+    from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+
+    encoder = OnnxWhisperEncoder(session=None, n_blocks=4)  # refused before the session runs
+    with pytest.raises(EmovoiceError, match="computes 4 blocks, not 2") as raised:
+        encoder.hidden_states(np.zeros((80, 300), dtype=np.float32), n_blocks=2)
+    assert isinstance(raised.value, ParameterError)
 
 
 def test_batched_whisper_features_equal_one_at_a_time(speech):

@@ -8,6 +8,7 @@ import soundfile as sf
 
 import emovoice
 from emovoice.analysis.analyzer import Analyzer
+from emovoice.errors import AudioError
 from test_io import FORMATS, encode
 
 CASES_PER_FORMAT = 50  # x 6 formats = 300 mutated recordings
@@ -62,6 +63,8 @@ def test_mutated_recordings_give_a_result_or_a_clear_error(clips, fmt, codec):
             report = analyzer.analyze(data, delivery=False)
         except emovoice.EmovoiceError as exc:
             assert str(exc), "an error without a message"
+            # damaged audio is an audio error of a named kind, never a bare or a model error
+            assert isinstance(exc, AudioError) and type(exc) is not AudioError, repr(exc)
             outcomes[type(exc).__name__] = outcomes.get(type(exc).__name__, 0) + 1
             continue
         # a result must be a sane one
@@ -69,6 +72,5 @@ def test_mutated_recordings_give_a_result_or_a_clear_error(clips, fmt, codec):
         assert sum(report.probabilities.values()) == pytest.approx(1, abs=1e-3)
         assert report.duration_s >= 0.5
         outcomes["analysed"] = outcomes.get("analysed", 0) + 1
-    assert sum(outcomes.values()) == CASES_PER_FORMAT
     # the damage is mild enough that some recordings still get analysed
     assert outcomes.get("analysed", 0) > 0, outcomes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import os
@@ -16,7 +17,8 @@ import soundfile as sf
 import emovoice
 from emovoice.analysis import wording
 from emovoice.analysis.feedback import HEDGES, emotion_tips, tips
-from emovoice.audio.io import SAMPLE_RATE, decode_audio, load, load_array, ogg_links
+from emovoice.analysis.report import EmotionReport, Reference
+from emovoice.audio import SAMPLE_RATE, decode_audio, load, load_array, ogg_links
 from emovoice.errors import CorruptAudioError, NoSpeechError, ParameterError, SilentAudioError, TooLongError
 from test_io import FORMATS, encode
 
@@ -264,7 +266,7 @@ def test_no_speech_is_its_own_cli_error(tmp_path):
 
 
 def test_speech_under_noise_is_still_speech(speech, ravdess_clips):
-    from emovoice.audio.io import decode
+    from emovoice.audio import decode
 
     wave, rate = speech
     rng = np.random.default_rng(11)
@@ -302,18 +304,18 @@ def test_an_unsure_model_never_states_its_guess_as_fact(p_top, p_second, level, 
     probabilities = _probabilities(top, p_top, second, p_second)
     confidence = Confidence.of(probabilities)
     assert confidence.level == level
-    heard = {"emotion": top, "probabilities": probabilities, "confidence": confidence.to_dict(),
-             "reference": "speaker"}
+    heard = EmotionReport(file=None, duration_s=3.0, emotion=top, probabilities=probabilities,
+                          confidence=confidence, reference=Reference.SPEAKER)
     (tip,) = emotion_tips(heard)
-    hedged = any(h in tip["text"] for h in HEDGES)
-    assert hedged == (level != "confident"), tip["text"]
+    hedged = any(h in tip.text for h in HEDGES)
+    assert hedged == (level != "confident"), tip.text
     if level != "confident":
-        assert "sounded mostly" not in tip["text"] and "came across as" not in tip["text"]
+        assert "sounded mostly" not in tip.text and "came across as" not in tip.text
     if level == "unsure":
-        assert tip["kind"] == "note"  # no advice built on a guess
-        assert all(wording.sounded(e) not in tip["text"] for e in (top, second))  # nothing named
+        assert tip.kind == "note"  # no advice built on a guess
+        assert all(wording.sounded(e) not in tip.text for e in (top, second))  # nothing named
     for reference in ("population", "none"):  # without the speaker's own voice, no emotion is named at all
-        assert emotion_tips({**heard, "reference": reference}) == []
+        assert emotion_tips(dataclasses.replace(heard, reference=Reference(reference))) == []
 
 
 @pytest.mark.parametrize(("p_top", "share", "mostly"), [(0.80, "80 %", True), (0.50, "50 %", False)])
@@ -334,16 +336,16 @@ def test_the_advice_fits_the_emotion_heard(emotion):
     from emovoice.analysis.report import Confidence
 
     probabilities = _probabilities(emotion, 0.8, "calm", 0.05)
-    (tip,) = emotion_tips({"emotion": emotion, "probabilities": probabilities, "reference": "speaker",
-                           "confidence": Confidence.of(probabilities).to_dict()})
-    assert wording.ADVICE[emotion] in tip["text"] and tip["kind"] == "improve"
-    assert ("smile" in tip["text"]) == (emotion == "disgust"), tip["text"]  # "smile and breathe" is not for sad
+    (tip,) = emotion_tips(EmotionReport(file=None, duration_s=3.0, emotion=emotion, probabilities=probabilities,
+                                        confidence=Confidence.of(probabilities), reference=Reference.SPEAKER))
+    assert wording.ADVICE[emotion] in tip.text and tip.kind == "improve"
+    assert ("smile" in tip.text) == (emotion == "disgust"), tip.text  # "smile and breathe" is not for sad
 
 
 def test_a_real_reports_tips_follow_the_rule(speech_wav):
-    report = emovoice.analyze(speech_wav, transcribe=False).to_dict()
+    report = emovoice.analyze(speech_wav, transcribe=False)
     assert report["reference"] == "population"  # no voice check: no tip names an emotion
-    assert [t for t in tips(report) if t["metric"] == "emotion"] == []
+    assert [t for t in tips(report) if t.metric == "emotion"] == []
     assert report["confidence"]["top"] == pytest.approx(report["probabilities"][report["emotion"]])
 
 
@@ -365,4 +367,4 @@ def test_the_terminal_and_html_reports_say_the_same_sentence(speech_wav, p_top, 
         if named:
             assert any(h in sentence for h in HEDGES) == hedged, sentence
         assert sentence in format_report(report)
-        assert html.escape(sentence) in render(report.to_dict())
+        assert html.escape(sentence) in render(report)

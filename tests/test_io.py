@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from emovoice.audio.io import SAMPLE_RATE, Limits, decode, load
+from emovoice.audio import SAMPLE_RATE, Limits, decode, load
 from emovoice.errors import (
     AudioError,
     CorruptAudioError,

@@ -10,14 +10,15 @@ import numpy as np
 import onnxruntime as ort
 import pytest
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.datasets.ravdess import load_folds
 from emovoice.features.frontends import MeanMfccMel
 from emovoice.labels import EMOTIONS
 from emovoice.training.cv import cross_validate
 from emovoice.training.featurecache import cache_key
 from emovoice.training.metrics import summarise
-from emovoice.training.recipes import WhisperLogReg, make_recipe
+from emovoice.training.recipes import make_recipe
+from emovoice.training.recipes.classic import WhisperLogReg
 
 
 @pytest.fixture(scope="module")
@@ -195,3 +196,49 @@ def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral
     if result.tess_y is not None:
         assert result.tess_enrolment is not None and result.tess_enrolment.sum() == 4
         assert result.tess_probabilities["enrolled"].shape == (len(result.tess_y), 8)
+
+
+def test_every_model_is_made_by_name_with_the_hooks_its_callers_call(tmp_path):
+    from emovoice.errors import ParameterError
+    from emovoice.training.recipes import DEFAULT_MODEL, RECIPES
+
+    assert [make_recipe(name).name for name in RECIPES] == list(RECIPES)
+    assert make_recipe(DEFAULT_MODEL).exports_onnx and make_recipe(DEFAULT_MODEL).relative
+    with pytest.raises(ParameterError, match="unknown model 'nope'; one of chance, "):
+        make_recipe("nope")
+    svm = make_recipe("egemaps_svm")
+    svm.use_checkpoints(tmp_path, max_epochs=1)  # fits in one go: nothing to resume
+    assert svm.finished and svm.progress_total is None and svm.temperature is None and svm.chosen_c is None
+    assert not svm.exports_onnx
+    with pytest.raises(ParameterError, match="no ONNX export"):
+        svm.export_onnx(tmp_path / "svm.onnx")
+    network = make_recipe("mfcc_cnn1d")
+    network.use_checkpoints(tmp_path, max_epochs=1)
+    assert network.checkpoint_dir == tmp_path and network.max_epochs_this_run == 1  # type: ignore[attr-defined]
+    assert network.progress_total == 120 and not network.finished
+    whisper = WhisperLogReg(c_grid=(0.1,), calibrate=False)
+    assert whisper.temperature == 1.0 and whisper.chosen_c == 0.0
+
+
+def test_the_machine_line_describes_the_machine_it_runs_on(monkeypatch):
+    import torch
+
+    from emovoice.training.evaluate import machine
+
+    line = machine()
+    assert f", {os.cpu_count()} core" in line
+    assert line.endswith(", no GPU") == (not torch.cuda.is_available())
+    if torch.cuda.is_available():
+        assert torch.cuda.get_device_name(0) in line
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i=0: "NVIDIA H200")
+    assert machine().endswith(", GPU NVIDIA H200")
+
+
+def test_the_shipped_model_card_counts_the_clips_it_was_trained_on(ravdess_clips):
+    from emovoice.training.ship import training_data
+
+    assert training_data(ravdess_clips) == "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz"
+    first = [c for c in ravdess_clips if c.actor == 1]
+    assert training_data(first) == f"RAVDESS speech, 1 actor, {len(first)} clips, 16 kHz"

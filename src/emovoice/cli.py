@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from emovoice.errors import EmovoiceError
+from emovoice.storage.enums import Difficulty  # the enums only: no database code
 
 if TYPE_CHECKING:
     from emovoice.storage.db import Database
@@ -68,7 +69,7 @@ def _silence_stdout() -> None:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from emovoice.analysis.analyzer import Analyzer
-    from emovoice.audio.io import Limits
+    from emovoice.audio import Limits
     from emovoice.presentation.text import format_report
 
     if args.html and len(args.files) > 1:
@@ -96,7 +97,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
             from emovoice.presentation.html import write_html
 
             try:
-                write_html(report.to_dict(), args.html)
+                write_html(report, args.html)
             except OSError as exc:
                 raise OutputError(f"{args.html}: cannot write the report ({exc.strerror or exc})") from None
             if not args.json:
@@ -106,7 +107,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_baseline(args: argparse.Namespace) -> int:
     from emovoice.analysis.analyzer import Analyzer
-    from emovoice.audio.io import Limits
+    from emovoice.audio import Limits
 
     check_writable(args.output)
     analyzer = Analyzer(emotion_model=args.model, transcribe=False, limits=Limits(max_duration_s=args.max_duration))
@@ -250,7 +251,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from emovoice.audio.io import DEFAULT_MAX_DURATION_S
+    from emovoice.audio import DEFAULT_MAX_DURATION_S
 
     parser = Parser(prog="emovoice", description="Hear how a person speaks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     qadd.add_argument("text", help="the question")
     qadd.add_argument("--category", required=True, help="about_you, behavioural, situational, motivation, "
                                                         "strengths_weaknesses, teamwork or closing")
-    qadd.add_argument("--difficulty", default="medium", choices=["easy", "medium", "hard"])
+    qadd.add_argument("--difficulty", default=Difficulty.MEDIUM.value, choices=[d.value for d in Difficulty])
     qadd.add_argument("--seconds", type=int, default=60, help="suggested answer length (default: %(default)s)")
     qimport = qsub.add_parser("import", help="import questions from a JSON or CSV file")
     qimport.add_argument("file", type=Path, help="JSON list (or {'questions': [...]}) or CSV with a header "

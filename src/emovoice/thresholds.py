@@ -7,6 +7,15 @@ tips and the JSON all follow.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Verdict(StrEnum):
+    """Where a value lies against its target range."""
+
+    LOW = "low"
+    OK = "ok"
+    HIGH = "high"
 
 
 @dataclass(frozen=True)
@@ -17,13 +26,13 @@ class Range:
     high: float
     unit: str
 
-    def verdict(self, value: float) -> str:
-        """'low', 'ok' or 'high'."""
+    def verdict(self, value: float) -> Verdict:
+        """Below, inside or above the range."""
         if value < self.low:
-            return "low"
+            return Verdict.LOW
         if value > self.high:
-            return "high"
-        return "ok"
+            return Verdict.HIGH
+        return Verdict.OK
 
     def to_dict(self) -> dict[str, float | str]:
         return {"low": self.low, "high": self.high, "unit": self.unit}

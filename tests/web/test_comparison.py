@@ -3,14 +3,17 @@ computation on the stored answers, on SQLite and PostgreSQL; small groups stay h
 
 from __future__ import annotations
 
+import copy
 import json
 import random
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, FIGURES
+from emovoice.analysis.report import Confidence
 from emovoice.labels import EMOTIONS
 from emovoice.storage import answers as store
 from emovoice.storage.accounts import create_user, delete_user
@@ -19,18 +22,24 @@ from emovoice.storage.db import Database
 from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember, User
 from emovoice.storage.questions import CATEGORIES, load_bank
 
+REPORT = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_text())
+"""A real report (the package's sample answer, analysed), whose figures fake reports change."""
+
 
 def fake_report(rng: random.Random) -> dict:
-    """A report's figures (the parts comparisons read), drawn at random."""
+    """A whole report with its figures (the parts comparisons read) drawn at random."""
     mix = [rng.random() for _ in EMOTIONS]
     probabilities = {e: round(p / sum(mix), 4) for e, p in zip(EMOTIONS, mix, strict=True)}
-    return {"schema_version": "1.2", "duration_s": 15.0, "emotion": max(probabilities, key=probabilities.get),
-            "probabilities": probabilities, "pace": {"wpm": round(rng.uniform(80, 200), 1)},
-            "fillers": {"count": 2, "per_minute": round(rng.uniform(0, 8), 2)},
-            "flow": {"speaking_ratio": round(rng.uniform(0.4, 1), 3), "longest_pause_s": round(rng.uniform(0, 4), 2)},
-            "pitch": {"variability_st": round(rng.uniform(0.5, 6), 2)},
-            "loudness": {"level_dbfs": round(rng.uniform(-40, -12), 1)},
-            "sentiment": {"fused_score": round(rng.uniform(-1, 1), 3)}, "feedback": []}
+    report = copy.deepcopy(REPORT)
+    report.update(duration_s=15.0, emotion=max(probabilities, key=probabilities.get), probabilities=probabilities,
+                  confidence=Confidence.of(probabilities).to_dict(), feedback=[])
+    report["pace"]["wpm"] = round(rng.uniform(80, 200), 1)
+    report["fillers"].update(count=2, per_minute=round(rng.uniform(0, 8), 2))
+    report["flow"].update(speaking_ratio=round(rng.uniform(0.4, 1), 3), longest_pause_s=round(rng.uniform(0, 4), 2))
+    report["pitch"]["variability_st"] = round(rng.uniform(0.5, 6), 2)
+    report["loudness"]["level_dbfs"] = round(rng.uniform(-40, -12), 1)
+    report["sentiment"]["fused_score"] = round(rng.uniform(-1, 1), 3)
+    return report
 
 
 def add_answer(session, user_id: int, question_id: int | None, report: dict) -> int:
@@ -139,7 +148,7 @@ def test_aggregates_follow_deletions_and_match_a_rebuild(filled):
 
     with database.session() as session:
         victim = session.scalar(select(Answer).where(Answer.user_id == users[4]))
-        assert store.delete_answer(session, users[4], victim.id)
+        assert store.delete_answer(session, user_id=users[4], answer_id=victim.id)
         delete_user(session, session.get(User, users[5]))
     with database.session() as session:
         incremental = snapshot(session)

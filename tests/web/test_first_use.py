@@ -14,7 +14,7 @@ import pytest
 import emovoice
 from conftest import cookie_login, wait_for
 from emovoice.analysis.norms import MIT_INTERVIEW_FILLERS, compare_fillers, percentile_among
-from emovoice.web.pages import chart_data
+from emovoice.web.pages.answers import chart_data
 
 SAMPLE = Path(str(resources.files("emovoice.samples") / "answer.flac"))
 

@@ -133,3 +133,35 @@ def test_recovery_resends_lost_jobs_and_gives_up_on_repeated_interruptions(setti
     finally:
         jobs.stop()
         database.dispose()
+
+
+def test_the_embedded_consumer_leaves_the_servers_signal_handlers_alone():
+    """huey has no public way to start a consumer without taking over SIGINT, SIGTERM and SIGHUP:
+    ``Consumer.start()`` always ends with the private ``_set_signal_handlers()``, which the consumer
+    inside the web server overrides (pyproject.toml pins huey for it). This fails when a huey
+    release renames that method, changes its signature or stops calling it from ``start()``."""
+    import inspect
+
+    from huey import MemoryHuey
+    from huey.consumer import Consumer
+
+    from emovoice.jobs.queue import _EmbeddedConsumer
+
+    assert list(inspect.signature(Consumer._set_signal_handlers).parameters) == ["self"]
+    assert list(inspect.signature(_EmbeddedConsumer._set_signal_handlers).parameters) == ["self"]
+    assert "self._set_signal_handlers()" in inspect.getsource(Consumer.start)
+    watched = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
+    before = {s: signal.getsignal(s) for s in watched}
+    try:
+        for kind, takes_over in ((Consumer, True), (_EmbeddedConsumer, False)):
+            consumer = kind(MemoryHuey("signals", results=False), workers=1, worker_type="thread", periodic=False,
+                            check_worker_health=False)
+            consumer.start()
+            consumer.stop()
+            changed = {s: signal.getsignal(s) for s in watched} != before
+            for s, handler in before.items():
+                signal.signal(s, handler)
+            assert changed is takes_over, kind  # huey's own consumer takes the signals; the embedded one does not
+    finally:
+        for s, handler in before.items():
+            signal.signal(s, handler)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import sqlalchemy as sa
 from alembic import command
@@ -15,6 +16,8 @@ from emovoice.storage.comparison import backfill
 from emovoice.storage.db import MIGRATIONS, Database
 from emovoice.storage.models import Answer, Base
 
+REPORT = Path(__file__).parents[1] / "data" / "report.json"
+
 
 def test_migrating_an_old_database_keeps_and_summarises_its_answers(settings):
     database = Database(settings.resolved_database_url())
@@ -25,8 +28,9 @@ def test_migrating_an_old_database_keeps_and_summarises_its_answers(settings):
         command.upgrade(config, "0001")  # the first release's schema
         connection.execute(sa.text("INSERT INTO users (id, email, password_hash, created_at) "
                                    "VALUES (1, 'a@example.com', 'x', CURRENT_TIMESTAMP)"))
-        report = {"schema_version": "1.1", "duration_s": 9.5, "emotion": "calm", "pace": {"wpm": 131.0},
-                  "fillers": {"count": 2}}
+        report = json.loads(REPORT.read_text())  # a whole report, as 0001 stored them
+        report.update(schema_version="1.1", duration_s=9.5, emotion="calm")
+        report["pace"]["wpm"], report["fillers"]["count"] = 131.0, 2
         connection.execute(sa.text(
             "INSERT INTO answers (id, user_id, created_at, status, report_json, audio_bytes, attempts, queued_at) "
             "VALUES (1, 1, CURRENT_TIMESTAMP, 'done', :report, 0, 1, CURRENT_TIMESTAMP)"),

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from conftest import cookie_login, wait_for
-from emovoice.audio.io import load_audio
+from emovoice.audio import load_audio
 
 ACTOR = "Actor_03"  # any real voice will do: these tests check the plumbing, not accuracy
 

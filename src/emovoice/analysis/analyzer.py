@@ -18,7 +18,7 @@ import numpy as np
 from emovoice import thresholds as th
 from emovoice.analysis.delivery import analyze_delivery, check_speech
 from emovoice.analysis.report import Report
-from emovoice.audio.io import DEFAULT_LIMITS, AudioSource, Limits, prepare
+from emovoice.audio import DEFAULT_LIMITS, AudioSource, Limits, prepare
 from emovoice.errors import NotEnoughSpeechError, ParameterError
 from emovoice.features.baseline import Baseline
 from emovoice.models.emotion import EmotionModel

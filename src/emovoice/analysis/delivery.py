@@ -24,12 +24,11 @@ from emovoice.analysis.report import (
     PitchSection,
     Report,
     Speech,
-    Tip,
     TranscriptSection,
 )
 from emovoice.analysis.sentiment import sentiment
 from emovoice.analysis.speech import flow, mark_fillers, pace, speech_span, words_in_speech
-from emovoice.audio.io import SAMPLE_RATE, DecodedAudio
+from emovoice.audio import SAMPLE_RATE, DecodedAudio
 from emovoice.errors import ModelNotFoundError, NoSpeechError
 from emovoice.features.baseline import Baseline
 from emovoice.features.presence import PitchTrack, SpeechPresence, pitch_track, speech_presence, voiced_regions
@@ -188,5 +187,5 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
     figures = delivery_figures(wave, emotion, regions=regions, track=track, transcript=transcript,
                                transcript_reason=reason, quality=quality, timings=timings)
     report = Report(emotion_report=emotion, delivery=figures, timings_s=timings, speech=speech, source=source)
-    figures.feedback = [Tip(**tip) for tip in tips(report.to_dict())]
+    figures.feedback = tips(report)
     return report

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from emovoice.analysis.report import BaselineInfo, EmotionReport, Segment
-from emovoice.audio.io import SAMPLE_RATE
+from emovoice.analysis.report import BaselineInfo, EmotionReport, Reference, Segment
+from emovoice.audio import SAMPLE_RATE
 from emovoice.features.baseline import Baseline
 from emovoice.features.chunks import chunk_times
 from emovoice.labels import EMOTIONS
@@ -52,5 +52,6 @@ def analyze_wave(wave: np.ndarray, *, model: EmotionModel, name: str | None = No
                         emotion=EMOTIONS[int(np.argmax(p))], probabilities=_as_dict(p))
                 for i, p in enumerate(seconds)]
     return EmotionReport(file=name, duration_s=round(duration, 3), emotion=EMOTIONS[int(np.argmax(overall))],
-                         probabilities=_as_dict(overall), timeline=timeline, reference=model.reference(baseline),
+                         probabilities=_as_dict(overall), timeline=timeline,
+                         reference=Reference(model.reference(baseline)),
                          baseline=BaselineInfo(**baseline.describe()) if baseline is not None else None)

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from enum import StrEnum
 
 from emovoice import thresholds as th
+from emovoice.analysis.report import Report
 from emovoice.analysis.sentiment import verdict as sentiment_verdict
 from emovoice.labels import EMOTIONS
-from emovoice.thresholds import Range
+from emovoice.thresholds import Range, Verdict
+
+
+class Better(StrEnum):
+    """Which way a figure is better."""
+
+    HIGHER = "higher"
+    LOWER = "lower"
+    IN_RANGE = "in range"
+    NEITHER = ""
+    """No better direction, as for an emotion's share."""
 
 
 @dataclass(frozen=True)
@@ -35,8 +46,7 @@ class Figure:
         A reference range to judge a value by without other candidates.
     reference_source : str
         Where that range comes from.
-    better : str
-        "higher", "lower", "in range" or "" (no better direction, as for an emotion's share).
+    better : Better
     """
 
     key: str
@@ -48,7 +58,7 @@ class Figure:
     fmt: str
     reference: Range | None = None
     reference_source: str = ""
-    better: str = ""
+    better: Better = Better.NEITHER
 
     @property
     def n_bins(self) -> int:
@@ -77,16 +87,16 @@ _COACH = "emovoice's target range, from coaching guidance; not a measured norm"
 
 FIGURES: tuple[Figure, ...] = (
     Figure("wpm", "Pace", "wpm", 0, 300, 2, ".0f", th.PACE_WPM,
-           "Microsoft Speaker Coach's guidance for presenting (100-165 words per minute)", "in range"),
-    Figure("fillers_per_min", "Filler words", "a minute", 0, 30, 0.2, ".1f", th.FILLERS_PER_MIN, _COACH, "lower"),
-    Figure("speaking_ratio", "Time speaking", "", 0, 1, 0.01, ".0%", th.SPEAKING_RATIO, _COACH, "in range"),
-    Figure("longest_pause_s", "Longest pause", "s", 0, 30, 0.1, ".1f", None, "", "lower"),
+           "Microsoft Speaker Coach's guidance for presenting (100-165 words per minute)", Better.IN_RANGE),
+    Figure("fillers_per_min", "Filler words", "a minute", 0, 30, 0.2, ".1f", th.FILLERS_PER_MIN, _COACH, Better.LOWER),
+    Figure("speaking_ratio", "Time speaking", "", 0, 1, 0.01, ".0%", th.SPEAKING_RATIO, _COACH, Better.IN_RANGE),
+    Figure("longest_pause_s", "Longest pause", "s", 0, 30, 0.1, ".1f", None, "", Better.LOWER),
     Figure("pitch_variability_st", "Pitch variation", "semitones", 0, 15, 0.1, ".1f", th.PITCH_VARIABILITY_ST,
            "under 2 semitones is heard as monotone; read speech varies 2-4 semitones, lively speech more "
-           "(emovoice's target, from coaching practice; not a measured norm)", "in range"),
+           "(emovoice's target, from coaching practice; not a measured norm)", Better.IN_RANGE),
     Figure("loudness_dbfs", "Loudness", "dBFS", -80, 0, 0.5, ".0f", th.LOUDNESS_DBFS,
-           "a recording level that is neither too quiet nor clipping (emovoice's target)", "in range"),
-    Figure("sentiment", "Sentiment", "", -1, 1, 0.02, "+.2f", None, "", "higher"),
+           "a recording level that is neither too quiet nor clipping (emovoice's target)", Better.IN_RANGE),
+    Figure("sentiment", "Sentiment", "", -1, 1, 0.02, "+.2f", None, "", Better.HIGHER),
     *(Figure(f"emotion_{e}", e.capitalize(), "", 0, 1, 0.01, ".0%") for e in EMOTIONS),
 )
 BY_KEY = {f.key: f for f in FIGURES}
@@ -95,30 +105,28 @@ MAIN_FIGURES = ("wpm", "fillers_per_min", "speaking_ratio", "longest_pause_s", "
 """The delivery figures (the emotion shares are the rest)."""
 
 
-def headline_figures(report: dict[str, Any]) -> dict[str, float]:
-    """The figures of a report (its JSON); those it lacks (no transcript, no pitch) are left out."""
-    def get(*path: str) -> Any:
-        node: Any = report
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        return node
-
-    values: dict[str, Any] = {
-        "wpm": get("pace", "wpm"),
-        "fillers_per_min": get("fillers", "per_minute"),
-        "speaking_ratio": get("flow", "speaking_ratio"),
-        "longest_pause_s": get("flow", "longest_pause_s"),
-        "pitch_variability_st": get("pitch", "variability_st"),
-        "loudness_dbfs": get("loudness", "level_dbfs"),
-        "sentiment": get("sentiment", "fused_score"),
-    }
+def headline_figures(report: Report) -> dict[str, float]:
+    """The figures of a report; those it lacks (no transcript, no pitch, emotion only) are left out."""
+    delivery = report.delivery
+    values: dict[str, float | None] = {}
+    if delivery is not None:
+        values = {
+            "wpm": delivery.pace.wpm,
+            "fillers_per_min": delivery.fillers.per_minute,
+            "speaking_ratio": delivery.flow.speaking_ratio,
+            "longest_pause_s": delivery.flow.longest_pause_s,
+            "pitch_variability_st": delivery.pitch.variability_st,
+            "loudness_dbfs": delivery.loudness.level_dbfs,
+            "sentiment": delivery.sentiment.fused_score,
+        }
     for emotion in EMOTIONS:
-        values[f"emotion_{emotion}"] = (report.get("probabilities") or {}).get(emotion)
-    return {k: float(v) for k, v in values.items() if isinstance(v, (int, float)) and math.isfinite(v)}
+        values[f"emotion_{emotion}"] = report.probabilities.get(emotion)
+    return {k: float(v) for k, v in values.items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
 
 
 def in_range(figure: Figure, value: float | None) -> bool | None:
     """Whether ``value`` lies in the figure's reference range (None without one)."""
     if value is None or figure.reference is None:
         return None
-    return figure.reference.verdict(value) == "ok"
+    return figure.reference.verdict(value) == Verdict.OK

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from dataclasses import asdict, dataclass, field
+from enum import Enum, StrEnum
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 from emovoice import thresholds as th
@@ -23,7 +24,7 @@ from emovoice.analysis.sentiment import Sentiment
 from emovoice.errors import ParameterError
 from emovoice.features.prosody import LoudnessStats, PitchStats, VoiceQuality
 from emovoice.models.transcriber import Word
-from emovoice.thresholds import Range
+from emovoice.thresholds import Range, Verdict
 
 SCHEMA_VERSION = "1.3"
 """1.0: emotion and delivery; 1.1: confidence, input, speech, transcript.resumed;
@@ -40,6 +41,31 @@ D = TypeVar("D")
 
 class ReportFormatError(ParameterError):
     """A stored report that cannot be read back (unknown schema version, missing fields)."""
+
+
+class ConfidenceLevel(StrEnum):
+    """How sure the emotion model is (:class:`Confidence`)."""
+
+    CONFIDENT = "confident"
+    TENTATIVE = "tentative"
+    UNSURE = "unsure"
+
+
+class Reference(StrEnum):
+    """What the emotion is heard against: the speaker's own baseline, the population baseline
+    (the training speakers' average; no baseline of the speaker's own), or nothing (a plain model)."""
+
+    SPEAKER = "speaker"
+    POPULATION = "population"
+    NONE = "none"
+
+
+class TipKind(StrEnum):
+    """What a tip does: asks for a change, praises, or notes something."""
+
+    IMPROVE = "improve"
+    PRAISE = "praise"
+    NOTE = "note"
 
 
 @dataclass
@@ -65,7 +91,7 @@ class Confidence:
         The dominant emotion's (calibrated) mean probability.
     margin : float
         Its lead over the second most probable emotion.
-    level : str
+    level : ConfidenceLevel
         ``"confident"`` (top >= EMOTION_CONFIDENT_P and margin >=
         EMOTION_CONFIDENT_MARGIN), ``"unsure"`` (top < EMOTION_UNSURE_P) or
         ``"tentative"`` (in between); thresholds in :mod:`emovoice.thresholds`.
@@ -75,7 +101,7 @@ class Confidence:
 
     top: float
     margin: float
-    level: str
+    level: ConfidenceLevel
     runner_up: str
 
     @classmethod
@@ -84,11 +110,11 @@ class Confidence:
         (_, top), (second_label, second) = ranked[0], ranked[1]
         margin = top - second
         if top >= th.EMOTION_CONFIDENT_P and margin >= th.EMOTION_CONFIDENT_MARGIN:
-            level = "confident"
+            level = ConfidenceLevel.CONFIDENT
         elif top < th.EMOTION_UNSURE_P:
-            level = "unsure"
+            level = ConfidenceLevel.UNSURE
         else:
-            level = "tentative"
+            level = ConfidenceLevel.TENTATIVE
         return cls(top=round(top, 4), margin=round(margin, 4), level=level, runner_up=second_label)
 
     def to_dict(self) -> dict[str, Any]:
@@ -107,11 +133,6 @@ class BaselineInfo:
     frontend: dict[str, Any]
 
 
-REFERENCES = ("speaker", "population", "none")
-"""What the emotion is heard against: the speaker's own baseline, the population baseline
-(the training speakers' average; no baseline of the speaker's own), or nothing (a plain model)."""
-
-
 @dataclass
 class EmotionReport:
     """What the emotion model heard in one recording.
@@ -128,8 +149,8 @@ class EmotionReport:
         One entry per second (the last may be shorter).
     confidence : Confidence
         How sure the model is of ``emotion`` (judged when the report was made).
-    reference : str
-        What the voice was heard against (one of :data:`REFERENCES`): ``"population"``
+    reference : Reference
+        What the voice was heard against: ``"population"``
         means the speaker had no baseline of their own, so a voice calmer or lower
         than the training actors' may read as sad.
     baseline : BaselineInfo or None
@@ -142,7 +163,7 @@ class EmotionReport:
     probabilities: dict[str, float]
     timeline: list[Segment] = field(default_factory=list)
     confidence: Confidence = None  # type: ignore[assignment]
-    reference: str = "none"
+    reference: Reference = Reference.NONE
     baseline: BaselineInfo | None = None
 
     def __post_init__(self) -> None:
@@ -196,7 +217,7 @@ class PaceSection:
     wpm: float | None
     speaking_wpm: float | None
     target: Target
-    verdict: str | None
+    verdict: Verdict | None
     curve: list[dict[str, float]] = field(default_factory=list)
 
 
@@ -208,7 +229,7 @@ class FillersSection:
     items: list[dict[str, Any]] = field(default_factory=list)
 
     @property
-    def verdict(self) -> str | None:
+    def verdict(self) -> Verdict | None:
         return None if self.per_minute is None else self.target.verdict(self.per_minute)
 
 
@@ -246,9 +267,9 @@ class LoudnessSection(LoudnessStats):
 
 @dataclass
 class Tip:
-    """One piece of advice: ``kind`` is "improve", "praise" or "note"; ``metric`` what it is about."""
+    """One piece of advice; ``metric`` is what it is about ("pace", "fillers", "emotion"...)."""
 
-    kind: str
+    kind: TipKind
     metric: str
     text: str
 
@@ -355,6 +376,8 @@ def _load(kind: Any, value: Any) -> Any:
         hints = get_type_hints(kind)
         return kind(**{f.name: _load(hints[f.name], value[f.name])
                        for f in dataclasses.fields(kind) if f.init and f.name in value})
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return kind(value)
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
         options = [a for a in get_args(kind) if a is not type(None)]

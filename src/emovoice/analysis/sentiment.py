@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -35,9 +36,18 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s.strip()]
 
 
-def verdict(score: float) -> str:
+class Tone(StrEnum):
+    """A sentiment in a word."""
+
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+
+
+def verdict(score: float) -> Tone:
+    """The tone of a score on [-1, 1] (VADER's +-0.05 neutral band)."""
     band = th.SENTIMENT_NEUTRAL_BAND
-    return "positive" if score > band else "negative" if score < -band else "neutral"
+    return Tone.POSITIVE if score > band else Tone.NEGATIVE if score < -band else Tone.NEUTRAL
 
 
 @dataclass
@@ -60,13 +70,13 @@ class Sentiment:
     """
 
     text_score: float | None
-    text_verdict: str | None
+    text_verdict: Tone | None
     sentences: list[dict[str, Any]] = field(default_factory=list)
     voice_valence: float = 0.0
     voice_arousal: float = 0.0
-    voice_verdict: str = "neutral"
+    voice_verdict: Tone = Tone.NEUTRAL
     fused_score: float = 0.0
-    verdict: str = "neutral"
+    verdict: Tone = Tone.NEUTRAL
 
 
 def voice_dimensions(probabilities: dict[str, float]) -> tuple[float, float]:
@@ -85,7 +95,7 @@ def sentiment(text: str | None, emotion_probabilities: dict[str, float]) -> Sent
                      for s in split_sentences(text)]
         text_score = round(analyser.polarity_scores(text)["compound"], 3)
         fused = th.FUSION_TEXT_WEIGHT * text_score + (1 - th.FUSION_TEXT_WEIGHT) * valence
-        text_verdict: str | None = verdict(text_score)
+        text_verdict: Tone | None = verdict(text_score)
     else:
         sentences, text_score, text_verdict, fused = [], None, None, valence
     return Sentiment(text_score=text_score, text_verdict=text_verdict, sentences=sentences,

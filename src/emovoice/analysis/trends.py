@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emovoice import thresholds as th
-from emovoice.analysis.figures import Figure
+from emovoice.analysis.figures import Better, Figure
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,11 @@ class Trend:
 
 
 def _better(figure: Figure, before: float, after: float) -> bool | None:
-    if figure.better == "higher":
+    if figure.better == Better.HIGHER:
         return after > before
-    if figure.better == "lower":
+    if figure.better == Better.LOWER:
         return after < before
-    if figure.better == "in range" and figure.reference is not None:
+    if figure.better == Better.IN_RANGE and figure.reference is not None:
         def distance(v: float) -> float:
             return max(figure.reference.low - v, 0.0, v - figure.reference.high)  # type: ignore[union-attr]
         if distance(after) == distance(before):

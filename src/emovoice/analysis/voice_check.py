@@ -15,7 +15,7 @@ import numpy as np
 from emovoice import thresholds as th
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.analysis.delivery import check_speech
-from emovoice.audio.io import AudioSource, Limits, prepare
+from emovoice.audio import AudioSource, Limits, prepare
 from emovoice.errors import AudioError, NotEnoughSpeechError
 from emovoice.features.baseline import Baseline
 from emovoice.features.prosody import loudness

@@ -14,17 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from emovoice.analysis.report import EmotionReport, Report, Sentiment, Tip
+from emovoice.analysis.report import ConfidenceLevel, EmotionReport, Reference, Report, Tip
+from emovoice.analysis.sentiment import Sentiment, Tone
 
 EMOTION_WORDS = {"neutral": "neutral", "calm": "calm", "happy": "happy", "sad": "sad", "angry": "angry",
                  "fearful": "fearful", "disgust": "disgusted", "surprised": "surprised"}
 """The word that follows "sounded" for each emotion label ("sounded disgusted", not "sounded disgust")."""
 
 CONFIDENCE_PHRASES = {
-    "confident": "Your voice sounded {mostly}{emotion} ({share}).",
-    "tentative": "Your voice may have sounded {emotion} ({share}), though the model is not sure: "
+    ConfidenceLevel.CONFIDENT: "Your voice sounded {mostly}{emotion} ({share}).",
+    ConfidenceLevel.TENTATIVE: "Your voice may have sounded {emotion} ({share}), though the model is not sure: "
                  "it also heard {runner_up} ({second}).",
-    "unsure": "The model could not tell which emotion your voice carried: no one emotion stands out.",
+    ConfidenceLevel.UNSURE: "The model could not tell which emotion your voice carried: no one emotion stands out.",
 }
 """The one sentence for each confidence level (:class:`~emovoice.analysis.report.Confidence`)."""
 
@@ -51,8 +52,8 @@ def percent(value: float) -> str:
 
 def can_name(reference: str, level: str) -> bool:
     """The rule: an emotion may be named when heard against the speaker's own voice and the model
-    is not unsure (``reference`` and ``level`` as in a report)."""
-    return reference == "speaker" and level != "unsure"
+    is not unsure (``reference`` and ``level`` as in a report, or as stored)."""
+    return reference == Reference.SPEAKER and level != ConfidenceLevel.UNSURE
 
 
 def is_named(emotion: EmotionReport) -> bool:
@@ -60,17 +61,17 @@ def is_named(emotion: EmotionReport) -> bool:
     return can_name(emotion.reference, emotion.confidence.level)
 
 
-def phrase(level: str, *, emotion: str, probabilities: dict[str, float], runner_up: str) -> str:
+def phrase(level: ConfidenceLevel, *, emotion: str, probabilities: dict[str, float], runner_up: str) -> str:
     """The confidence level's sentence (:data:`CONFIDENCE_PHRASES`) filled in."""
     top = probabilities[emotion]
-    return CONFIDENCE_PHRASES[level].format(
+    return CONFIDENCE_PHRASES[ConfidenceLevel(level)].format(
         mostly="mostly " if top > 0.5 else "", emotion=sounded(emotion), share=percent(top),
         runner_up=sounded(runner_up), second=percent(probabilities.get(runner_up, 0.0)))
 
 
 def emotion_sentence(emotion: EmotionReport) -> str:
     """The report's one sentence on the emotion: the confidence level's phrase, or :data:`NOT_NAMED`."""
-    if emotion.reference != "speaker":
+    if emotion.reference != Reference.SPEAKER:
         return NOT_NAMED
     return phrase(emotion.confidence.level, emotion=emotion.emotion, probabilities=emotion.probabilities,
                   runner_up=emotion.confidence.runner_up)
@@ -104,9 +105,9 @@ def long_date(iso: str) -> str:
 def reference_sentence(emotion: EmotionReport) -> str | None:
     """What the voice was heard against, in a sentence (None for a plain model without a baseline)."""
     baseline = emotion.baseline
-    if emotion.reference == "speaker" and baseline is not None:
+    if emotion.reference == Reference.SPEAKER and baseline is not None:
         return f"Heard against your voice check of {long_date(baseline.created)}."
-    if emotion.reference == "population":
+    if emotion.reference == Reference.POPULATION:
         return "Heard against the training actors' average voice, not yours."
     return None
 
@@ -116,8 +117,11 @@ VOICE_TONE_BAND = 0.2
 mostly neutral voice with a little sadness in its mix is not called negative."""
 
 
-def voice_tone(valence: float) -> str:
-    return "positive" if valence > VOICE_TONE_BAND else "negative" if valence < -VOICE_TONE_BAND else "neutral"
+def voice_tone(valence: float) -> Tone:
+    """The voice's tone from its valence (:data:`VOICE_TONE_BAND`)."""
+    if valence > VOICE_TONE_BAND:
+        return Tone.POSITIVE
+    return Tone.NEGATIVE if valence < -VOICE_TONE_BAND else Tone.NEUTRAL
 
 
 def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
@@ -141,5 +145,5 @@ def shown_tips(report: Report) -> list[Tip]:
     naming an emotion heard against the actors' voices, which is left out."""
     if report.delivery is None:
         return []
-    named = report.emotion_report.reference == "speaker"
+    named = report.emotion_report.reference == Reference.SPEAKER
     return [tip for tip in report.delivery.feedback if named or tip.metric != "emotion"]

@@ -16,7 +16,6 @@ from emovoice.labels import EMOTIONS
 from emovoice.settings import get_settings
 
 DEFAULT_ROOT_ENV = "EMOVOICE_RAVDESS"
-STATEMENTS = {1: "Kids are talking by the door", 2: "Dogs are sitting by the door"}
 
 
 def default_root() -> Path:
@@ -42,10 +41,6 @@ class Clip:
     def speaker(self) -> str:
         """The speaker, as a name unique across corpora (``ravdess-07``)."""
         return f"ravdess-{self.actor:02d}"
-
-    @property
-    def gender(self) -> str:
-        return "male" if self.actor % 2 == 1 else "female"
 
     @property
     def label(self) -> int:

@@ -193,7 +193,7 @@ def window_mean(features: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
     stacked = np.concatenate(list(features)) if not isinstance(features, np.ndarray) else features
     if stacked.shape[0] == 0:
         raise ParameterError("a baseline needs at least one window")
-    return stacked.astype(np.float64).mean(axis=0).astype(np.float32)
+    return np.asarray(stacked.astype(np.float64).mean(axis=0).astype(np.float32))
 
 
 def speaker_baselines(features: np.ndarray, clip_index: np.ndarray, *, speakers: Sequence[str] | np.ndarray,
@@ -226,7 +226,7 @@ def population_baseline(baselines: dict[str, np.ndarray]) -> np.ndarray:
     """The mean of speakers' baselines (each speaker counts once)."""
     if not baselines:
         raise ParameterError("a population baseline needs at least one speaker")
-    return np.mean(np.stack(list(baselines.values())).astype(np.float64), axis=0).astype(np.float32)
+    return np.asarray(np.mean(np.stack(list(baselines.values())).astype(np.float64), axis=0).astype(np.float32))
 
 
 def relative(features: np.ndarray, clip_index: np.ndarray, *, speakers: Sequence[str] | np.ndarray,

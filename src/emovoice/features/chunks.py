@@ -40,7 +40,7 @@ def zscore(x: np.ndarray, *, axis: int = -1) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     mean = x.mean(axis=axis, keepdims=True)
     std = x.std(axis=axis, keepdims=True)
-    return ((x - mean) / np.maximum(std, 1e-8)).astype(np.float32)
+    return np.asarray(((x - mean) / np.maximum(std, 1e-8)).astype(np.float32))
 
 
 def chunk(wave: np.ndarray, *, chunk_samples: int = CHUNK_SAMPLES,

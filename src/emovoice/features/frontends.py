@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from emovoice.audio.effects import normalise_level
+from emovoice.audio import normalise_level
 from emovoice.errors import ParameterError
 from emovoice.features.chunks import CHUNK_SAMPLES, STEP_SAMPLES, chunk
 from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel

@@ -37,7 +37,6 @@ class PitchTrack:
 
     times: np.ndarray
     f0: np.ndarray
-    praat: object | None = None
 
     @property
     def voiced(self) -> np.ndarray:
@@ -57,13 +56,12 @@ def pitch_track(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: float 
     Returns
     -------
     PitchTrack
-        Also holds the Praat object (``praat``) for measurements that reuse it.
     """
     import parselmouth
 
     sound = parselmouth.Sound(np.asarray(wave, dtype=np.float64), sampling_frequency=sample_rate)
     track = sound.to_pitch_ac(time_step=time_step, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
-    return PitchTrack(times=np.asarray(track.xs()), f0=np.asarray(track.selected_array["frequency"]), praat=track)
+    return PitchTrack(times=np.asarray(track.xs()), f0=np.asarray(track.selected_array["frequency"]))
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class LoudnessStats:
 
 def loudness(wave: np.ndarray, *, sample_rate: int = 16_000) -> LoudnessStats:
     """Level, its variability, and flags for too quiet and clipping."""
-    from emovoice.audio.effects import active_level
+    from emovoice.audio import active_level
 
     wave = np.asarray(wave, dtype=np.float32)
     level = 20 * np.log10(max(active_level(wave, sample_rate=sample_rate), 1e-10))

@@ -104,7 +104,7 @@ def power_spectrogram(wave: np.ndarray, *, n_fft: int, hop_length: int,
     from scipy import fft  # single-precision FFT: twice as fast as numpy's double precision
 
     spectrum = fft.rfft(frames * win, axis=-1, workers=-1)
-    return np.swapaxes(spectrum.real ** 2 + spectrum.imag ** 2, -1, -2).astype(np.float32)
+    return np.asarray(np.swapaxes(spectrum.real ** 2 + spectrum.imag ** 2, -1, -2).astype(np.float32))
 
 
 def power_to_db(power: np.ndarray, *, ref_max: bool = True, amin: float = 1e-10,
@@ -115,7 +115,7 @@ def power_to_db(power: np.ndarray, *, ref_max: bool = True, amin: float = 1e-10,
         log_spec -= 10.0 * np.log10(max(amin, float(np.max(power))))
     if top_db is not None:
         log_spec = np.maximum(log_spec, log_spec.max() - top_db)
-    return log_spec.astype(np.float32)
+    return np.asarray(log_spec.astype(np.float32))
 
 
 def log_mel_spectrogram(wave: np.ndarray, *, sample_rate: int, n_fft: int, hop_length: int,
@@ -146,4 +146,4 @@ def mfcc(wave: np.ndarray, *, sample_rate: int, n_mfcc: int = 13, n_mels: int = 
     power = power_spectrogram(wave, n_fft=n_fft, hop_length=hop_length)
     mel = mel_filterbank(sample_rate=sample_rate, n_fft=n_fft, n_mels=n_mels) @ power
     log_mel = power_to_db(mel, ref_max=False)
-    return dct(log_mel, type=2, axis=0, norm="ortho")[:n_mfcc].astype(np.float32)
+    return np.asarray(dct(log_mel, type=2, axis=0, norm="ortho")[:n_mfcc].astype(np.float32))

@@ -56,7 +56,7 @@ def speech_frames(wave: np.ndarray, *, sample_rate: int = 16_000, aggressiveness
     pcm = (np.clip(frames * np.float32(10 ** (gain_db / 20)), -1, 1) * 32767).astype("<i2")
     vad = webrtcvad.Vad(aggressiveness)
     voiced = np.array([vad.is_speech(f.tobytes(), sample_rate) for f in pcm])
-    return voiced & loud_enough
+    return np.asarray(voiced & loud_enough)
 
 
 def speech_regions(wave: np.ndarray, *, sample_rate: int = 16_000, min_gap_s: float = 0.25,

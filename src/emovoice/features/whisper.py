@@ -110,19 +110,19 @@ def whisper_log_mel(wave: np.ndarray, *, n_mels: int = 80) -> np.ndarray:
     mel = mel_filterbank(sample_rate=WHISPER_SAMPLE_RATE, n_fft=400, n_mels=n_mels) @ power
     log_spec = np.log10(np.maximum(mel, 1e-10))
     log_spec = np.maximum(log_spec, log_spec.max(axis=(-2, -1), keepdims=True) - 8.0)
-    return ((log_spec + 4.0) / 4.0).astype(np.float32)
+    return np.asarray(((log_spec + 4.0) / 4.0).astype(np.float32))
 
 
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + 1e-5) * gamma + beta
+    return np.asarray((x - mean) / np.sqrt(var + 1e-5) * gamma + beta)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     from scipy.special import erf
 
-    return 0.5 * x * (1.0 + erf(x / np.sqrt(2.0)).astype(np.float32))
+    return np.asarray(0.5 * x * (1.0 + erf(x / np.sqrt(2.0)).astype(np.float32)))
 
 
 def _conv1d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, *, stride: int) -> np.ndarray:
@@ -132,7 +132,7 @@ def _conv1d(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, *, stride: int)
     taps = [padded[:, k:k + stride * (n_out - 1) + 1:stride] for k in range(3)]
     stacked = np.concatenate(taps, axis=-1)  # (batch, time', 3 * in), tap-major
     kernel = weight.transpose(2, 1, 0).reshape(-1, weight.shape[0])  # (3 * in, out)
-    return stacked @ kernel + bias
+    return np.asarray(stacked @ kernel + bias)
 
 
 @dataclass

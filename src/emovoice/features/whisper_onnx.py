@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from emovoice.errors import ParameterError
 from emovoice.features.whisper import MAX_TOKENS
 from emovoice.settings import get_settings
 
@@ -151,7 +152,7 @@ class OnnxWhisperEncoder:
 
     def hidden_states(self, mel: np.ndarray, *, n_blocks: int | None = None) -> np.ndarray:
         if n_blocks is not None and n_blocks != self.n_blocks:
-            raise ValueError(f"this encoder graph computes {self.n_blocks} blocks, not {n_blocks}")
+            raise ParameterError(f"this encoder graph computes {self.n_blocks} blocks, not {n_blocks}")
         if mel.ndim == 2:
             mel = mel[None]
         mel = np.ascontiguousarray(mel, dtype=np.float32)

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.analysis.report import Report
-from emovoice.audio.io import Limits, named_bytes
+from emovoice.audio import Limits, named_bytes
 from emovoice.errors import EmovoiceError
 from emovoice.features.baseline import Baseline, BaselineMismatchError
 from emovoice.settings import Settings
@@ -114,7 +114,13 @@ def _yield_to_the_server() -> None:
 
 
 class _EmbeddedConsumer(Consumer):  # type: ignore[misc]
-    """huey's consumer inside the web process: the server owns the signals."""
+    """huey's consumer inside the web process: the server owns the signals.
+
+    huey offers no public switch for this: ``Consumer.start()`` always ends by installing its
+    handlers for SIGINT, SIGTERM and SIGHUP through the private ``_set_signal_handlers()``, which
+    this class overrides. pyproject.toml pins huey for it, and ``tests/web/test_jobs.py`` fails if a
+    huey release renames the method, changes its signature or stops calling it from ``start()``.
+    """
 
     def _set_signal_handlers(self) -> None:
         pass

@@ -7,13 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from emovoice.analysis import wording
-from emovoice.analysis.report import Report
+from emovoice.analysis.report import Report, Segment, Target
 from emovoice.labels import EMOTIONS
+from emovoice.models.transcriber import Word
+from emovoice.presentation.palette import EMOTION_COLOURS as COLOURS
 
-COLOURS = {
-    "neutral": "#9e9e9e", "calm": "#4db6ac", "happy": "#fbc02d", "sad": "#5c6bc0",
-    "angry": "#e53935", "fearful": "#8e24aa", "disgust": "#6d4c41", "surprised": "#fb8c00",
-}
 WIDTH, HEIGHT, PAD = 720, 200, 40
 
 
@@ -21,22 +19,22 @@ def _esc(value: Any) -> str:
     return html.escape(str(value))
 
 
-def emotion_timeline_svg(timeline: list[dict[str, Any]], duration: float) -> str:
+def emotion_timeline_svg(timeline: list[Segment], duration: float) -> str:
     """Stacked bars, one per second, coloured by emotion probability."""
     if not timeline:
         return ""
     inner_w, inner_h = WIDTH - 2 * PAD, HEIGHT - 2 * PAD
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="emotion timeline">']
     for seg in timeline:
-        x = PAD + seg["start"] / duration * inner_w
-        w = max(1.0, (seg["end"] - seg["start"]) / duration * inner_w - 1)
-        y = PAD + inner_h
+        x = PAD + seg.start / duration * inner_w
+        w = max(1.0, (seg.end - seg.start) / duration * inner_w - 1)
+        y: float = PAD + inner_h
         for label in EMOTIONS:
-            h = seg["probabilities"][label] * inner_h
+            h = seg.probabilities[label] * inner_h
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
-                         f'fill="{COLOURS[label]}"><title>{seg["start"]:.0f}-{seg["end"]:.0f} s {label} '
-                         f'{seg["probabilities"][label]:.0%}</title></rect>')
+                         f'fill="{COLOURS[label]}"><title>{seg.start:.0f}-{seg.end:.0f} s {label} '
+                         f'{seg.probabilities[label]:.0%}</title></rect>')
     parts += _axes(duration, 1.0, "time (s)", "probability")
     parts.append("</svg>")
     return "".join(parts)
@@ -48,8 +46,8 @@ def _nice_step(raw: float) -> float:
 
     if raw <= 0:
         return 1.0
-    power = 10 ** math.floor(math.log10(raw))
-    return next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(float(m * power) for m in (1, 2, 5, 10) if m * power >= raw)
 
 
 def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float = 0.0) -> list[str]:
@@ -111,61 +109,64 @@ def mix_bars(probabilities: dict[str, float]) -> str:
     return "".join(rows)
 
 
-def transcript_html(words: list[dict[str, Any]]) -> str:
+def transcript_html(words: list[Word]) -> str:
     if not words:
         return "<p class='muted'>No transcript.</p>"
-    return " ".join(f'<mark title="filler at {w["start"]:.1f} s">{_esc(w["text"])}</mark>' if w["filler"]
-                    else f'<span title="{w["start"]:.1f} s">{_esc(w["text"])}</span>' for w in words)
+    return " ".join(f'<mark title="filler at {w.start:.1f} s">{_esc(w.text)}</mark>' if w.filler
+                    else f'<span title="{w.start:.1f} s">{_esc(w.text)}</span>' for w in words)
 
 
-def render(report: dict[str, Any]) -> str:
-    """The HTML page of a report dictionary (``Report.to_dict()``)."""
-    duration = report["duration_s"]
-    typed = Report.from_dict(report)
-    named = wording.is_named(typed.emotion_report)
+def _card(label: str, value: float | int | None, unit: str, target: str) -> str:
+    shown = "n/a" if value is None else (f"{value:.1f}" if isinstance(value, float) else str(value))
+    return (f"<div class='card'><div class='k'>{_esc(label)}</div><div class='v'>{_esc(shown)} {_esc(unit)}</div>"
+            f"<div class='t'>{_esc('target ' + target if target else '')}</div></div>")
+
+
+def _span(target: Target, fmt: str = ".0f", sep: str = "-") -> str:
+    return f"{target.low:{fmt}}{sep}{target.high:{fmt}}"
+
+
+def render(report: Report) -> str:
+    """The HTML page of a report."""
+    emotion = report.emotion_report
+    duration = report.duration_s
+    named = wording.is_named(emotion)
     legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
+    reference = wording.reference_sentence(emotion)
     sections = [
         "<h1>Your answer</h1>",
-        f"<p class='headline'>{_esc(wording.emotion_sentence(typed.emotion_report))}</p>",
-        f"<p class='muted'>{_esc(report.get('file') or 'recording')} · {duration:.1f} s</p>",
-        *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in (report.get("input") or {}).get("notes", [])),
-        *(f"<p class='muted'>{_esc(note)}</p>" for note in [wording.reference_sentence(typed.emotion_report)]
-          if note),
-        "<h2>Emotion, second by second</h2>", emotion_timeline_svg(report["timeline"], duration),
+        f"<p class='headline'>{_esc(wording.emotion_sentence(emotion))}</p>",
+        f"<p class='muted'>{_esc(report.file or 'recording')} · {duration:.1f} s</p>",
+        *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in report.source.notes),
+        *([f"<p class='muted'>{_esc(reference)}</p>"] if reference else []),
+        "<h2>Emotion, second by second</h2>", emotion_timeline_svg(report.timeline, duration),
         f"<div class='legend'>{legend}</div>",
-        "<h2>Emotion mix</h2>", mix_bars(report["probabilities"]),
+        "<h2>Emotion mix</h2>", mix_bars(report.probabilities),
     ]
-    if "pace" in report:
-        pitch_points = [(i + 0.5, v) for i, v in enumerate(report["pitch"]["curve"]) if v is not None]
-        pace_points = [(p["time"], p["wpm"]) for p in report["pace"]["curve"]]
-        target = report["pace"]["target"]
-        tips = "".join(f"<li class='{t.kind}'>{_esc(t.text)}</li>" for t in wording.shown_tips(typed))
-        figures = [
-            ("Pace", report["pace"]["wpm"], "wpm", f"{target['low']:.0f}-{target['high']:.0f}"),
-            ("Filler words per minute", report["fillers"]["per_minute"], "/min",
-             f"≤ {report['fillers']['target']['high']:.0f}"),
-            ("Pauses over 1 s", report["flow"]["long_pause_count"], "", ""),
-            ("Pitch variability", report["pitch"]["variability_st"], "st",
-             f"≥ {report['pitch']['monotone_threshold_st']:.0f}"),
-            ("Level", report["loudness"]["level_dbfs"], "dBFS",
-             f"{report['loudness']['target']['low']:.0f} to {report['loudness']['target']['high']:.0f}"),
-        ]
-        cards = "".join(f"<div class='card'><div class='k'>{_esc(k)}</div><div class='v'>"
-                        f"{_esc('n/a' if v is None else (f'{v:.1f}' if isinstance(v, float) else v))} "
-                        f"{_esc(u)}</div><div class='t'>{_esc('target ' + t if t else '')}</div></div>"
-                        for k, v, u, t in figures)
+    delivery = report.delivery
+    if delivery is not None:
+        pitch, pace, loud = delivery.pitch, delivery.pace, delivery.loudness
+        pitch_points = [(i + 0.5, v) for i, v in enumerate(pitch.curve) if v is not None]
+        pace_points = [(p["time"], p["wpm"]) for p in pace.curve]
+        tips = "".join(f"<li class='{t.kind}'>{_esc(t.text)}</li>" for t in wording.shown_tips(report))
+        cards = "".join([
+            _card("Pace", pace.wpm, "wpm", _span(pace.target)),
+            _card("Filler words per minute", delivery.fillers.per_minute, "/min",
+                  f"≤ {delivery.fillers.target.high:.0f}"),
+            _card("Pauses over 1 s", delivery.flow.long_pause_count, "", ""),
+            _card("Pitch variability", pitch.variability_st, "st", f"≥ {pitch.monotone_threshold_st:.0f}"),
+            _card("Level", loud.level_dbfs, "dBFS", _span(loud.target, sep=" to ")),
+        ])
         sections += [
             "<h2>Tips</h2>", f"<ul class='tips'>{tips}</ul>",
             "<h2>Delivery</h2>", f"<div class='cards'>{cards}</div>",
-            f"<p>{_esc(wording.sentiment_sentence(typed.delivery.sentiment, voice_named=named))}</p>"
-            if typed.delivery is not None else "",
+            f"<p>{_esc(wording.sentiment_sentence(delivery.sentiment, voice_named=named))}</p>",
             "<h2>Pitch</h2>", line_svg(pitch_points, x_max=duration, label="F0", unit="Hz", colour="#6a1b9a"),
             "<h2>Pace</h2>", line_svg(pace_points, x_max=duration, label="pace", unit="wpm",
-                                      band=(target["low"], target["high"])),
-            "<h2>Transcript</h2>", f"<p class='transcript'>{transcript_html(report['transcript']['words'])}</p>",
+                                      band=(pace.target.low, pace.target.high)),
+            "<h2>Transcript</h2>", f"<p class='transcript'>{transcript_html(delivery.transcript.words)}</p>",
         ]
-        for item in report.get("missing", []):
-            sections.append(f"<p class='muted'>Missing: {_esc(item)}</p>")
+        sections += [f"<p class='muted'>Missing: {_esc(item)}</p>" for item in delivery.missing]
     style = """
 body{font:15px/1.5 system-ui,sans-serif;max-width:780px;margin:2em auto;padding:0 1em;color:#212121}
 h1{font-size:1.6em;margin-bottom:0} h2{font-size:1.15em;margin-top:1.6em}
@@ -185,7 +186,7 @@ h1{font-size:1.6em;margin-bottom:0} h2{font-size:1.15em;margin-top:1.6em}
             + "".join(sections) + "</body></html>")
 
 
-def write_html(report: dict[str, Any], path: str | Path) -> Path:
+def write_html(report: Report, path: str | Path) -> Path:
     """Write :func:`render`'s page to ``path``."""
     path = Path(path)
     path.write_text(render(report), encoding="utf-8")

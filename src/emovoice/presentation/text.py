@@ -10,9 +10,11 @@ import textwrap
 from typing import Any
 
 from emovoice.analysis import wording
-from emovoice.analysis.report import Report, Target
+from emovoice.analysis.report import Reference, Report, Target, TipKind
+from emovoice.thresholds import Verdict
 
-VERDICT_MARKS = {"ok": "✓", "low": "↓", "high": "↑"}
+VERDICT_MARKS = {Verdict.OK: "✓", Verdict.LOW: "↓", Verdict.HIGH: "↑"}
+TIP_MARKS = {TipKind.IMPROVE: "→", TipKind.PRAISE: "★", TipKind.NOTE: "·"}
 
 
 def bar(fraction: float, width: int = 24) -> str:
@@ -21,8 +23,8 @@ def bar(fraction: float, width: int = 24) -> str:
     return "█" * filled + "·" * (width - filled)
 
 
-def _mark(verdict: str | None) -> str:
-    return VERDICT_MARKS.get(verdict or "", " ")
+def _mark(verdict: Verdict | None) -> str:
+    return " " if verdict is None else VERDICT_MARKS[verdict]
 
 
 def _num(value: Any, fmt: str, unit: str = "") -> str:
@@ -35,7 +37,7 @@ def _range(target: Target | None, fmt: str = ".0f", unit: str = "", sep: str = "
     return f"{target.low:{fmt}}{sep}{target.high:{fmt}}{unit}"
 
 
-def _verdict(target: Target | None, value: float | None) -> str | None:
+def _verdict(target: Target | None, value: float | None) -> Verdict | None:
     return None if target is None or value is None else target.verdict(value)
 
 
@@ -51,7 +53,7 @@ def format_report(report: Report) -> str:
     reference = wording.reference_sentence(emotion)
     if reference:
         lines.append(f"  {reference}")
-    if emotion.reference != "speaker":
+    if emotion.reference != Reference.SPEAKER:
         lines += [f"  {chunk}" for chunk in textwrap.wrap(wording.CLI_WAY_ON, 96)]
     lines.append("  mix:")
     for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
@@ -106,7 +108,7 @@ def format_report(report: Report) -> str:
         lines.append(f"  missing: {item}")
     lines += ["", "  tips:"]
     for tip in delivery.feedback:
-        symbol = {"improve": "→", "praise": "★", "note": "·"}[tip.kind]
+        symbol = TIP_MARKS[tip.kind]
         lines += [f"    {symbol} {chunk}" if i == 0 else f"      {chunk}"
                   for i, chunk in enumerate(textwrap.wrap(tip.text, 88))]
     return "\n".join(lines)

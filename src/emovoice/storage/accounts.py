@@ -24,10 +24,28 @@ MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 1024
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _hasher = PasswordHasher()
+EMAIL_TAKEN = "an account with this e-mail already exists; log in instead"
+WRONG_CREDENTIALS = "wrong e-mail or password"
 
 
 class AccountError(EmovoiceError):
-    """A sign-up or login that cannot go through; the message says why."""
+    """A sign-up or login that cannot go through; the message says why (the subclasses: what went wrong)."""
+
+
+class UnusableCredentialsError(AccountError):
+    """An e-mail address or a password that no account can have (malformed, too short, too long)."""
+
+
+class EmailTakenError(AccountError):
+    """An account with this e-mail address exists already."""
+
+
+class LoginFailedError(AccountError):
+    """A login refused: wrong e-mail or password (one message for both)."""
+
+
+class TooManyAttemptsError(LoginFailedError):
+    """Too many failed logins for an e-mail address in a short time."""
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,33 +61,30 @@ def _usable_email(email: str) -> bool:
 
 
 def check_credentials(email: str, password: str) -> str:
-    """The normalised e-mail, or :class:`AccountError` saying what is wrong."""
+    """The normalised e-mail, or :class:`UnusableCredentialsError` saying what is wrong."""
     email = normalise_email(email)
     if not _usable_email(email) or not _EMAIL.match(email):
-        raise AccountError("enter a valid e-mail address, like name@example.com")
+        raise UnusableCredentialsError("enter a valid e-mail address, like name@example.com")
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
+        raise UnusableCredentialsError(f"the password needs at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise AccountError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
+        raise UnusableCredentialsError(f"the password may have at most {MAX_PASSWORD_LENGTH} characters")
     return email
 
 
 def create_user(session: Session, email: str, password: str) -> User:
-    """A new user; :class:`AccountError` if the e-mail is taken or the password too short."""
+    """A new user; :class:`EmailTakenError` if the e-mail is taken, :class:`UnusableCredentialsError`
+    if it or the password cannot be used."""
     email = check_credentials(email, password)
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError("an account with this e-mail already exists; log in instead")
+        raise EmailTakenError(EMAIL_TAKEN)
     user = User(email=email, password_hash=_hasher.hash(password))
     session.add(user)
     try:
         session.flush()
     except IntegrityError:
-        raise AccountError("an account with this e-mail already exists; log in instead") from None
+        raise EmailTakenError(EMAIL_TAKEN) from None
     return user
-
-
-class TooManyAttemptsError(AccountError):
-    """Too many failed logins for an e-mail address in a short time."""
 
 
 def _device_key(session: Session, email: str, device: str | None) -> str:
@@ -83,7 +98,7 @@ def _device_key(session: Session, email: str, device: str | None) -> str:
 
 
 def authenticate(session: Session, email: str, password: str, *, device: str | None = None) -> User:
-    """The user with these credentials, or :class:`AccountError` (one message for both mistakes).
+    """The user with these credentials, or :class:`LoginFailedError` (one message for both mistakes).
 
     Failed logins are counted per address and per device: ``device`` is the browser's device
     cookie (:func:`trust_device`). After ``MAX_FAILED_LOGINS`` failures within
@@ -96,7 +111,7 @@ def authenticate(session: Session, email: str, password: str, *, device: str | N
     email = normalise_email(email)
     if not _usable_email(email):  # no account can have it: nothing to look up or to count
         _hasher.hash(password)
-        raise AccountError("wrong e-mail or password")
+        raise LoginFailedError(WRONG_CREDENTIALS)
     since = utcnow() - FAILED_LOGIN_WINDOW
     session.execute(delete(LoginFailure).where(LoginFailure.at < since))
     device_key = _device_key(session, email, device)
@@ -116,7 +131,7 @@ def authenticate(session: Session, email: str, password: str, *, device: str | N
     except (VerificationError, InvalidHashError):
         session.add(LoginFailure(email=email[:320], device=device_key))
         session.commit()
-        raise AccountError("wrong e-mail or password") from None
+        raise LoginFailedError(WRONG_CREDENTIALS) from None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user

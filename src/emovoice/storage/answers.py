@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.analysis.wording import can_name
 from emovoice.storage.comparison import count_answer, uncount_answer
+from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.models import Answer, AnswerAudio, utcnow
-
-STATUSES = ("queued", "running", "done", "failed")
 
 
 def create_answer(session: Session, *, user_id: int, question_id: int | None, audio: bytes, content_type: str,
                   filename: str, time_limit_s: int | None = None) -> Answer:
     """Store a new answer with its recording, queued for analysis."""
-    answer = Answer(user_id=user_id, question_id=question_id, status="queued", time_limit_s=time_limit_s,
+    answer = Answer(user_id=user_id, question_id=question_id, status=AnswerStatus.QUEUED, time_limit_s=time_limit_s,
                     audio_bytes=len(audio))
     answer.audio = AnswerAudio(content_type=content_type[:100], filename=filename[:255], data=audio)
     session.add(answer)
@@ -27,7 +26,7 @@ def create_answer(session: Session, *, user_id: int, question_id: int | None, au
     return answer
 
 
-def user_answer(session: Session, user_id: int, answer_id: int) -> Answer | None:
+def user_answer(session: Session, *, user_id: int, answer_id: int) -> Answer | None:
     """The answer if it belongs to ``user_id``; another user's answer is None, like a missing one."""
     return session.scalar(select(Answer).where(Answer.id == answer_id, Answer.user_id == user_id))
 
@@ -40,17 +39,18 @@ def user_answers(session: Session, user_id: int, *, limit: int = 500) -> list[An
 
 def count_waiting(session: Session) -> int:
     """Answers queued for analysis, all users together."""
-    return int(session.scalar(select(func.count()).select_from(Answer).where(Answer.status == "queued")) or 0)
+    queued = select(func.count()).select_from(Answer).where(Answer.status == AnswerStatus.QUEUED)
+    return int(session.scalar(queued) or 0)
 
 
 def count_user_answers(session: Session, user_id: int) -> int:
     return int(session.scalar(select(func.count()).select_from(Answer).where(Answer.user_id == user_id)) or 0)
 
 
-def delete_answer(session: Session, user_id: int, answer_id: int) -> bool:
+def delete_answer(session: Session, *, user_id: int, answer_id: int) -> bool:
     """Delete the user's answer, its recording and its share of the comparison aggregates;
     False when there is no such answer of theirs."""
-    answer = user_answer(session, user_id, answer_id)
+    answer = user_answer(session, user_id=user_id, answer_id=answer_id)
     if answer is None:
         return False
     uncount_answer(session, answer)
@@ -72,14 +72,14 @@ def report_of(answer: Answer) -> dict[str, Any] | None:
 def claim(session: Session, answer_id: int) -> bool:
     """Mark a queued answer running (one more attempt); False if it is gone or not queued."""
     now = utcnow()
-    result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "queued")
-                             .values(status="running", started_at=now, heartbeat_at=now,
+    result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == AnswerStatus.QUEUED)
+                             .values(status=AnswerStatus.RUNNING, started_at=now, heartbeat_at=now,
                                      attempts=Answer.attempts + 1))
     return bool(getattr(result, "rowcount", 0))
 
 
 def heartbeat(session: Session, answer_id: int) -> None:
-    session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "running")
+    session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == AnswerStatus.RUNNING)
                     .values(heartbeat_at=utcnow()))
 
 
@@ -88,10 +88,10 @@ def finish(session: Session, answer_id: int, *, report: dict[str, Any] | None = 
     """Store the report (done) or the error (failed); False if the answer was deleted meanwhile."""
     values: dict[str, Any] = {"finished_at": utcnow(), "heartbeat_at": None}
     if report is not None:
-        values.update(status="done", report_json=json.dumps(report), error=None, **summary(report))
+        values.update(status=AnswerStatus.DONE, report_json=json.dumps(report), error=None, **summary(report))
     else:
-        values.update(status="failed", error=error or "the analysis failed")
-    result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == "running")
+        values.update(status=AnswerStatus.FAILED, error=error or "the analysis failed")
+    result = session.execute(update(Answer).where(Answer.id == answer_id, Answer.status == AnswerStatus.RUNNING)
                              .values(**values))
     finished = bool(getattr(result, "rowcount", 0))
     if finished and report is not None:
@@ -116,20 +116,22 @@ def summary(report: dict[str, Any]) -> dict[str, Any]:
 def stale_running(session: Session, *, older_than: dt.timedelta) -> list[Answer]:
     """Running answers whose worker stopped beating (it died or was restarted)."""
     cutoff = utcnow() - older_than
-    return list(session.scalars(select(Answer).where(Answer.status == "running", Answer.heartbeat_at < cutoff)))
+    return list(session.scalars(select(Answer).where(Answer.status == AnswerStatus.RUNNING,
+                                                      Answer.heartbeat_at < cutoff)))
 
 
 def waiting(session: Session, *, older_than: dt.timedelta) -> list[Answer]:
     """Answers queued for longer than ``older_than``."""
     cutoff = utcnow() - older_than
-    return list(session.scalars(select(Answer).where(Answer.status == "queued", Answer.queued_at < cutoff)))
+    return list(session.scalars(select(Answer).where(Answer.status == AnswerStatus.QUEUED,
+                                                      Answer.queued_at < cutoff)))
 
 
 def requeue(session: Session, answer_id: int) -> None:
     session.execute(update(Answer).where(Answer.id == answer_id)
-                    .values(status="queued", queued_at=utcnow(), heartbeat_at=None))
+                    .values(status=AnswerStatus.QUEUED, queued_at=utcnow(), heartbeat_at=None))
 
 
 def fail(session: Session, answer_id: int, error: str) -> None:
     session.execute(update(Answer).where(Answer.id == answer_id)
-                    .values(status="failed", error=error, finished_at=utcnow(), heartbeat_at=None))
+                    .values(status=AnswerStatus.FAILED, error=error, finished_at=utcnow(), heartbeat_at=None))

@@ -18,9 +18,10 @@ lower bins plus half the share in the answer's own bin; its resolution is one bi
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -30,16 +31,21 @@ from sqlalchemy.orm import Session
 from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, Figure, headline_figures
 from emovoice.analysis.norms import NormComparison, compare_fillers
+from emovoice.analysis.report import Report, ReportFormatError
+from emovoice.storage.enums import AnswerStatus, ScopeKind, make_scope
 from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember
+
+log = logging.getLogger(__name__)
 
 DISPLAY_BARS = 24
 
 
 def scopes_of(answer: Answer, question: Question | None) -> list[str]:
     """The comparison groups an answer belongs to."""
-    scopes = ["all"]
+    scopes = [make_scope(ScopeKind.ALL)]
     if question is not None:
-        scopes += [f"category:{question.category}", f"question:{question.id}"]
+        scopes += [make_scope(ScopeKind.CATEGORY, question.category),
+                   make_scope(ScopeKind.QUESTION, question.id)]
     return scopes
 
 
@@ -72,11 +78,21 @@ def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: li
         session.execute(delete(ScopeMember).where(ScopeMember.user_id == user_id, ScopeMember.answers <= 0))
 
 
+def _figures_of(report: dict[str, Any]) -> dict[str, float]:
+    """The headline figures of a stored report; none of one that cannot be read back (it is still
+    counted in its groups, so that the counts stay whole)."""
+    try:
+        return headline_figures(Report.from_dict(report))
+    except ReportFormatError as exc:
+        log.warning("an answer's stored report was counted without figures: %s", exc)
+        return {}
+
+
 def count_answer(session: Session, answer: Answer, report: dict[str, Any]) -> None:
     """Store an analysed answer's figures and count it in its comparison groups (once)."""
     if answer.counted_scopes is not None:
         return
-    figures = headline_figures(report)
+    figures = _figures_of(report)
     question = session.get(Question, answer.question_id) if answer.question_id else None
     scopes = scopes_of(answer, question)
     answer.figures_json = json.dumps(figures)
@@ -94,7 +110,8 @@ def uncount_answer(session: Session, answer: Answer) -> None:
 
 def backfill(session: Session) -> int:
     """Count analysed answers that are not counted yet (made before the aggregates existed)."""
-    waiting = list(session.scalars(select(Answer).where(Answer.status == "done", Answer.counted_scopes.is_(None),
+    waiting = list(session.scalars(select(Answer).where(Answer.status == AnswerStatus.DONE,
+                                                        Answer.counted_scopes.is_(None),
                                                         Answer.report_json.is_not(None))))
     for answer in waiting:
         count_answer(session, answer, json.loads(answer.report_json or "{}"))
@@ -143,6 +160,24 @@ def rebuild(session: Session) -> None:
             session.execute(insert(model), rows)
 
 
+HistogramBar = TypedDict("HistogramBar", {"from": float, "to": float, "count": int, "yours": bool})
+"""One bar of a figure's distribution: the answers from ``from`` to ``to``; ``yours``: the answer's own bar."""
+
+
+class ReferenceRange(TypedDict):
+    """A figure's published reference range and the answer's verdict against it."""
+
+    key: str
+    label: str
+    low: float
+    high: float
+    unit: str
+    source: str
+    value: float | None
+    shown: str
+    verdict: str | None
+
+
 @dataclass
 class FigureComparison:
     """Where one figure of the answer stands among other candidates' answers in a group."""
@@ -154,7 +189,7 @@ class FigureComparison:
     n: int
     percentile: float | None = None
     mean: float | None = None
-    histogram: list[dict[str, Any]] = field(default_factory=list)
+    histogram: list[HistogramBar] = field(default_factory=list)
 
 
 @dataclass
@@ -176,13 +211,13 @@ class Comparison:
     answer_id: int
     figures: dict[str, float]
     groups: list[GroupComparison]
-    references: list[dict[str, Any]]
+    references: list[ReferenceRange]
     published: list[NormComparison] = field(default_factory=list)
     min_answers: int = th.MIN_COMPARISON_ANSWERS
     min_candidates: int = th.MIN_COMPARISON_CANDIDATES
 
 
-def _display_histogram(figure: Figure, counts: dict[int, int], value: float | None) -> list[dict[str, Any]]:
+def _display_histogram(figure: Figure, counts: dict[int, int], value: float | None) -> list[HistogramBar]:
     """The fine bins merged into at most DISPLAY_BARS bars over the populated range, the answer's bar marked."""
     populated = [b for b, c in counts.items() if c > 0]
     if not populated:
@@ -191,7 +226,7 @@ def _display_histogram(figure: Figure, counts: dict[int, int], value: float | No
     if value is not None:
         lo, hi = min(lo, figure.bin(value)), max(hi, figure.bin(value))
     width = max(1, -(-(hi - lo + 1) // DISPLAY_BARS))
-    bars = []
+    bars: list[HistogramBar] = []
     for start in range(lo, hi + 1, width):
         end = min(start + width, hi + 1)
         left, _ = figure.bin_edges(start)
@@ -211,7 +246,7 @@ def _own_answers(session: Session, user_id: int) -> list[tuple[dict[str, float],
 def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]) -> Comparison:
     """How ``answer`` compares with other candidates' answers, group by group."""
     figures = json.loads(answer.figures_json or "{}")
-    scopes = json.loads(answer.counted_scopes) if answer.counted_scopes else ["all"]
+    scopes = json.loads(answer.counted_scopes) if answer.counted_scopes else [make_scope(ScopeKind.ALL)]
     own = _own_answers(session, answer.user_id)
     groups = []
     for scope in scopes:
@@ -230,8 +265,8 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
         answers_n = int(max((n for n, _ in totals.values()), default=0))
         enough = answers_n >= th.MIN_COMPARISON_ANSWERS and members >= th.MIN_COMPARISON_CANDIDATES
         kind, _, key = scope.partition(":")
-        label = {"all": "All candidates", "category": f"{category_labels.get(key, key)} questions",
-                 "question": "This question"}[kind]
+        label = {ScopeKind.ALL: "All candidates", ScopeKind.CATEGORY: f"{category_labels.get(key, key)} questions",
+                 ScopeKind.QUESTION: "This question"}[ScopeKind(kind)]
         note = "" if enough else (
             f"Not enough answers yet: {answers_n} answer{'s' if answers_n != 1 else ''} from {members} other "
             f"candidate{'s' if members != 1 else ''}; a comparison needs {th.MIN_COMPARISON_ANSWERS} answers "
@@ -257,11 +292,11 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
             group.emotion_mix = {f.key.removeprefix("emotion_"): (i.mean or 0.0) for f, i in
                                  zip(FIGURES, group.figures, strict=True) if f.key.startswith("emotion_")}
         groups.append(group)
-    references = [{"key": f.key, "label": f.label, "low": f.reference.low, "high": f.reference.high,
-                   "unit": f.reference.unit, "source": f.reference_source, "value": figures.get(f.key),
-                   "shown": f.format(figures.get(f.key)),
-                   "verdict": None if figures.get(f.key) is None else f.reference.verdict(figures[f.key])}
-                  for f in FIGURES if f.reference is not None and f.key in MAIN_FIGURES]
+    references: list[ReferenceRange] = [
+        {"key": f.key, "label": f.label, "low": f.reference.low, "high": f.reference.high, "unit": f.reference.unit,
+         "source": f.reference_source, "value": figures.get(f.key), "shown": f.format(figures.get(f.key)),
+         "verdict": None if figures.get(f.key) is None else f.reference.verdict(figures[f.key])}
+        for f in FIGURES if f.reference is not None and f.key in MAIN_FIGURES]
     report = json.loads(answer.report_json or "{}")
     return Comparison(answer_id=answer.id, figures=figures, groups=groups, references=references,
                       published=[compare_fillers(report)])

@@ -68,10 +68,6 @@ class Database:
         self.engine = make_engine(self.url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
     def migrate(self) -> None:
         migrate(self.engine)
 

@@ -8,13 +8,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypedDict
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.analysis.figures import BY_KEY, MAIN_FIGURES
 from emovoice.analysis.trends import Trend, trend
+from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User, VoiceCheck
 
 EXPORT_IN_MEMORY_BYTES = 16_000_000
@@ -23,7 +24,7 @@ EXPORT_IN_MEMORY_BYTES = 16_000_000
 
 def answers_with_figures(session: Session, user_id: int, *, category: str | None = None) -> list[Answer]:
     """The user's analysed answers, oldest first, optionally of one question category."""
-    query = (select(Answer).where(Answer.user_id == user_id, Answer.status == "done",
+    query = (select(Answer).where(Answer.user_id == user_id, Answer.status == AnswerStatus.DONE,
                                   Answer.figures_json.is_not(None))
              .options(defer(Answer.report_json), selectinload(Answer.question))
              .order_by(Answer.created_at, Answer.id))
@@ -32,14 +33,33 @@ def answers_with_figures(session: Session, user_id: int, *, category: str | None
     return list(session.scalars(query))
 
 
+class Point(TypedDict):
+    """One answer's value of a figure: ``time`` is when it was recorded (ISO 8601, to the minute)."""
+
+    answer_id: int
+    time: str
+    value: float
+
+
 @dataclass
 class Series:
+    """One main figure over the user's answers, with its target range and its trend."""
+
     key: str
     label: str
     unit: str
-    points: list[dict[str, Any]]
+    points: list[Point]
     target: tuple[float, float] | None
     trend: Trend | None
+
+
+@dataclass
+class Progress:
+    """Each main figure over the user's analysed answers (optionally of one question category)."""
+
+    answers: int
+    category: str | None
+    series: list[Series]
 
 
 def figures_by_answer(answers: list[Answer]) -> dict[int, dict[str, float]]:
@@ -56,12 +76,18 @@ def series(answers: list[Answer], figures: dict[int, dict[str, float]]) -> list[
     for key in MAIN_FIGURES:
         figure = BY_KEY[key]
         timed = [(answer, figures[answer.id][key]) for answer in answers if key in figures[answer.id]]
-        points = [{"answer_id": answer.id, "time": answer.created_at.isoformat(timespec="minutes"), "value": value}
-                  for answer, value in timed]
+        points: list[Point] = [{"answer_id": answer.id, "time": answer.created_at.isoformat(timespec="minutes"),
+                                "value": value} for answer, value in timed]
         target = (figure.reference.low, figure.reference.high) if figure.reference else None
         out.append(Series(key=key, label=figure.label, unit=figure.unit, points=points, target=target,
                           trend=trend(figure, [value for _, value in timed])))
     return out
+
+
+def progress(session: Session, user_id: int, *, category: str | None = None) -> Progress:
+    """The user's progress: each main figure over their analysed answers, oldest first."""
+    answers = answers_with_figures(session, user_id, category=category)
+    return Progress(answers=len(answers), category=category, series=series(answers, figures_by_answer(answers)))
 
 
 def _extension(audio: AnswerAudio) -> str:

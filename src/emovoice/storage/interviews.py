@@ -6,7 +6,7 @@ import json
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Final, NotRequired, TypedDict
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
@@ -15,8 +15,12 @@ from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, MAIN_FIGURES, in_range
 from emovoice.errors import ParameterError
 from emovoice.storage.comparison import uncount_answer
+from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.models import Answer, Interview, InterviewQuestion, Question
 from emovoice.storage.questions import CATEGORIES
+
+UNANSWERED: Final = "unanswered"
+"""The status of an interview's question that has no answer yet (the others have their answer's status)."""
 
 
 def create_interview(session: Session, user_id: int, *, questions: int = th.INTERVIEW_QUESTIONS,
@@ -57,7 +61,7 @@ def create_interview(session: Session, user_id: int, *, questions: int = th.INTE
     return interview
 
 
-def user_interview(session: Session, user_id: int, interview_id: int) -> Interview | None:
+def user_interview(session: Session, *, user_id: int, interview_id: int) -> Interview | None:
     return session.scalar(select(Interview).where(Interview.id == interview_id, Interview.user_id == user_id)
                           .options(selectinload(Interview.questions).selectinload(InterviewQuestion.question)))
 
@@ -81,8 +85,8 @@ def next_position(interview: Interview, answered: dict[int, Answer]) -> int | No
     return None
 
 
-def delete_interview(session: Session, user_id: int, interview_id: int) -> bool:
-    interview = user_interview(session, user_id, interview_id)
+def delete_interview(session: Session, *, user_id: int, interview_id: int) -> bool:
+    interview = user_interview(session, user_id=user_id, interview_id=interview_id)
     if interview is None:
         return False
     for answer in interview_answers(session, interview).values():
@@ -93,14 +97,37 @@ def delete_interview(session: Session, user_id: int, interview_id: int) -> bool:
     return True
 
 
+class RunAnswer(TypedDict):
+    """One question of a run and its answer's headline figures; ``emotion`` and ``in_range`` (how
+    many main figures lie in their target ranges) only once the answer is analysed."""
+
+    position: int
+    question: str | None
+    answer_id: int | None
+    status: str
+    figures: dict[str, float]
+    emotion: NotRequired[str | None]
+    in_range: NotRequired[int]
+
+
+class TopTip(TypedDict):
+    """A tip that recurs in a run: for which ``metric``, in how many ``answers`` (``where`` in words)."""
+
+    metric: str
+    label: str
+    answers: int
+    where: str
+    text: str
+
+
 @dataclass
 class RunSummary:
     """What a finished mock interview says."""
 
-    answers: list[dict[str, Any]]
+    answers: list[RunAnswer]
     strongest: int | None
     weakest: int | None
-    top_tips: list[dict[str, Any]]
+    top_tips: list[TopTip]
     figures: dict[str, float | None]
     previous: dict[str, float | None]
     previous_runs: int
@@ -141,17 +168,17 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
 
     ``answered`` is the interview's answers by position (:func:`interview_answers`).
     """
-    rows = []
+    rows: list[RunAnswer] = []
     figure_sets = []
     tips: Counter[str] = Counter()
     tip_text: dict[str, str] = {}
     pending = failed = 0
     for item in interview.questions:
         answer = answered.get(item.position)
-        row: dict[str, Any] = {"position": item.position, "question": item.question.text if item.question else None,
-                               "answer_id": answer.id if answer else None,
-                               "status": answer.status if answer else "unanswered", "figures": {}}
-        if answer is not None and answer.status == "done":
+        row: RunAnswer = {"position": item.position, "question": item.question.text if item.question else None,
+                          "answer_id": answer.id if answer else None,
+                          "status": answer.status if answer else UNANSWERED, "figures": {}}
+        if answer is not None and answer.status == AnswerStatus.DONE:
             figures = json.loads(answer.figures_json or "{}")
             row["figures"] = figures
             row["emotion"] = answer.emotion
@@ -162,21 +189,24 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
                 if tip.get("kind") == "improve":
                     tips[tip["metric"]] += 1
                     tip_text.setdefault(tip["metric"], tip["text"])
-        elif answer is not None and answer.status in ("queued", "running"):
+        elif answer is not None and answer.status in (AnswerStatus.QUEUED, AnswerStatus.RUNNING):
             pending += 1
         elif answer is not None:
             failed += 1
         rows.append(row)
     done = [r for r in rows if r["figures"]]
-    strongest = max(done, key=lambda r: (r["in_range"], -r["figures"].get("fillers_per_min", 0)))["position"] \
-        if len(done) > 1 else None
-    weakest = min(done, key=lambda r: (r["in_range"], -r["figures"].get("fillers_per_min", 0)))["position"] \
-        if len(done) > 1 else None
+
+    def rank(row: RunAnswer) -> tuple[int, float]:
+        return row.get("in_range", 0), -row["figures"].get("fillers_per_min", 0)
+
+    strongest = max(done, key=rank)["position"] if len(done) > 1 else None
+    weakest = min(done, key=rank)["position"] if len(done) > 1 else None
     if strongest == weakest:
         weakest = None
     analysed = len(done)
-    top = [{"metric": metric, "label": TIP_LABELS.get(metric, metric.capitalize()), "answers": n,
-            "where": in_how_many(n, analysed), "text": tip_text[metric]} for metric, n in tips.most_common(3)]
+    top: list[TopTip] = [{"metric": metric, "label": TIP_LABELS.get(metric, metric.capitalize()), "answers": n,
+                          "where": in_how_many(n, analysed), "text": tip_text[metric]}
+                         for metric, n in tips.most_common(3)]
     earlier = [i.id for i in session.scalars(select(Interview).where(
         Interview.user_id == interview.user_id, Interview.id != interview.id,
         Interview.created_at <= interview.created_at))]
@@ -188,6 +218,6 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
                      f"{'them' if failed > 1 else 'it'} out.")
     return RunSummary(answers=rows, strongest=strongest, weakest=weakest, top_tips=top, figures=_means(figure_sets),
                       previous=_means(previous_sets), previous_runs=len(earlier),
-                      complete=pending == 0 and all(r["status"] != "unanswered" for r in rows),
+                      complete=pending == 0 and all(r["status"] != UNANSWERED for r in rows),
                       pending=pending, failed=failed, notes=notes)
 

@@ -3,13 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Float, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Dialect, Float, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+from emovoice.storage.enums import AnswerStatus, Difficulty
+
+E = TypeVar("E", bound=StrEnum)
 
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class StrEnumText(TypeDecorator[E], Generic[E]):
+    """A :class:`~enum.StrEnum` kept as its value in a ``VARCHAR`` (the column the migrations made):
+    the database holds the plain string, Python gets the member back."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -74,7 +99,7 @@ class Question(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(1000), unique=True)
     category: Mapped[str] = mapped_column(String(40), index=True)
-    difficulty: Mapped[str] = mapped_column(String(10))
+    difficulty: Mapped[Difficulty] = mapped_column(StrEnumText(Difficulty, 10))
     suggested_seconds: Mapped[int]
     origin: Mapped[str] = mapped_column(String(20), default="bank")
 
@@ -90,7 +115,7 @@ class Answer(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[AnswerStatus] = mapped_column(StrEnumText(AnswerStatus, 10), default=AnswerStatus.QUEUED)
     error: Mapped[str | None] = mapped_column(Text)
     report_json: Mapped[str | None] = mapped_column(Text)
     time_limit_s: Mapped[int | None]

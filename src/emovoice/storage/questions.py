@@ -11,13 +11,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emovoice.errors import ParameterError
+from emovoice.storage.enums import Difficulty
 from emovoice.storage.models import Question
-
-DIFFICULTIES = ("easy", "medium", "hard")
 
 
 def bank() -> dict[str, Any]:
@@ -33,7 +32,8 @@ CATEGORIES: dict[str, str] = bank()["categories"]
 class QuestionSpec:
     text: str
     category: str
-    difficulty: str = "medium"
+    difficulty: str = Difficulty.MEDIUM
+    """One of :class:`Difficulty` (a plain string until :meth:`checked`)."""
     suggested_seconds: int = 60
 
     def checked(self) -> QuestionSpec:
@@ -42,12 +42,12 @@ class QuestionSpec:
             raise ParameterError(f"a question needs 5 to 1000 characters, got {len(text)}")
         if self.category not in CATEGORIES:
             raise ParameterError(f"unknown category {self.category!r}; choose one of {', '.join(CATEGORIES)}")
-        if self.difficulty not in DIFFICULTIES:
-            raise ParameterError(f"difficulty must be one of {', '.join(DIFFICULTIES)}, got {self.difficulty!r}")
+        if self.difficulty not in tuple(Difficulty):
+            raise ParameterError(f"difficulty must be one of {', '.join(Difficulty)}, got {self.difficulty!r}")
         seconds = int(self.suggested_seconds)
         if not 5 <= seconds <= 600:
             raise ParameterError(f"suggested_seconds must lie between 5 and 600, got {seconds}")
-        return QuestionSpec(text, self.category, self.difficulty, seconds)
+        return QuestionSpec(text, self.category, Difficulty(self.difficulty), seconds)
 
 
 def add_questions(session: Session, specs: list[QuestionSpec], *, origin: str = "user") -> int:
@@ -85,7 +85,7 @@ def read_questions_file(path: Path) -> list[QuestionSpec]:
         if not isinstance(row, dict) or not row.get("text") or not row.get("category"):
             raise ParameterError(f"{path}: entry {i} needs a text and a category")
         specs.append(QuestionSpec(text=str(row["text"]), category=str(row["category"]),
-                                  difficulty=str(row.get("difficulty") or "medium"),
+                                  difficulty=str(row.get("difficulty") or Difficulty.MEDIUM),
                                   suggested_seconds=int(row.get("suggested_seconds") or 60)))
     return specs
 
@@ -103,7 +103,3 @@ def random_question(session: Session, *, category: str | None = None) -> Questio
         query = query.where(Question.category == category)
     ids = list(session.scalars(query))
     return session.get(Question, random.choice(ids)) if ids else None
-
-
-def count_questions(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Question)) or 0)

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.audio.effects import Degradation
+from emovoice.audio import Degradation
 from emovoice.datasets import tess
 from emovoice.datasets.ravdess import Clip, load_clips, load_folds
 from emovoice.datasets.tess import TessClip
@@ -147,7 +147,7 @@ def model_input(recipe: Recipe, X: np.ndarray, owner: np.ndarray, *, speakers: n
     if recipe.relative:
         return relative(X, owner, speakers=speakers, baselines=baselines or {}, fallback=population)
     if baselines:
-        return relative(X, owner, speakers=speakers, baselines=baselines) + population
+        return np.asarray(relative(X, owner, speakers=speakers, baselines=baselines) + population)
     return X
 
 
@@ -156,8 +156,8 @@ def _test_probabilities(recipe: Recipe, feats: WindowFeatures, mask: np.ndarray,
                         calibrated: bool = True) -> np.ndarray:
     X, owner = feats.select(mask)
     X = model_input(recipe, X, owner, speakers=speakers, population=population, baselines=baselines)
-    window_probs = recipe.predict_proba(X) if calibrated else recipe.predict_proba(X, calibrated=False)  # type: ignore[call-arg]
-    return clip_probabilities(window_probs, owner, len(mask))[mask]
+    window_probs = recipe.predict_proba(X, calibrated=calibrated)
+    return np.asarray(clip_probabilities(window_probs, owner, len(mask))[mask])
 
 
 def _tess_clips(progress: bool) -> list[TessClip] | None:
@@ -181,9 +181,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     recipe = make_recipe(model)
     for key, value in overrides.items():
         setattr(recipe, key, value)
-    if hasattr(recipe, "checkpoint_dir"):
-        recipe.checkpoint_dir = runs_dir / model / f"fold_{fold}"  # type: ignore[attr-defined]
-        recipe.max_epochs_this_run = max_epochs  # type: ignore[attr-defined]
+    recipe.use_checkpoints(runs_dir / model / f"fold_{fold}", max_epochs=max_epochs)
     actors = np.array([c.actor for c in clips])
     test_mask = np.isin(actors, folds[fold])
     X, y, groups = training_windows(recipe, clips, ~test_mask, progress=progress)
@@ -191,7 +189,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     from tqdm.auto import tqdm
 
     bar = tqdm(desc=f"{model} fold {fold}", disable=not progress, leave=False,
-               total=getattr(recipe, "epochs", None))
+               total=recipe.progress_total)
 
     def report(**stats: Any) -> None:
         bar.update(1)
@@ -202,7 +200,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     recipe.fit(X, y, groups, progress=report)
     del X, y, groups
     bar.close()
-    if not getattr(recipe, "finished", True):
+    if not recipe.finished:
         return None
     labels = np.array([c.label for c in clips])
     speakers, neutral = _speakers(clips), _neutral(clips)
@@ -218,7 +216,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
                                    baselines=baselines, calibrated=calibrated)
 
     probabilities = {Degradation.CLEAN.value: score(clean), ENROLLED: score(clean, own)}
-    if getattr(recipe, "temperature_", 1.0) != 1.0:
+    if recipe.temperature not in (None, 1.0):
         probabilities[UNCALIBRATED] = score(clean, calibrated=False)
     for kind in TEST_DEGRADATIONS if degraded else ():
         probabilities[kind.value] = score(extract(frontend, clips, degradation=kind, seed=TEST_SEED,
@@ -243,8 +241,11 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
 
 
 def _fitted_info(recipe: Recipe) -> dict[str, Any]:
-    return {k: v for k, v in vars(recipe).items()
-            if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
+    info: dict[str, Any] = {k: v for k, v in vars(recipe).items()
+                            if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
+    if recipe.trained_on is not None:
+        info["trained_on"] = recipe.trained_on  # which folds ran where, when some ran on a GPU
+    return info
 
 
 def save_fold(path: Path, result: FoldResult, *, paths: list[str]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import os
 import platform
 import sys
 from pathlib import Path
@@ -38,12 +39,13 @@ CROSS_CORPUS_CHOICES = (
     "cross-validation on the training speakers. TESS's figures were seen when the default model was chosen "
     "among the variants in this table, so the default's TESS figure is optimistic by that choice.")
 PENDING_NOTES = {
-    "cnn_lstm": "on this 2-core CPU one training step of 32 windows takes about 5 s, one fold of 30 epochs "
+    "cnn_lstm": "on a 2-core CPU one training step of 32 windows takes about 5 s, one fold of 30 epochs "
                 "about 1.5 hours (fold 1 took 1 h 39 min) and six folds about 9 hours "
                 "(`python bench/bench_cnn_lstm.py` measures the step; see `cnn_lstm_step.json`), more than a "
                 "working session. Training is checkpointed per fold "
                 "and epoch and resumable: `emovoice evaluate --models cnn_lstm` continues where it stopped "
-                "(`--max-epochs K` bounds one run); on a GPU machine it is about an hour.",
+                "(`--max-epochs K` bounds one run); it trains on a CUDA GPU when torch sees one, and each fold's "
+                "`info.trained_on` says where it ran.",
 }
 
 
@@ -350,6 +352,27 @@ def write_table(data: dict[str, Any], path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def machine() -> str:
+    """The machine the evaluation runs on, as the tables' Machine line says it: architecture,
+    processor, CPU count (``os.cpu_count``) and the GPU torch sees, if any."""
+    cores = os.cpu_count()
+    return (f"{platform.machine()}, {platform.processor() or 'cpu'}, "
+            f"{cores if cores else 'unknown'} core{'' if cores == 1 else 's'}, {_gpu()}")
+
+
+def _gpu() -> str:
+    try:
+        import torch
+    except ImportError:  # without torch no network could run on a GPU
+        return "no GPU"
+    if not torch.cuda.is_available():
+        return "no GPU"
+    names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    if len(names) == 1:
+        return f"GPU {names[0]}"
+    return f"{len(names)} GPUs " + (names[0] if len(set(names)) == 1 else " / ".join(names))
+
+
 def _entry(name: str, results: list[FoldResult], out_dir: Path) -> dict[str, Any]:
     metrics = fold_metrics(results)
     entry = {"description": make_recipe(name).description, "date": dt.date.today().isoformat(), **metrics}
@@ -381,7 +404,7 @@ def _write(data: dict[str, Any], out_dir: Path) -> None:
     data["command"] = "emovoice evaluate " + " ".join(sys.argv[2:]) if sys.argv[1:2] == ["evaluate"] \
         else "emovoice evaluate"
     data["date"] = dt.date.today().isoformat()
-    data["machine"] = f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 cores, no GPU"
+    data["machine"] = machine()
     ravdess = {**data, "models": {m: {k: v for k, v in e.items() if k != "tess"} for m, e in data["models"].items()}}
     cross = {"default_model": DEFAULT_MODEL, "date": data["date"], "command": data["command"],
              "machine": data["machine"],

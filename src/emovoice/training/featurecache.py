@@ -18,8 +18,7 @@ from typing import Protocol
 
 import numpy as np
 
-from emovoice.audio.effects import Degradation, degrade
-from emovoice.audio.io import decode
+from emovoice.audio import Degradation, decode, degrade
 from emovoice.features.frontends import Frontend
 from emovoice.settings import get_settings
 

@@ -115,7 +115,7 @@ def fold_calm(probabilities: np.ndarray, labels: tuple[str, ...]) -> np.ndarray:
     folded = probabilities.copy()
     folded[:, EMOTIONS.index("neutral")] += folded[:, EMOTIONS.index("calm")]
     out = folded[:, [EMOTIONS.index(label) for label in labels]]
-    return out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12)
+    return np.asarray(out / np.maximum(out.sum(axis=1, keepdims=True), 1e-12))
 
 
 def cross_corpus_view(probabilities: np.ndarray, y_true: np.ndarray,

@@ -31,7 +31,8 @@ class LocalFeatureBlock(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x)
+        out: torch.Tensor = self.body(x)
+        return out
 
 
 class TimeDistributedCnnLstm(nn.Module):
@@ -63,7 +64,8 @@ class TimeDistributedCnnLstm(nn.Module):
         x = self.blocks(self.input_norm(x))
         x = x.reshape(batch, steps, -1)
         out, _ = self.lstm(x)
-        return self.classifier(self.dropout(out[:, -1]))
+        logits: torch.Tensor = self.classifier(self.dropout(out[:, -1]))
+        return logits
 
 
 class VectorCnn(nn.Module):
@@ -81,7 +83,8 @@ class VectorCnn(nn.Module):
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.body(x.unsqueeze(1))
+        out: torch.Tensor = self.body(x.unsqueeze(1))
+        return out
 
 
 class VectorLstm(nn.Module):
@@ -109,4 +112,5 @@ class VectorLstm(nn.Module):
         out, _ = self.lstm(x.unsqueeze(-1) if self.sequence else x.unsqueeze(1))
         # the mean over steps rather than the last step: 141 steps are too long for the
         # last state alone to carry the gradient
-        return self.head(out.mean(dim=1))
+        logits: torch.Tensor = self.head(out.mean(dim=1))
+        return logits

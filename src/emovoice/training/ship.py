@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from emovoice.datasets.ravdess import load_clips
+from emovoice.datasets.ravdess import Clip, load_clips
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import DEFAULT_MODEL_NAME, default_model_path
 from emovoice.training.cv import population_of, training_windows
@@ -66,9 +66,16 @@ def refresh_card(*, onnx_path: Path | None = None,
     return card
 
 
+def training_data(clips: list[Clip]) -> str:
+    """What the shipped model was trained on, counted from ``clips``."""
+    actors = len({c.actor for c in clips})
+    who = f"all {actors} actors" if actors > 1 else f"{actors} actor"
+    return f"RAVDESS speech, {who}, {len(clips):,} clips, 16 kHz"
+
+
 def train_and_export(*, model: str | None = None, root: Path | None = None, out_dir: Path | None = None,
                      progress: bool = True, results_json: Path = Path("bench/results/ser_ravdess.json")) -> Path:
-    """Fit ``model`` on all 24 actors (clean and augmented) and export ONNX + metadata + card.
+    """Fit ``model`` on every actor (clean and augmented) and export ONNX + metadata + card.
 
     Returns
     -------
@@ -77,7 +84,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     """
     model = model or DEFAULT_MODEL
     recipe = make_recipe(model)
-    if not hasattr(recipe, "export_onnx"):
+    if not recipe.exports_onnx:
         from emovoice.errors import ParameterError
 
         raise ParameterError(f"model {model!r} has no ONNX export; use one of the whisper_* models")
@@ -91,7 +98,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     if recipe.relative:
         clean = extract(recipe.frontend(), clips, progress=progress)
         population = population_of(clean, clips, everyone)[: frontend.max_layer + 1]  # type: ignore[attr-defined]
-    recipe.export_onnx(onnx_path, population=population)  # type: ignore[attr-defined]
+    recipe.export_onnx(onnx_path, population=population)
     today = dt.date.today().isoformat()
     metadata = {
         "model": model,
@@ -105,11 +112,11 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
             "shape": list(population.shape) if population is not None else None,
         },
         "training": {
-            "data": "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz",
+            "data": training_data(clips),
             "augmentation": [d.value for d in recipe.augment],
             "windows": len(X),
-            "chosen_C": getattr(recipe, "c_", None),
-            "temperature": getattr(recipe, "temperature_", None),
+            "chosen_C": recipe.chosen_c,
+            "temperature": recipe.temperature,
             "seed": recipe.seed,
         },
         "cross_validation": cv_summary(results_json, model),

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException, RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import OperationalError
 from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,11 +21,10 @@ from emovoice.storage.db import Database
 from emovoice.storage.questions import load_bank
 from emovoice.web.api import api_router
 from emovoice.web.deps import CSRF_COOKIE
-from emovoice.web.pages import render_error
+from emovoice.web.errors import add_exception_handlers
 from emovoice.web.pages import router as pages_router
 from emovoice.web.state import AppState
 
-log = logging.getLogger("emovoice.web")
 STATIC = Path(__file__).parent / "static"
 CSP = ("default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; style-src 'self'; "
        "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
@@ -116,14 +111,6 @@ class Guard(BaseHTTPMiddleware):
         return response
 
 
-def _plain(error: Any) -> str:
-    """A validation error's message in words a user can act on."""
-    message = str(error.get("msg", ""))
-    if "Expected UploadFile" in message:  # a multipart part without a file name arrives as text
-        return "send the recording as a file, with a file name (this part had none)"
-    return message
-
-
 def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = None,
                workers: int | None = None) -> FastAPI:
     """The app on ``settings`` (default: from the environment).
@@ -165,6 +152,7 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(api_router)
     app.include_router(pages_router)
+    add_exception_handlers(app)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:  # Swagger UI from the vendored copy: no CDN, no inline script
@@ -174,32 +162,5 @@ def create_app(settings: Settings | None = None, *, analyzer: Analyzer | None = 
     def favicon() -> FileResponse:  # browsers ask for it on every page, whatever the page links
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
-
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/") or request.url.path.startswith("/docs"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render_error(request, exc.status_code, str(exc.detail))
-
-    @app.exception_handler(OperationalError)
-    async def database_down(request: Request, exc: OperationalError) -> Response:
-        # The database cannot be reached (restarting, or the network to it broke): a clear 503,
-        # and the pool reconnects by itself (pre-ping) once it is back.
-        log.warning("database unreachable: %s", str(exc).splitlines()[0][:200])
-        message = "the database cannot be reached just now; try again in a few seconds"
-        headers = {"Retry-After": "5"}
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": message}, status_code=503, headers=headers)
-        response = render_error(request, 503, message)
-        response.headers.update(headers)
-        return response
-
-    @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, exc: RequestValidationError) -> Response:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {_plain(e)}"
-                             for e in exc.errors())
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": problems}, status_code=422)
-        return render_error(request, 422, problems)
 
     return app

@@ -26,6 +26,7 @@ CSRF_COOKIE = "emovoice_csrf"
 CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+LOG_IN_FIRST = "log in first"
 
 
 def get_state(request: Request) -> AppState:
@@ -74,12 +75,15 @@ OptionalUser = Annotated[User | None, Depends(optional_user)]
 
 
 def current_user(user: OptionalUser) -> User:
+    """The logged-in user, else a 401: the API answers it as JSON, a page as a redirect to the
+    login page that comes back here (``/login?next=<path>``; :mod:`emovoice.web.errors`)."""
     if user is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in first", headers={"WWW-Authenticate": "Bearer"})
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, LOG_IN_FIRST, headers={"WWW-Authenticate": "Bearer"})
     return user
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+"""The logged-in user, for API routes and pages alike (:func:`current_user`)."""
 
 
 def csrf_token(request: Request) -> str:

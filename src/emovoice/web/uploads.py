@@ -7,7 +7,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
-from emovoice.audio.io import Limits, load_audio, named_bytes
+from emovoice.audio import Limits, load_audio, named_bytes
 from emovoice.errors import EmovoiceError, TooLongError
 
 ALLOWED_TIME_LIMITS = (15, 30, 60, 90, 120)

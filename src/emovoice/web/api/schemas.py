@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from typing_extensions import TypedDict  # pydantic takes typing's TypedDict only from Python 3.12 on
+
+from emovoice.storage.enums import AnswerStatus, Difficulty
+from emovoice.storage.interviews import UNANSWERED
+
+Number = Annotated[int | float, WithJsonSchema({"type": "number"})]
+"""A figure or a limit as it was computed: an integer stays one in the JSON (``150``, not ``150.0``)."""
 
 
 class Credentials(BaseModel):
@@ -27,13 +34,13 @@ class QuestionOut(BaseModel):
     id: int
     text: str
     category: str
-    difficulty: str
+    difficulty: Difficulty
     suggested_seconds: int
 
 
 class AnswerAccepted(BaseModel):
     id: int
-    status: Literal["queued", "running", "done", "failed"]
+    status: AnswerStatus
 
 
 class AnswerOut(BaseModel):
@@ -42,7 +49,7 @@ class AnswerOut(BaseModel):
     question: str | None = None
     created_at: dt.datetime
     time_limit_s: int | None = None
-    status: Literal["queued", "running", "done", "failed"]
+    status: AnswerStatus
     error: str | None
     report: dict[str, Any] | None = Field(None, description="the JSON of 'emovoice analyze --json' once done")
 
@@ -52,7 +59,7 @@ class AnswerSummary(BaseModel):
     question_id: int | None
     question: str | None
     created_at: dt.datetime
-    status: Literal["queued", "running", "done", "failed"]
+    status: AnswerStatus
     duration_s: float | None = None
     emotion: str | None = Field(None, description="the emotion heard, only where it can be named: heard against "
                                                   "the user's voice check, and the model not unsure")
@@ -76,7 +83,46 @@ class InterviewQuestionOut(BaseModel):
     question: str | None
     category: str | None
     answer_id: int | None
-    status: str
+    status: AnswerStatus | Literal["unanswered"] = Field(description=f"the answer's, or '{UNANSWERED}'")
+
+
+class RunAnswerOut(TypedDict):
+    """One question of a mock interview and its answer's headline figures; "emotion" and "in_range"
+    (how many main figures lie in their target ranges) only once the answer is analysed."""
+
+    position: int
+    question: str | None
+    answer_id: int | None
+    status: AnswerStatus | Literal["unanswered"]
+    figures: dict[str, Number]
+    emotion: NotRequired[str | None]
+    in_range: NotRequired[int]
+
+
+class TopTipOut(BaseModel):
+    """A tip that recurs in the run: for which figure (``metric``), in how many answers."""
+
+    metric: str
+    label: str
+    answers: int
+    where: str = Field(description='the same in words: "in 2 of 3 answers"')
+    text: str
+
+
+class InterviewSummaryOut(BaseModel):
+    """What a finished mock interview says."""
+
+    answers: list[RunAnswerOut]
+    strongest: int | None = Field(description="the position of the answer with the most figures in range")
+    weakest: int | None = Field(description="the position of the answer with the fewest figures in range")
+    top_tips: list[TopTipOut] = Field(description="the three tips that recur most")
+    figures: dict[str, Number | None] = Field(description="each main figure's mean over this run")
+    previous: dict[str, Number | None] = Field(description="each main figure's mean over the earlier runs")
+    previous_runs: int
+    complete: bool
+    pending: int = Field(description="answers still being analysed")
+    failed: int = Field(description="answers that could not be analysed")
+    notes: list[str]
 
 
 class InterviewOut(BaseModel):
@@ -87,8 +133,9 @@ class InterviewOut(BaseModel):
     questions: list[InterviewQuestionOut]
     next_position: int | None = Field(description="the first question not answered yet; null when all are")
     complete: bool = Field(description="every question answered and analysed")
-    summary: dict[str, Any] | None = Field(None, description="once complete: headline figures, strongest and "
-                                                             "weakest answers, top tips, the run against earlier runs")
+    summary: InterviewSummaryOut | None = Field(None, description="once complete: headline figures, strongest and "
+                                                                 "weakest answers, top tips, the run against earlier "
+                                                                 "runs")
 
 
 class VoiceCheckOut(BaseModel):
@@ -99,3 +146,117 @@ class VoiceCheckOut(BaseModel):
     baseline: dict[str, Any] | None = Field(
         description="what the baseline holds (kind, speech_s, windows, sources, created, frontend); null when it "
                     "was made for an emotion model no longer installed")
+
+
+class HistogramBarOut(BaseModel):
+    """One bar of a figure's distribution among other candidates' answers."""
+
+    model_config = ConfigDict(validate_by_name=True, validate_by_alias=True)
+
+    from_: Number = Field(alias="from")
+    to: Number
+    count: int
+    yours: bool = Field(description="the bar the answer falls in")
+
+
+class FigureComparisonOut(BaseModel):
+    """Where one figure of the answer stands among other candidates' answers in a group."""
+
+    key: str
+    label: str
+    value: Number | None
+    shown: str = Field(description="the value as the pages show it")
+    n: int = Field(description="other candidates' answers with this figure")
+    percentile: Number | None = Field(description="the share of other candidates' answers below (mid-rank, "
+                                                  "one histogram bin's resolution); null with too few")
+    mean: Number | None = Field(description="the other candidates' mean; null with too few")
+    histogram: list[HistogramBarOut] = Field(description="empty with too few")
+
+
+class GroupComparisonOut(BaseModel):
+    """The comparison in one group: all answers ("all"), the question's category ("category:<key>")
+    or the question itself ("question:<id>")."""
+
+    scope: str
+    label: str
+    answers: int
+    candidates: int = Field(description="other candidates with answers in the group")
+    enough: bool = Field(description="whether the group is large enough to show (else only the note)")
+    note: str
+    figures: list[FigureComparisonOut] = Field(description="empty unless enough")
+    emotion_mix: dict[str, Number] = Field(description="the other candidates' mean emotion mix; empty unless enough")
+
+
+class ReferenceRangeOut(BaseModel):
+    """A figure's published reference range and the answer's verdict against it."""
+
+    key: str
+    label: str
+    low: Number
+    high: Number
+    unit: str
+    source: str
+    value: Number | None
+    shown: str
+    verdict: str | None
+
+
+class PublishedComparisonOut(BaseModel):
+    """Where the answer falls among a published group (a study's percentiles)."""
+
+    measure: str
+    group: str
+    source: str
+    people: int
+    value: Number | None
+    percentile: Number | None = Field(description="the share of the group with a lower value")
+    beyond: str | None = Field(description='"below" or "above" when outside the published percentiles')
+    sentence: str
+    percentiles: list[tuple[Number, Number]] = Field(description="the published (percentile, value) points")
+
+
+class ComparisonOut(BaseModel):
+    """How an answer compares with other candidates' answers, group by group, and with published ranges."""
+
+    answer_id: int
+    figures: dict[str, Number] = Field(description="the answer's headline figures")
+    groups: list[GroupComparisonOut]
+    references: list[ReferenceRangeOut]
+    published: list[PublishedComparisonOut]
+    min_answers: int = Field(description="answers a group needs before it is shown")
+    min_candidates: int = Field(description="other candidates a group needs before it is shown")
+
+
+class PointOut(BaseModel):
+    answer_id: int
+    time: str = Field(description="when the answer was recorded (ISO 8601, to the minute)")
+    value: Number
+
+
+class TrendOut(BaseModel):
+    """A figure's change between the first and the second half of the latest answers."""
+
+    key: str
+    answers: int
+    before: Number
+    after: Number
+    sentence: str
+
+
+class SeriesOut(BaseModel):
+    """One main figure over the user's answers."""
+
+    key: str
+    label: str
+    unit: str
+    points: list[PointOut]
+    target: tuple[Number, Number] | None = Field(description="the target range (low, high)")
+    trend: TrendOut | None = Field(description="null with too few answers")
+
+
+class ProgressOut(BaseModel):
+    """Each main figure over the user's analysed answers, oldest first."""
+
+    answers: int = Field(description="analysed answers")
+    category: str | None
+    series: list[SeriesOut]

@@ -2,18 +2,15 @@
 // marked, and the user's emotion mix beside the others' average.
 (function () {
   "use strict";
-  const source = document.getElementById("compare-data");
-  if (!source || typeof Chart === "undefined") return;
-  const data = JSON.parse(source.textContent);
-  Chart.defaults.animation = false;
-  Chart.defaults.color = "#222";
-  let drawn = 0;
+  const charts = window.emovoiceCharts;
+  const data = charts && charts.pageData("compare-data");
+  if (!data) return;
   const groups = Object.fromEntries(data.groups.map((g) => [g.scope, g]));
   document.querySelectorAll("canvas.dist").forEach((canvas) => {
     const group = groups[canvas.dataset.scope];
     const item = group.figures.find((f) => f.key === canvas.dataset.key);
     const fmt = (v) => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(2));
-    new Chart(canvas, {
+    charts.draw(canvas, {
       type: "bar",
       data: { labels: item.histogram.map((b) => `${fmt(b.from)}–${fmt(b.to)}`),
               datasets: [{ label: "answers", data: item.histogram.map((b) => b.count),
@@ -21,21 +18,17 @@
       options: { plugins: { legend: { display: false }, title: { display: true, text: `${item.label}: you ${item.shown}` } },
                  scales: { y: { title: { display: true, text: "answers" } } } },
     });
-    canvas.dataset.drawn = "true";
-    drawn += 1;
   });
   document.querySelectorAll("canvas.mix").forEach((canvas) => {
     const group = groups[canvas.dataset.scope];
     const emotions = Object.keys(data.yours);
-    new Chart(canvas, {
+    charts.draw(canvas, {
       type: "bar",
       data: { labels: emotions, datasets: [
         { label: "you", data: emotions.map((e) => data.yours[e] || 0), backgroundColor: emotions.map((e) => data.colours[e]) },
         { label: "other candidates (mean)", data: emotions.map((e) => group.mix[e] || 0), backgroundColor: "#bbbbbb" }] },
       options: { scales: { x: { ticks: { autoSkip: false } }, y: { min: 0, max: 1 } } },  // every emotion named
     });
-    canvas.dataset.drawn = "true";
-    drawn += 1;
   });
-  document.body.dataset.charts = String(drawn);
+  charts.finish();
 })();

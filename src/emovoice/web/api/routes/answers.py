@@ -6,18 +6,19 @@ Every lookup is by (answer id, current user): another user's answer is 404, like
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 
 from emovoice.storage import answers as store
 from emovoice.storage.comparison import compare
+from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.interviews import user_interview
 from emovoice.storage.models import Answer, Question
 from emovoice.storage.questions import CATEGORIES
-from emovoice.web.api.schemas import AnswerAccepted, AnswerOut, AnswerSummary, ErrorOut
+from emovoice.web.api.schemas import AnswerAccepted, AnswerOut, AnswerSummary, ComparisonOut, ErrorOut
 from emovoice.web.deps import MAX_ID, CsrfChecked, CurrentUser, PathId, SessionDep, StateDep
-from emovoice.web.uploads import ALLOWED_TIME_LIMITS, UploadError, check_upload
+from emovoice.web.uploads import ALLOWED_TIME_LIMITS, check_upload
 
 router = APIRouter(prefix="/answers", tags=["answers"])
 NOT_FOUND = "no such answer"
@@ -27,14 +28,14 @@ RETRY_AFTER_S = 60
 def answer_out(answer: Answer) -> AnswerOut:
     return AnswerOut(id=answer.id, question_id=answer.question_id,
                      question=answer.question.text if answer.question else None, created_at=answer.created_at,
-                     time_limit_s=answer.time_limit_s, status=answer.status,  # type: ignore[arg-type]
+                     time_limit_s=answer.time_limit_s, status=answer.status,
                      error=answer.error, report=store.report_of(answer))
 
 
 def _summary(answer: Answer) -> AnswerSummary:
     return AnswerSummary(id=answer.id, question_id=answer.question_id,
                          question=answer.question.text if answer.question else None, created_at=answer.created_at,
-                         status=answer.status,  # type: ignore[arg-type]
+                         status=answer.status,
                          duration_s=answer.duration_s, emotion=answer.emotion, wpm=answer.wpm,
                          fillers=answer.filler_count)
 
@@ -55,7 +56,7 @@ def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
     """
     settings = state.settings
     if interview_id is not None:
-        interview = user_interview(session, user.id, interview_id)
+        interview = user_interview(session, user_id=user.id, interview_id=interview_id)
         item = next((q for q in interview.questions if q.position == position), None) if interview else None
         if item is None:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT,
@@ -73,11 +74,8 @@ def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
                             headers={"Retry-After": str(RETRY_AFTER_S)})
     max_bytes = int(settings.max_upload_mb * 1e6)
     data = audio.file.read(max_bytes + 1)
-    try:
-        checked = check_upload(data, filename=audio.filename or "answer", content_type=audio.content_type or "",
-                               max_bytes=max_bytes, max_seconds=settings.max_answer_s)
-    except UploadError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
+    checked = check_upload(data, filename=audio.filename or "answer", content_type=audio.content_type or "",
+                           max_bytes=max_bytes, max_seconds=settings.max_answer_s)  # refused: UploadError
     answer = store.create_answer(session, user_id=user.id, question_id=question_id, audio=checked.data,
                                  content_type=checked.content_type, filename=checked.filename,
                                  time_limit_s=time_limit_s)
@@ -85,7 +83,7 @@ def upload_answer(user: CurrentUser, session: SessionDep, state: StateDep,
         answer.interview_id, answer.position = interview_id, position
     session.commit()
     state.jobs.enqueue(answer.id)  # if this is lost, recovery sends the queued answer again
-    return AnswerAccepted(id=answer.id, status="queued")
+    return AnswerAccepted(id=answer.id, status=AnswerStatus.QUEUED)
 
 
 @router.get("", response_model=list[AnswerSummary])
@@ -96,29 +94,30 @@ def my_answers(user: CurrentUser, session: SessionDep) -> list[AnswerSummary]:
 
 @router.get("/{answer_id}", response_model=AnswerOut, responses={404: {"model": ErrorOut}})
 def get_answer(answer_id: PathId, user: CurrentUser, session: SessionDep) -> AnswerOut:
-    answer = store.user_answer(session, user.id, answer_id)
+    answer = store.user_answer(session, user_id=user.id, answer_id=answer_id)
     if answer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     return answer_out(answer)
 
 
-@router.get("/{answer_id}/comparison", responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
-def get_comparison(answer_id: PathId, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.get("/{answer_id}/comparison", response_model=ComparisonOut,
+            responses={404: {"model": ErrorOut}, 409: {"model": ErrorOut}})
+def get_comparison(answer_id: PathId, user: CurrentUser, session: SessionDep) -> ComparisonOut:
     """Where the answer stands among other candidates' answers: for all answers, its question's
     category and its question, each figure's percentile, distribution and the others' mean, or
     "not enough answers yet" with the counts; and the published reference ranges."""
-    answer = store.user_answer(session, user.id, answer_id)
+    answer = store.user_answer(session, user_id=user.id, answer_id=answer_id)
     if answer is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-    if answer.status != "done":
+    if answer.status != AnswerStatus.DONE:
         raise HTTPException(status.HTTP_409_CONFLICT, f"the answer is {answer.status}; compare it once analysed")
-    return asdict(compare(session, answer, category_labels=CATEGORIES))
+    return ComparisonOut.model_validate(asdict(compare(session, answer, category_labels=CATEGORIES)))
 
 
 @router.get("/{answer_id}/audio", response_class=Response, responses={404: {"model": ErrorOut}})
 def get_audio(answer_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
     """The recording as it was uploaded."""
-    answer = store.user_answer(session, user.id, answer_id)
+    answer = store.user_answer(session, user_id=user.id, answer_id=answer_id)
     audio = store.audio_of(session, answer_id) if answer is not None else None
     if audio is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
@@ -130,7 +129,7 @@ def get_audio(answer_id: PathId, user: CurrentUser, session: SessionDep) -> Resp
                responses={404: {"model": ErrorOut}})
 def delete_answer(answer_id: PathId, user: CurrentUser, session: SessionDep, state: StateDep) -> Response:
     """Delete the answer, its recording and its report, for good."""
-    if not store.delete_answer(session, user.id, answer_id):
+    if not store.delete_answer(session, user_id=user.id, answer_id=answer_id):
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
     session.commit()
     state.database.scrub()

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from fastapi import APIRouter, Request, Response, status
 
-from emovoice.storage.accounts import (
-    AccountError,
-    TooManyAttemptsError,
-    authenticate,
-    close_session,
-    open_session,
-    trust_device,
-)
+from emovoice.storage.accounts import authenticate, close_session, open_session, trust_device
 from emovoice.web.api.schemas import Credentials, ErrorOut, TokenOut
 from emovoice.web.cookies import DEVICE_COOKIE, clear_session_cookie, set_device_cookie, set_session_cookie
 from emovoice.web.deps import CsrfChecked, SessionDep, SettingsDep, session_token
@@ -24,12 +17,8 @@ router = APIRouter(tags=["login"])
 def login(body: Credentials, session: SessionDep, settings: SettingsDep, request: Request,
           response: Response) -> TokenOut:
     """Log in: sets the session cookie and returns the same token for ``Authorization: Bearer``."""
-    try:
-        user = authenticate(session, body.email, body.password, device=request.cookies.get(DEVICE_COOKIE))
-    except TooManyAttemptsError as exc:
-        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, str(exc)) from None
-    except AccountError as exc:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(exc)) from None
+    user = authenticate(session, body.email, body.password,  # refused: LoginFailedError, TooManyAttemptsError
+                        device=request.cookies.get(DEVICE_COOKIE))
     token = open_session(session, user)
     device = trust_device(session, user, request.cookies.get(DEVICE_COOKIE))
     session.commit()

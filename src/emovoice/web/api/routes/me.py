@@ -5,28 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import asdict
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 from fastapi.responses import StreamingResponse
 
-from emovoice.storage.history import answers_with_figures, export_file, figures_by_answer, series
+from emovoice.storage.history import export_file
+from emovoice.storage.history import progress as user_progress
 from emovoice.storage.questions import CATEGORIES
+from emovoice.web.api.schemas import ErrorOut, ProgressOut
 from emovoice.web.deps import CurrentUser, SessionDep
 
 router = APIRouter(prefix="/me", tags=["progress"])
 
 
-@router.get("/progress")
-def progress(user: CurrentUser, session: SessionDep, category: str | None = None) -> dict[str, Any]:
+@router.get("/progress", response_model=ProgressOut, responses={422: {"model": ErrorOut}})
+def progress(user: CurrentUser, session: SessionDep, category: str | None = None) -> ProgressOut:
     """Each main figure over the user's analysed answers (optionally of one category), with its
     target range and a sentence on its trend."""
     if category and category not in CATEGORIES:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"unknown category {category!r}")
-    answers = answers_with_figures(session, user.id, category=category)
-    figures = figures_by_answer(answers)
-    return {"answers": len(answers), "category": category,
-            "series": [asdict(s) for s in series(answers, figures)]}
+    return ProgressOut.model_validate(asdict(user_progress(session, user.id, category=category)))
 
 
 @router.get("/export", response_class=Response,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Response, status
+from fastapi import APIRouter, Response, status
 
-from emovoice.storage.accounts import AccountError, create_user, delete_user
+from emovoice.storage.accounts import create_user, delete_user
 from emovoice.web.api.schemas import Credentials, ErrorOut, UserOut
 from emovoice.web.cookies import clear_session_cookie
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
@@ -16,11 +16,7 @@ router = APIRouter(prefix="/users", tags=["users"])
              responses={409: {"model": ErrorOut}, 422: {"model": ErrorOut}}, dependencies=[CsrfChecked])
 def sign_up(body: Credentials, session: SessionDep) -> UserOut:
     """Create an account (there is no e-mail offline: the address is the login name)."""
-    try:
-        user = create_user(session, body.email, body.password)
-    except AccountError as exc:
-        code = status.HTTP_409_CONFLICT if "already exists" in str(exc) else status.HTTP_422_UNPROCESSABLE_CONTENT
-        raise HTTPException(code, str(exc)) from None
+    user = create_user(session, body.email, body.password)  # refused: EmailTakenError, UnusableCredentialsError
     session.commit()
     return UserOut(id=user.id, email=user.email, created_at=user.created_at)
 

@@ -9,12 +9,11 @@ from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from emovoice.analysis.voice_check import make_voice_check
-from emovoice.errors import EmovoiceError, TooLongError
 from emovoice.storage.models import VoiceCheck
 from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, save_check
 from emovoice.web.api.schemas import ErrorOut, VoiceCheckOut
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
-from emovoice.web.uploads import UploadError, named_upload, safe_content_type
+from emovoice.web.uploads import named_upload, safe_content_type
 
 router = APIRouter(prefix="/me/voice-check", tags=["voice check"])
 NONE_YET = "you have no voice check yet"
@@ -48,15 +47,9 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
     if not _checking.acquire(blocking=False):  # made in the request: a few at once, the rest come back
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "other voice checks are being made; try again "
                             "in a few seconds", headers={"Retry-After": "5"})
-    try:
+    try:  # refused: UploadError, or an EmovoiceError saying what to redo
         source, name = named_upload(data, filename=audio.filename or "voice-check", max_bytes=max_bytes)
         checked = make_voice_check(state.jobs.analyzer, source)
-    except UploadError as exc:
-        raise HTTPException(exc.status, str(exc)) from None
-    except TooLongError as exc:
-        raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(exc)) from None
-    except EmovoiceError as exc:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
     finally:
         _checking.release()
     check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=data,

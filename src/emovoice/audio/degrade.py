@@ -1,4 +1,4 @@
-"""Level normalisation and the degradations used for augmentation and robustness tests.
+"""The degradations used for augmentation and robustness tests (training side).
 
 Real users have other microphones, rooms and levels than the RAVDESS studio.
 The same functions make training copies (augmentation) and degraded test
@@ -13,57 +13,9 @@ from typing import Any
 
 import numpy as np
 
+from emovoice.audio.decoding import decode
+from emovoice.audio.level import active_level
 from emovoice.errors import ParameterError
-
-TARGET_LEVEL_DBFS = -26.0
-"""Active speech level that :func:`normalise_level` scales to."""
-
-
-def active_level(wave: np.ndarray, *, sample_rate: int = 16_000, frame_s: float = 0.02,
-                 floor_db: float = 35.0) -> float:
-    """RMS over the frames within ``floor_db`` of the loudest frame (a simple active
-    speech level that ignores pauses).
-
-    Returns
-    -------
-    float
-        Linear RMS (full scale = 1); 0 for digital silence.
-    """
-    wave = np.asarray(wave, dtype=np.float32)
-    hop = max(1, int(frame_s * sample_rate))
-    n = wave.size // hop
-    if n == 0:
-        return float(np.sqrt(np.mean(wave ** 2))) if wave.size else 0.0
-    energy = np.mean(wave[: n * hop].reshape(n, hop).astype(np.float64) ** 2, axis=1)
-    peak = energy.max()
-    if peak <= 0:
-        return 0.0
-    active = energy[energy >= peak * 10 ** (-floor_db / 10)]
-    return float(np.sqrt(active.mean()))
-
-
-def normalise_level(wave: np.ndarray, *, sample_rate: int = 16_000,
-                    target_dbfs: float = TARGET_LEVEL_DBFS, max_gain_db: float = 50.0) -> np.ndarray:
-    """Scale audio so that its active speech level is ``target_dbfs``.
-
-    Parameters
-    ----------
-    wave : np.ndarray, shape (n_samples,)
-    target_dbfs : float
-        Level to reach, in dB relative to full scale.
-    max_gain_db : float
-        Largest amplification applied (quiet noise is not blown up further).
-
-    Returns
-    -------
-    np.ndarray, shape (n_samples,), dtype float32
-        May exceed [-1, 1]; features are computed in floating point.
-    """
-    level = active_level(wave, sample_rate=sample_rate)
-    if level <= 0:
-        return np.asarray(wave, dtype=np.float32)
-    gain_db = min(target_dbfs - 20 * np.log10(level), max_gain_db)
-    return (np.asarray(wave, dtype=np.float32) * np.float32(10 ** (gain_db / 20))).astype(np.float32)
 
 
 class Degradation(enum.StrEnum):
@@ -77,8 +29,8 @@ class Degradation(enum.StrEnum):
     SPEED = "speed"            # 0.9-1.1 speed (pitch and tempo)
 
 
-def add_noise(wave: np.ndarray, *, snr_db: float, rng: np.random.Generator,
-              colour: float = 1.0) -> np.ndarray:
+def _add_noise(wave: np.ndarray, *, snr_db: float, rng: np.random.Generator,
+               colour: float = 1.0) -> np.ndarray:
     """Add noise with a 1/f**colour spectrum at ``snr_db`` relative to the active level."""
     n = wave.size
     spectrum = np.fft.rfft(rng.standard_normal(n))
@@ -90,8 +42,8 @@ def add_noise(wave: np.ndarray, *, snr_db: float, rng: np.random.Generator,
     return (wave + noise * level * 10 ** (-snr_db / 20)).astype(np.float32)
 
 
-def add_reverb(wave: np.ndarray, *, rt60_s: float, rng: np.random.Generator,
-               sample_rate: int = 16_000, wet: float = 0.7) -> np.ndarray:
+def _add_reverb(wave: np.ndarray, *, rt60_s: float, rng: np.random.Generator,
+                sample_rate: int = 16_000, wet: float = 0.7) -> np.ndarray:
     """Convolve with a synthetic exponentially decaying room impulse response."""
     from scipy.signal import fftconvolve
 
@@ -101,15 +53,13 @@ def add_reverb(wave: np.ndarray, *, rt60_s: float, rng: np.random.Generator,
     rir[0] = 1.0 / wet
     rir *= wet / np.sqrt(np.sum(rir ** 2))
     out = fftconvolve(wave, rir)[: wave.size]
-    return (out * (active_level(wave) / max(active_level(out), 1e-9))).astype(np.float32)
+    return np.asarray((out * (active_level(wave) / max(active_level(out), 1e-9))).astype(np.float32))
 
 
-def apply_codec(wave: np.ndarray, *, bitrate: int, sample_rate: int = 16_000,
-                codec: str = "libopus", container: str = "ogg") -> np.ndarray:
+def _apply_codec(wave: np.ndarray, *, bitrate: int, sample_rate: int = 16_000,
+                 codec: str = "libopus", container: str = "ogg") -> np.ndarray:
     """Encode and decode through a lossy codec with PyAV (FFmpeg)."""
     import av
-
-    from emovoice.audio.io import decode
 
     buffer = io.BytesIO()
     with av.open(buffer, mode="w", format=container) as out:
@@ -131,12 +81,12 @@ def apply_codec(wave: np.ndarray, *, bitrate: int, sample_rate: int = 16_000,
     return np.pad(decoded, (0, wave.size - decoded.size)).astype(np.float32)
 
 
-def change_speed(wave: np.ndarray, *, factor: float) -> np.ndarray:
+def _change_speed(wave: np.ndarray, *, factor: float) -> np.ndarray:
     """Play ``factor`` times faster (pitch moves with it), by resampling."""
     from scipy.signal import resample
 
     n = max(1, round(wave.size / factor))
-    return resample(wave, n).astype(np.float32)
+    return np.asarray(resample(wave, n).astype(np.float32))
 
 
 def degrade(wave: np.ndarray, kind: Degradation | str, *, rng: np.random.Generator,
@@ -164,13 +114,13 @@ def degrade(wave: np.ndarray, kind: Degradation | str, *, rng: np.random.Generat
     if kind is Degradation.CLEAN:
         return wave
     if kind is Degradation.NOISE:
-        return add_noise(wave, snr_db=float(rng.uniform(5, 20)), rng=rng,
+        return _add_noise(wave, snr_db=float(rng.uniform(5, 20)), rng=rng,
                          colour=float(rng.choice([0.0, 1.0, 2.0])))
     if kind is Degradation.REVERB:
-        return add_reverb(wave, rt60_s=float(rng.uniform(0.3, 0.8)), rng=rng, sample_rate=sample_rate)
+        return _add_reverb(wave, rt60_s=float(rng.uniform(0.3, 0.8)), rng=rng, sample_rate=sample_rate)
     if kind is Degradation.CODEC:
-        return apply_codec(wave, bitrate=int(rng.choice([12_000, 16_000, 24_000])), sample_rate=sample_rate)
+        return _apply_codec(wave, bitrate=int(rng.choice([12_000, 16_000, 24_000])), sample_rate=sample_rate)
     if kind is Degradation.GAIN:
         gain = 10 ** (float(rng.uniform(-30, 10)) / 20)
         return np.clip(wave * gain, -1.0, 1.0).astype(np.float32)
-    return change_speed(wave, factor=float(rng.uniform(0.9, 1.1)))
+    return _change_speed(wave, factor=float(rng.uniform(0.9, 1.1)))

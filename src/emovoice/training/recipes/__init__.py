@@ -1,0 +1,105 @@
+"""Every model emovoice trains, by name: the one registry of recipes.
+
+A recipe (:class:`~emovoice.training.recipes.base.Recipe`) couples a front end with a
+classifier over its window features. The classic and Whisper recipes are in
+:mod:`~emovoice.training.recipes.classic`, the PyTorch networks in
+:mod:`~emovoice.training.recipes.neural` (imported, with torch, only when one is made).
+:data:`REGISTRY` names each model and its settings; :func:`make_recipe` makes a fresh,
+unfitted one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from emovoice.audio import Degradation
+from emovoice.errors import ParameterError
+from emovoice.training.recipes.base import Recipe
+from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg
+
+__all__ = ["AUGMENTATIONS", "DEFAULT_MODEL", "RECIPES", "REGISTRY", "Recipe", "RecipeSpec", "make_recipe"]
+
+AUGMENTATIONS = (Degradation.NOISE, Degradation.REVERB, Degradation.CODEC, Degradation.GAIN)
+
+
+def _network(**settings: Any) -> Recipe:
+    from emovoice.training.recipes.neural import TorchRecipe  # imports torch: only when a network is made
+
+    return TorchRecipe(**settings)
+
+
+@dataclass(frozen=True)
+class RecipeSpec:
+    """One named model: what makes it (a recipe class, or a function returning one) and its settings."""
+
+    make: Callable[..., Recipe]
+    settings: Mapping[str, Any] = field(default_factory=dict)
+
+    def __call__(self, name: str) -> Recipe:
+        return self.make(name=name, **self.settings)
+
+
+def _spec(make: Callable[..., Recipe], **settings: Any) -> RecipeSpec:
+    return RecipeSpec(make, settings)
+
+
+REGISTRY: dict[str, RecipeSpec] = {
+    "chance": _spec(Chance),
+    "stats_pca_svm": _spec(SklearnRecipe, kind="pca_svm", frontend_name="frame_stats",
+                           description="statistics of frame features + deltas, PCA 95 %, RBF SVM"),
+    "egemaps_svm": _spec(SklearnRecipe, kind="svm", frontend_name="egemaps",
+                         description="openSMILE eGeMAPS v02 functionals, RBF SVM"),
+    "egemaps_svm_rel": _spec(SklearnRecipe, kind="svm", frontend_name="egemaps", relative=True,
+                             description="openSMILE eGeMAPS v02 functionals minus the speaker's neutral baseline, "
+                                         "RBF SVM"),
+    "mfcc_cnn1d": _spec(_network, net="vector_cnn",
+                        description="means of 13 MFCCs + 128 mels, min-max scaled, 1-D CNN",
+                        epochs=120, batch_size=64, lr=1e-3),
+    "mfcc_lstm": _spec(_network, net="vector_lstm",
+                       description="means of 13 MFCCs + 128 mels, min-max scaled, LSTM reading the vector as one "
+                                   "step",
+                       epochs=60, batch_size=64, lr=2e-3),
+    "mfcc_lstm_seq": _spec(_network, net="vector_lstm_seq",
+                           description="the same LSTM reading the vector as 141 steps of one value, outputs "
+                                       "averaged",
+                           epochs=30, batch_size=64, lr=2e-3),
+    "cnn_lstm": _spec(_network, net="cnn_lstm", description="seed time-distributed CNN-LSTM on log-mel frames",
+                      epochs=30, batch_size=32, lr=1e-3, spec_augment=True),
+    "whisper_last_lr": _spec(WhisperLogReg, layers=(4,),
+                             description="Whisper tiny.en encoder, final layer only, mean+std pooled, "
+                                         "logistic regression (the frozen-final-layer reference)"),
+    "whisper_lr": _spec(WhisperLogReg),
+    "whisper_lr_aug": _spec(WhisperLogReg, augment=AUGMENTATIONS,
+                            description="Whisper tiny.en encoder, 5 layers mean+std pooled, logistic regression, "
+                                        "trained on clean plus noisy, reverberant, codec and gain-changed copies"),
+    "whisper3_lr_aug": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                             description="Whisper tiny.en encoder, hidden states 0-3 (first three blocks) "
+                                         "mean+std pooled, logistic regression, trained on clean plus noisy, "
+                                         "reverberant, codec and gain-changed copies"),
+    "whisper_lr_aug_rel": _spec(WhisperLogReg, augment=AUGMENTATIONS, relative=True,
+                                description="as whisper_lr_aug (hidden states 0-4), on features minus the "
+                                            "speaker's neutral baseline"),
+    "whisper3_lr_aug_rel": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                                 description="as whisper3_lr_aug, on features minus the speaker's neutral "
+                                             "baseline"),
+    "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                                     class_weight="balanced",
+                                     description="as whisper3_lr_aug_rel, with class-balanced loss weights"),
+    "whisper3_lr_aug_rel_loo": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                                     leave_one_out=True,
+                                     description="as whisper3_lr_aug_rel, a training neutral clip measured "
+                                                 "against the baseline of the speaker's other neutral clips"),
+}
+"""Every model by name, in the order of the results tables."""
+
+RECIPES = tuple(REGISTRY)
+DEFAULT_MODEL = "whisper3_lr_aug_rel"
+
+
+def make_recipe(name: str) -> Recipe:
+    """A new, unfitted recipe of the model called ``name`` (one of :data:`RECIPES`)."""
+    if name not in REGISTRY:
+        raise ParameterError(f"unknown model {name!r}; one of {', '.join(RECIPES)}")
+    return REGISTRY[name](name)

@@ -1,0 +1,102 @@
+"""What every recipe is: a front end, a classifier over its window features, and the hooks
+cross-validation and shipping call on it.
+
+A recipe couples a front end (what features a window gives) with a classifier
+(``fit`` / ``predict_proba``, scikit-learn style, no work in ``__init__``).
+Recipes are fitted on windows; a clip's probabilities are the mean of its
+windows'. Every hook a caller may need is declared here with a default, so
+callers call it on any recipe without asking whether it has it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from emovoice.audio import Degradation
+from emovoice.errors import ParameterError
+from emovoice.features.frontends import Frontend
+from emovoice.labels import EMOTIONS
+
+N_CLASSES = len(EMOTIONS)
+
+Progress = Callable[..., None]
+"""Called by ``fit`` after each unit of work (an epoch, an inner fit), optionally with statistics as keywords."""
+
+
+@dataclass
+class Recipe:
+    """Base class: a name, a front end and the augmentations it trains with.
+
+    A ``relative`` recipe is trained on baseline-relative features: each training
+    window minus its speaker's neutral baseline
+    (:mod:`emovoice.features.baseline`); it reads a new speaker against their own
+    baseline, or against the population baseline when they have none. With
+    ``leave_one_out``, a training neutral clip is measured against the baseline of
+    the speaker's other neutral clips.
+    """
+
+    name: str = "base"
+    description: str = ""
+    augment: tuple[Degradation, ...] = ()
+    seed: int = 0
+    relative: bool = False
+    leave_one_out: bool = False
+
+    exports_onnx: ClassVar[bool] = False
+    """Whether :meth:`export_onnx` writes a model that serving can run."""
+
+    def frontend(self) -> Frontend:
+        raise NotImplementedError
+
+    def serving_frontend(self) -> Frontend:
+        """The front end written into an exported model (by default the training one)."""
+        return self.frontend()
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Progress | None = None) -> Recipe:
+        """Fit on windows ``X`` with labels ``y`` and speaker ``groups``; ``progress``, if given, is
+        called after each unit of work (see :attr:`progress_total`)."""
+        raise NotImplementedError
+
+    def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        """Window probabilities, shape (n, 8); ``calibrated=False``: before temperature scaling
+        (the same probabilities for a recipe that does not calibrate)."""
+        raise NotImplementedError
+
+    @property
+    def progress_total(self) -> int | None:
+        """How many times ``fit`` calls ``progress`` (None: not known beforehand)."""
+        return None
+
+    def use_checkpoints(self, directory: Path, *, max_epochs: int | None = None) -> None:
+        """Keep a checkpoint under ``directory`` while fitting and resume from one found there,
+        fitting at most ``max_epochs`` more epochs in one call. A recipe that fits in one go
+        ignores it."""
+
+    @property
+    def trained_on(self) -> str | None:
+        """The device a network trained on ("cpu", "cuda"); None for a model that is no network."""
+        return None
+
+    @property
+    def finished(self) -> bool:
+        """Whether the last ``fit`` trained the model to the end (not stopped early by ``max_epochs``)."""
+        return True
+
+    @property
+    def temperature(self) -> float | None:
+        """The fitted softmax temperature, or None for a recipe that does not calibrate."""
+        return None
+
+    @property
+    def chosen_c(self) -> float | None:
+        """The regularisation chosen by inner cross-validation, or None for a recipe without one."""
+        return None
+
+    def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
+        """Write the fitted model as an ONNX graph that serving runs (only where :attr:`exports_onnx`)."""
+        raise ParameterError(f"model {self.name!r} has no ONNX export; use one of the whisper_* models")

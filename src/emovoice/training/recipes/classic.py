@@ -1,0 +1,198 @@
+"""The classic recipes (class priors, SVMs over frame statistics or eGeMAPS) and logistic
+regression on pooled Whisper hidden states.
+
+Hyper-parameters are fixed here or chosen by group-wise inner cross-validation on
+the training speakers only, never on a test fold.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from emovoice.errors import ParameterError
+from emovoice.features.frontends import (
+    Egemaps,
+    FrameStatistics,
+    Frontend,
+    MeanMfccMel,
+    WhisperPooled,
+)
+from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
+
+
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return np.asarray(exp / exp.sum(axis=1, keepdims=True))
+
+
+def fit_temperature(logits: np.ndarray, y: np.ndarray) -> float:
+    """Temperature that minimises the negative log-likelihood of held-out logits."""
+    from scipy.optimize import minimize_scalar
+
+    def nll(log_t: float) -> float:
+        probs = _softmax(logits / np.exp(log_t))
+        return float(-np.mean(np.log(np.maximum(probs[np.arange(len(y)), y], 1e-12))))
+
+    result = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")
+    return float(np.exp(result.x))
+
+
+@dataclass
+class Chance(Recipe):
+    """Predicts the training class priors for every window."""
+
+    name: str = "chance"
+    description: str = "class priors of the training folds"
+    priors_: np.ndarray | None = field(default=None, repr=False)
+
+    def frontend(self) -> Frontend:
+        return MeanMfccMel()
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Progress | None = None) -> Chance:
+        counts = np.bincount(y, minlength=N_CLASSES).astype(np.float64)
+        self.priors_ = counts / counts.sum()
+        return self
+
+    def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        assert self.priors_ is not None, "fit first"
+        return np.tile(self.priors_, (len(X), 1))
+
+
+@dataclass
+class SklearnRecipe(Recipe):
+    """A scikit-learn pipeline over flat window features."""
+
+    kind: str = "svm"
+    frontend_name: str = "frame_stats"
+    pipeline_: Any = field(default=None, repr=False)
+
+    def frontend(self) -> Frontend:
+        classes: dict[str, type[Any]] = {"frame_stats": FrameStatistics, "egemaps": Egemaps,
+                                         "mean_mfcc_mel": MeanMfccMel}
+        frontend: Frontend = classes[self.frontend_name]()
+        return frontend
+
+    def _pipeline(self) -> Any:
+        from sklearn.decomposition import PCA
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+        from sklearn.svm import SVC
+
+        if self.kind == "pca_svm":
+            return make_pipeline(StandardScaler(), PCA(n_components=0.95, random_state=self.seed),
+                                 SVC(C=10.0, probability=True, random_state=self.seed))
+        return make_pipeline(StandardScaler(), SVC(C=1.0, probability=True, random_state=self.seed))
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+            progress: Progress | None = None) -> SklearnRecipe:
+        self.pipeline_ = self._pipeline().fit(X.reshape(len(X), -1), y)
+        return self
+
+    def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        probs = np.zeros((len(X), N_CLASSES))
+        probs[:, self.pipeline_.classes_] = self.pipeline_.predict_proba(X.reshape(len(X), -1))
+        return probs
+
+
+@dataclass
+class WhisperLogReg(Recipe):
+    """Logistic regression on pooled Whisper tiny.en hidden states (all 5 layers).
+
+    The inverse regularisation ``C`` is chosen by group 5-fold cross-validation
+    over the training speakers, and a softmax temperature is fitted on those
+    inner out-of-fold predictions, so calibration never sees a test fold.
+    """
+
+    name: str = "whisper_lr"
+    description: str = "Whisper tiny.en encoder, 5 layers mean+std pooled, logistic regression"
+    layers: tuple[int, ...] = (0, 1, 2, 3, 4)
+    c_grid: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03)
+    calibrate: bool = True
+    class_weight: str | None = None
+    mean_: np.ndarray | None = field(default=None, repr=False)
+    scale_: np.ndarray | None = field(default=None, repr=False)
+    coef_: np.ndarray | None = field(default=None, repr=False)
+    intercept_: np.ndarray | None = field(default=None, repr=False)
+    c_: float = 0.0
+    temperature_: float = 1.0
+
+    exports_onnx = True
+
+    def frontend(self) -> Frontend:
+        # training reads all five hidden states, so every Whisper recipe shares one feature cache
+        return WhisperPooled(max_layer=4)
+
+    def serving_frontend(self) -> Frontend:
+        # serving computes only the blocks the classifier reads
+        return WhisperPooled(max_layer=max(self.layers))
+
+    def _flat(self, X: np.ndarray) -> np.ndarray:
+        return X[:, list(self.layers)].reshape(len(X), -1)
+
+    def _logreg(self, c: float) -> Any:
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=c, max_iter=3000, random_state=self.seed, class_weight=self.class_weight)
+
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+            progress: Progress | None = None) -> WhisperLogReg:
+        from sklearn.model_selection import GroupKFold
+
+        flat = self._flat(X)
+        self.mean_ = flat.mean(axis=0)
+        self.scale_ = flat.std(axis=0) + 1e-6
+        Z = (flat - self.mean_) / self.scale_
+        n_inner = min(5, len(np.unique(groups)))
+        inner = list(GroupKFold(n_splits=n_inner).split(Z, y, groups))
+        oof = {c: np.zeros((len(Z), N_CLASSES)) for c in self.c_grid}
+        for c in self.c_grid:
+            for train, held in inner:
+                model = self._logreg(c).fit(Z[train], y[train])
+                logits = np.full((len(held), N_CLASSES), -1e4)
+                logits[:, model.classes_] = model.decision_function(Z[held])
+                oof[c][held] = logits
+                if progress is not None:
+                    progress()
+        scores = {c: np.mean(oof[c].argmax(axis=1) == y) for c in self.c_grid}
+        self.c_ = max(self.c_grid, key=lambda c: (scores[c], -c))
+        self.temperature_ = fit_temperature(oof[self.c_], y) if self.calibrate else 1.0
+        final = self._logreg(self.c_).fit(Z, y)
+        coef = np.zeros((N_CLASSES, Z.shape[1]))
+        intercept = np.full(N_CLASSES, -1e4)
+        coef[final.classes_] = final.coef_
+        intercept[final.classes_] = final.intercept_
+        self.coef_, self.intercept_ = coef, intercept
+        return self
+
+    def logits(self, X: np.ndarray) -> np.ndarray:
+        assert self.coef_ is not None, "fit first"
+        Z = (self._flat(X) - self.mean_) / self.scale_
+        return np.asarray(Z @ self.coef_.T + self.intercept_)
+
+    def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        return _softmax(self.logits(X) / (self.temperature_ if calibrated else 1.0))
+
+    @property
+    def temperature(self) -> float | None:
+        return self.temperature_
+
+    @property
+    def chosen_c(self) -> float | None:
+        return self.c_
+
+    def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
+        """Write an ONNX graph: pooled features (batch, layers, 1536) in, probabilities out; a
+        baseline-relative recipe's graph also takes the ``baseline`` (default ``population``)."""
+        from emovoice.training.export import export_linear_head
+
+        assert self.mean_ is not None and self.scale_ is not None, "fit first"
+        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
+        if self.relative and population is None:
+            raise ParameterError("a baseline-relative model needs its population baseline")
+        export_linear_head(path, layers=self.layers, mean=self.mean_, scale=self.scale_,
+                           coef=self.coef_, intercept=self.intercept_, temperature=self.temperature_,
+                           population=population if self.relative else None)

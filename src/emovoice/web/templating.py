@@ -1,0 +1,37 @@
+"""The pages' Jinja2 templates and the two ways a page answers: :func:`render` and :func:`render_error`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from emovoice.analysis import wording
+from emovoice.storage.models import User
+from emovoice.storage.questions import CATEGORIES
+from emovoice.web.deps import csrf_token
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]  # messages start lower case
+templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
+templates.env.filters["when"] = lambda when: f"{wording.long_date(when.date().isoformat())}, {when:%H:%M} UTC"
+
+ERROR_TITLES = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot use this", 503: "Busy"}
+
+
+def render(request: Request, name: str, user: User | None, status_code: int = 200, **context: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, {"user": user, "csrf": csrf_token(request),
+                                                      "categories": CATEGORIES, **context},
+                                      status_code=status_code)
+
+
+def render_error(request: Request, status_code: int, message: str) -> Response:
+    """The error page; a 401 (not logged in) is the login page instead, which comes back here."""
+    if status_code == status.HTTP_401_UNAUTHORIZED:
+        return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=status.HTTP_303_SEE_OTHER)
+    return render(request, "error.html", None, status_code=status_code, title=ERROR_TITLES.get(status_code, "Error"),
+                  message=message)
