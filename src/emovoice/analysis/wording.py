@@ -24,7 +24,7 @@ EMOTION_WORDS = {"neutral": "neutral", "calm": "calm", "happy": "happy", "sad": 
 CONFIDENCE_PHRASES = {
     ConfidenceLevel.CONFIDENT: "Your voice sounded {mostly}{emotion} ({share}).",
     ConfidenceLevel.TENTATIVE: "Your voice may have sounded {emotion} ({share}), though the model is not sure: "
-                 "it also heard {runner_up} ({second}).",
+                               "it also heard {runner_up} ({second}).",
     ConfidenceLevel.UNSURE: "The model could not tell which emotion your voice carried: no one emotion stands out.",
 }
 """The one sentence for each confidence level (:class:`~emovoice.analysis.report.Confidence`)."""
