@@ -121,8 +121,7 @@ def headline_figures(report: Report) -> dict[str, float]:
         }
     for emotion in EMOTIONS:
         values[f"emotion_{emotion}"] = report.probabilities.get(emotion)
-    return {k: float(v) for k, v in values.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)}
+    return {k: float(v) for k, v in values.items() if v is not None and math.isfinite(v)}
 
 
 def in_range(figure: Figure, value: float | None) -> bool | None:
