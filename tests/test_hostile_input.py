@@ -349,6 +349,26 @@ def test_a_real_reports_tips_follow_the_rule(speech_wav):
     assert report["confidence"]["top"] == pytest.approx(report["probabilities"][report["emotion"]])
 
 
+def test_without_a_voice_check_the_reports_show_the_raw_output_only_folded_and_labelled(speech_wav):
+    """Heard against the actors, the mix is not a reading of the speaker: the HTML report folds the
+    charts under a label, as the web page does, and the terminal report labels its mix and timeline."""
+    from emovoice.presentation.html import render
+    from emovoice.presentation.text import format_report
+
+    report = emovoice.analyze(speech_wav, transcribe=False)
+    assert report.emotion_report.reference == "population"
+    page = render(report)
+    fold = page.index("<details id='raw-emotion'>")
+    assert fold < page.index('aria-label="emotion timeline"') < page.index('class="bar"') < page.index("</details>")
+    assert html.escape(wording.RAW_OUTPUT_LABEL) in page and html.escape(wording.RAW_OUTPUT_NOTE) in page
+    text = format_report(report)
+    label = f"{wording.RAW_OUTPUT_LABEL}:"
+    assert text.index(label) < text.index("mix:") < text.index("timeline (per second):")
+    report.emotion_report.reference = Reference.SPEAKER
+    assert "raw-emotion" not in render(report) and label not in format_report(report)
+    assert 'aria-label="emotion timeline"' in render(report)
+
+
 @pytest.mark.parametrize(("p_top", "p_second", "hedged"), [(0.80, 0.05, False), (0.55, 0.40, True),
                                                             (0.30, 0.25, True)])
 def test_the_terminal_and_html_reports_say_the_same_sentence(speech_wav, p_top, p_second, hedged):

@@ -37,6 +37,21 @@ NOT_NAMED = ("No emotion is named for this answer: it was not heard against your
              "is often misread, most often as sad.")
 """What is said instead of an emotion when there is no voice check to hear the voice against."""
 
+RAW_OUTPUT_NOTE = ("Without a voice check the model can only compare your voice with the actors it learned from, "
+                   "so what it heard is not a reading of how you sounded.")
+"""Said above the model's raw output wherever the voice was not heard against the speaker's own."""
+
+RAW_OUTPUT_LABEL = "The model's raw output, against the actors' voices"
+"""The label of the folded raw output (the web page's and the HTML report's ``<summary>``)."""
+
+
+def shows_reading(emotion: EmotionReport) -> bool:
+    """Whether the emotion charts are a reading of this speaker (heard against their own voice), so
+    that they are shown as such; else they are the raw output, folded away under
+    :data:`RAW_OUTPUT_LABEL`."""
+    return emotion.reference == Reference.SPEAKER
+
+
 CLI_WAY_ON = ("Make a voice check with 'emovoice baseline -o me.json voice.wav' (a few plain sentences in your "
               "everyday voice) and analyse with '--baseline me.json'.")
 

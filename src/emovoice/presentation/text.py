@@ -10,7 +10,7 @@ import textwrap
 from typing import Any
 
 from emovoice.analysis import wording
-from emovoice.analysis.report import Reference, Report, Target, TipKind
+from emovoice.analysis.report import Report, Target, TipKind
 from emovoice.thresholds import Verdict
 
 VERDICT_MARKS = {Verdict.OK: "✓", Verdict.LOW: "↓", Verdict.HIGH: "↑"}
@@ -53,8 +53,10 @@ def format_report(report: Report) -> str:
     reference = wording.reference_sentence(emotion)
     if reference:
         lines.append(f"  {reference}")
-    if emotion.reference != Reference.SPEAKER:
+    reading = wording.shows_reading(emotion)
+    if not reading:
         lines += [f"  {chunk}" for chunk in textwrap.wrap(wording.CLI_WAY_ON, 96)]
+        lines.append(f"  {wording.RAW_OUTPUT_LABEL}:")
     lines.append("  mix:")
     for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
         lines.append(f"    {label:<10} {bar(p)} {p:6.1%}")

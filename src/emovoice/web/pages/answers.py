@@ -64,6 +64,8 @@ class ReportWording:
     emotion_sentence: str
     reference: str | None
     named_reference: bool
+    raw_output_note: str = wording.RAW_OUTPUT_NOTE
+    raw_output_label: str = wording.RAW_OUTPUT_LABEL
     since: str | None
     sentiment: str
     tips: list[Tip]
@@ -83,7 +85,7 @@ def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
     sentiment = "" if report.delivery is None else wording.sentiment_sentence(
         report.delivery.sentiment, voice_named=wording.is_named(emotion))
     return ReportWording(emotion_sentence=wording.emotion_sentence(emotion),
-                         reference=wording.reference_sentence(emotion), named_reference=emotion.reference == "speaker",
+                         reference=wording.reference_sentence(emotion), named_reference=wording.shows_reading(emotion),
                          since=since, sentiment=sentiment, tips=wording.shown_tips(report))
 
 
