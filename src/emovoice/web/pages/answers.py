@@ -64,11 +64,11 @@ class ReportWording:
     emotion_sentence: str
     reference: str | None
     named_reference: bool
-    raw_output_note: str = wording.RAW_OUTPUT_NOTE
-    raw_output_label: str = wording.RAW_OUTPUT_LABEL
     since: str | None
     sentiment: str
     tips: list[Tip]
+    raw_output_note: str = wording.RAW_OUTPUT_NOTE
+    raw_output_label: str = wording.RAW_OUTPUT_LABEL
 
 
 def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
