@@ -142,3 +142,56 @@ def test_an_onnx_encoder_asked_for_other_blocks_raises_an_emovoice_error():
 def test_batched_whisper_features_equal_one_at_a_time(speech):
     windows = chunk(speech, normalise=False)
     np.testing.assert_array_equal(whisper_log_mel(windows), np.stack([whisper_log_mel(w) for w in windows]))
+
+
+def test_whisper_base_is_joined_once_and_runs_as_ctranslate2_does(speech, tmp_path):
+    import ctranslate2
+    from faster_whisper import WhisperModel
+
+    from emovoice.features.whisper import whisper_base_model_dir
+
+    directory = whisper_base_model_dir(tmp_path / "base")
+    joined = directory / "model.bin"
+    first = joined.stat().st_mtime_ns
+    assert whisper_base_model_dir(tmp_path / "base") == directory and joined.stat().st_mtime_ns == first
+    encoder = WhisperEncoder.from_ctranslate2(directory)
+    assert (encoder.n_layers, encoder.width) == (6, 512)
+    padded = np.zeros(480_000, dtype=np.float32)
+    padded[: speech.size] = speech
+    mel = whisper_log_mel(padded)
+    ours = encoder.hidden_states(mel)
+    assert ours.shape == (7, 1, 1500, 512)
+    model = WhisperModel(str(directory), device="cpu", compute_type="float32")
+    ref = np.array(model.model.encode(ctranslate2.StorageView.from_array(mel[None])))[0]
+    np.testing.assert_allclose(ours[-1, 0], ref, atol=2e-3)
+
+
+def test_model_parts_are_joined_in_order_and_a_short_join_is_redone(tmp_path):
+    from emovoice.errors import ModelNotFoundError
+    from emovoice.features.whisper import join_parts
+
+    one, two = tmp_path / "model.bin.part1", tmp_path / "model.bin.part2"
+    one.write_bytes(b"abc")
+    two.write_bytes(b"defg")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "model.bin").write_bytes(b"abc")  # cut off by an earlier run
+    assert (join_parts([one, two], tmp_path / "out") / "model.bin").read_bytes() == b"abcdefg"
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["model.bin"]  # no partial file left
+    with pytest.raises(ModelNotFoundError, match="part3"):
+        join_parts([one, tmp_path / "model.bin.part3"], tmp_path / "out")
+
+
+def test_the_whisper_front_end_names_its_encoder_and_refuses_others():
+    from emovoice.errors import ParameterError
+    from emovoice.features.frontends import WhisperPooled
+    from emovoice.training.recipes import make_recipe
+
+    # tiny.en's parameters are those its cached features and saved baselines were made with
+    assert "whisper" not in WhisperPooled(max_layer=4).params()
+    assert make_recipe("whisper3_lr_aug_rel").frontend().params() == WhisperPooled(max_layer=4).params()
+    base = make_recipe("whisperbase_lr_aug_rel").frontend()
+    assert base.params()["whisper"] == "base" and base.params()["max_layer"] == 6
+    with pytest.raises(ParameterError, match="unknown Whisper model 'small'"):
+        WhisperPooled(whisper="small")
+    with pytest.raises(ParameterError, match="hidden states 0-4, not 6"):
+        WhisperPooled(max_layer=6)

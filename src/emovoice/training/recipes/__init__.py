@@ -16,6 +16,7 @@ from typing import Any
 
 from emovoice.audio import Degradation
 from emovoice.errors import ParameterError
+from emovoice.features.whisper import WhisperModel
 from emovoice.training.recipes.base import Recipe
 from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg
 
@@ -91,6 +92,11 @@ REGISTRY: dict[str, RecipeSpec] = {
                                      leave_one_out=True,
                                      description="as whisper3_lr_aug_rel, a training neutral clip measured "
                                                  "against the baseline of the speaker's other neutral clips"),
+    "whisperbase_lr_aug_rel": _spec(WhisperLogReg, augment=AUGMENTATIONS, relative=True,
+                                    encoder=WhisperModel.BASE, layers=(0, 1, 2, 3, 4, 5, 6),
+                                    description="Whisper base (multilingual) encoder, all 7 hidden states mean+std "
+                                                "pooled, on features minus the speaker's neutral baseline, logistic "
+                                                "regression, trained on clean and degraded copies"),
 }
 """Every model by name, in the order of the results tables."""
 

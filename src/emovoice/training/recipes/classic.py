@@ -20,6 +20,7 @@ from emovoice.features.frontends import (
     MeanMfccMel,
     WhisperPooled,
 )
+from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
 from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
 
 
@@ -113,6 +114,7 @@ class WhisperLogReg(Recipe):
     c_grid: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03)
     calibrate: bool = True
     class_weight: str | None = None
+    encoder: WhisperModel = WhisperModel.TINY_EN
     mean_: np.ndarray | None = field(default=None, repr=False)
     scale_: np.ndarray | None = field(default=None, repr=False)
     coef_: np.ndarray | None = field(default=None, repr=False)
@@ -123,12 +125,12 @@ class WhisperLogReg(Recipe):
     exports_onnx = True
 
     def frontend(self) -> Frontend:
-        # training reads all five hidden states, so every Whisper recipe shares one feature cache
-        return WhisperPooled(max_layer=4)
+        # training reads all the encoder's hidden states, so the recipes of one encoder share one feature cache
+        return WhisperPooled(max_layer=ENCODER_BLOCKS[self.encoder], whisper=self.encoder)
 
     def serving_frontend(self) -> Frontend:
         # serving computes only the blocks the classifier reads
-        return WhisperPooled(max_layer=max(self.layers))
+        return WhisperPooled(max_layer=max(self.layers), whisper=self.encoder)
 
     def _flat(self, X: np.ndarray) -> np.ndarray:
         return X[:, list(self.layers)].reshape(len(X), -1)
