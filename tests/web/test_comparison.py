@@ -26,13 +26,21 @@ REPORT = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_te
 """A real report (the package's sample answer, analysed), whose figures fake reports change."""
 
 
-def fake_report(rng: random.Random) -> dict:
-    """A whole report with its figures (the parts comparisons read) drawn at random."""
+VOICE_CHECK = {"kind": "speaker", "speech_s": 12.0, "windows": 10, "sources": 2, "created": "2026-11-30",
+               "frontend": {"name": "whisper_pooled", "version": 1}}
+"""What a report heard against its speaker's voice check says it was heard against."""
+
+
+def fake_report(rng: random.Random, *, checked: bool = True) -> dict:
+    """A whole report with its figures (the parts comparisons read) drawn at random; ``checked``:
+    heard against the speaker's voice check, so that its emotion shares are figures too."""
     mix = [rng.random() for _ in EMOTIONS]
     probabilities = {e: round(p / sum(mix), 4) for e, p in zip(EMOTIONS, mix, strict=True)}
     report = copy.deepcopy(REPORT)
     report.update(duration_s=15.0, emotion=max(probabilities, key=probabilities.get), probabilities=probabilities,
                   confidence=Confidence.of(probabilities).to_dict(), feedback=[])
+    if checked:
+        report.update(reference="speaker", baseline=dict(VOICE_CHECK))
     report["pace"]["wpm"] = round(rng.uniform(80, 200), 1)
     report["fillers"].update(count=2, per_minute=round(rng.uniform(0, 8), 2))
     report["flow"].update(speaking_ratio=round(rng.uniform(0.4, 1), 3), longest_pause_s=round(rng.uniform(0, 4), 2))
@@ -63,8 +71,8 @@ def filled(settings):
         same_category = [q for q in questions if q.category == "teamwork" and q.id != target.id]
         other = [q for q in questions if q.category == "closing"]
         users = [create_user(session, f"c{i}@example.com", "password123").id for i in range(9)]
-        for i in range(30):
-            add_answer(session, users[i % 9], target.id, fake_report(rng))
+        for i in range(30):  # five heard against the actors' voices, not the speaker's
+            add_answer(session, users[i % 9], target.id, fake_report(rng, checked=i % 6 != 5))
         for i in range(6):
             add_answer(session, users[i % 3], same_category[i % len(same_category)].id, fake_report(rng))
         for i in range(4):
@@ -168,3 +176,24 @@ def test_bins_cover_each_figures_range():
         assert figure.bin(figure.low + figure.bin_width * 1.5) == 1
     assert BY_KEY["wpm"].bin(120.0) == 60
     assert th.MIN_COMPARISON_ANSWERS >= 10 and th.MIN_COMPARISON_CANDIDATES >= 3
+
+
+def test_emotion_shares_are_compared_only_between_answers_heard_against_a_voice_check(filled):
+    database, users, target, mine = filled
+    with database.session() as session:
+        unchecked = [a for a in session.scalars(select(Answer).where(Answer.question_id == target.id))
+                     if json.loads(a.report_json)["reference"] != "speaker"]
+        assert len(unchecked) == 5 and all(not any(k.startswith("emotion_") for k in json.loads(a.figures_json))
+                                           for a in unchecked)
+        checked = compare(session, session.get(Answer, mine), category_labels=CATEGORIES)
+        question = next(g for g in checked.groups if g.scope == f"question:{target.id}")
+        shares = [i for i in question.figures if i.key.startswith("emotion_")]
+        pace = next(i for i in question.figures if i.key == "wpm")
+        others_unchecked = sum(a.user_id != users[0] for a in unchecked)
+        assert checked.emotion_compared and len(shares) == len(EMOTIONS)
+        assert all(i.n == pace.n - others_unchecked for i in shares)  # the unchecked answers are not among them
+        assert set(question.emotion_mix) == set(EMOTIONS)
+        plain = compare(session, unchecked[0], category_labels=CATEGORIES)
+        assert not plain.emotion_compared
+        assert all(not i.key.startswith("emotion_") and not g.emotion_mix for g in plain.groups for i in g.figures)
+        assert any(g.enough and g.figures for g in plain.groups)  # its delivery figures are still compared

@@ -117,8 +117,18 @@ def test_comparison_page_and_api(app_client, make_user):
         page = app_client.get(f"/answers/{answer_id}/compare").text
     assert "This question" in page and "30 answers from 6 other candidates" in page
     assert "Reference ranges" in page and "Microsoft Speaker Coach" in page
-    assert page.count('class="dist"') == 3 * 15  # every figure, each emotion's share included, in each group
-    assert "Share of Happy" in page and page.count('class="mix"') == 3
+    # heard without a voice check, the answer is compared on its delivery figures only, in each group
+    assert page.count('class="dist"') == 3 * 7 and not comparison["emotion_compared"]
+    assert "Share of Happy" not in page and 'class="mix"' not in page
+    assert "Emotion shares are left out" in page and 'href="/voice-check"' in page
+    # an answer heard against a voice check is compared on its emotion shares too
+    with _db(app_client).session() as session:
+        checked = add_answer(session, _user_id(app_client, ada.email), question_id,
+                             fake_report(random.Random(1), checked=True))
+    with cookie_login(app_client, ada.email):
+        page = app_client.get(f"/answers/{checked}/compare").text
+    assert page.count('class="dist"') == 3 * 15 and page.count('class="mix"') == 3
+    assert "Share of Happy" in page and "Emotion shares are compared only with other answers" in page
 
 
 def test_small_groups_never_leak_another_candidates_figures(app_client, make_user):

@@ -58,3 +58,38 @@ def test_the_migrations_build_exactly_the_models_tables(settings):
     with database.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
     database.dispose()
+
+
+def test_emotion_shares_counted_before_0008_are_taken_out_and_the_answers_counted_again(settings):
+    """Before 0008, an answer heard against the actors' voices had its emotion shares counted in the
+    comparisons; after it, the app's start counts every answer again, by the current rule."""
+    from emovoice.storage.models import FigureTotal
+
+    database = Database(settings.resolved_database_url())
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    report = json.loads(REPORT.read_text())  # heard against the actors' voices (no voice check)
+    assert report["reference"] == "population"
+    old_figures = {"wpm": report["pace"]["wpm"], **{f"emotion_{e}": p for e, p in report["probabilities"].items()}}
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0007")
+        connection.execute(sa.text("INSERT INTO users (id, email, password_hash, created_at) "
+                                   "VALUES (1, 'a@example.com', 'x', CURRENT_TIMESTAMP)"))
+        connection.execute(sa.text(
+            "INSERT INTO answers (id, user_id, created_at, status, report_json, audio_bytes, attempts, queued_at, "
+            "figures_json, counted_scopes) VALUES (1, 1, CURRENT_TIMESTAMP, 'done', :report, 0, 1, "
+            "CURRENT_TIMESTAMP, :figures, '[\"all\"]')"), {"report": json.dumps(report),
+                                                          "figures": json.dumps(old_figures)})
+        for key, value in old_figures.items():
+            connection.execute(sa.text("INSERT INTO figure_totals (scope, figure, n, total) VALUES ('all', :k, 1, :v)"),
+                               {"k": key, "v": value})
+    database.migrate()
+    with database.session() as session:
+        assert session.scalars(sa.select(FigureTotal)).all() == []
+        assert backfill(session) == 1
+        figures = json.loads(session.get(Answer, 1).figures_json)
+        assert figures["wpm"] == old_figures["wpm"] and not any(k.startswith("emotion_") for k in figures)
+        assert "emotion_sad" not in set(session.scalars(sa.select(FigureTotal.figure)))
+        assert "wpm" in set(session.scalars(sa.select(FigureTotal.figure)))
+    database.dispose()

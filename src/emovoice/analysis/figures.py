@@ -15,6 +15,7 @@ from enum import StrEnum
 from emovoice import thresholds as th
 from emovoice.analysis.report import Report
 from emovoice.analysis.sentiment import verdict as sentiment_verdict
+from emovoice.analysis.wording import shows_reading
 from emovoice.labels import EMOTIONS
 from emovoice.thresholds import Range, Verdict
 
@@ -106,7 +107,11 @@ MAIN_FIGURES = ("wpm", "fillers_per_min", "speaking_ratio", "longest_pause_s", "
 
 
 def headline_figures(report: Report) -> dict[str, float]:
-    """The figures of a report; those it lacks (no transcript, no pitch, emotion only) are left out."""
+    """The figures of a report; those it lacks (no transcript, no pitch, emotion only) are left out.
+
+    The emotion shares are figures only where the voice was heard against the speaker's own voice
+    check (:func:`~emovoice.analysis.wording.shows_reading`): against the training actors' voices
+    they are not a reading of the speaker, so they are neither compared nor averaged."""
     delivery = report.delivery
     values: dict[str, float | None] = {}
     if delivery is not None:
@@ -119,8 +124,9 @@ def headline_figures(report: Report) -> dict[str, float]:
             "loudness_dbfs": delivery.loudness.level_dbfs,
             "sentiment": delivery.sentiment.fused_score,
         }
-    for emotion in EMOTIONS:
-        values[f"emotion_{emotion}"] = report.probabilities.get(emotion)
+    if shows_reading(report.emotion_report):
+        for emotion in EMOTIONS:
+            values[f"emotion_{emotion}"] = report.probabilities.get(emotion)
     return {k: float(v) for k, v in values.items() if v is not None and math.isfinite(v)}
 
 

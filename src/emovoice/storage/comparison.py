@@ -213,6 +213,9 @@ class Comparison:
     groups: list[GroupComparison]
     references: list[ReferenceRange]
     published: list[NormComparison] = field(default_factory=list)
+    emotion_compared: bool = False
+    """Whether the emotion shares are compared: only for an answer heard against its speaker's
+    voice check, and only with other answers heard so."""
     min_answers: int = th.MIN_COMPARISON_ANSWERS
     min_candidates: int = th.MIN_COMPARISON_CANDIDATES
 
@@ -248,6 +251,10 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
     figures = json.loads(answer.figures_json or "{}")
     scopes = json.loads(answer.counted_scopes) if answer.counted_scopes else [make_scope(ScopeKind.ALL)]
     own = _own_answers(session, answer.user_id)
+    # the emotion shares only of an answer heard against its speaker's voice check, and only among such
+    # answers: the others have no emotion figures (analysis.figures.headline_figures)
+    emotion_compared = any(key.startswith("emotion_") for key in figures)
+    shown_figures = [f for f in FIGURES if emotion_compared or f.key in MAIN_FIGURES]
     groups = []
     for scope in scopes:
         mine = [f for f, s in own if scope in s]
@@ -274,7 +281,7 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
         group = GroupComparison(scope=scope, label=label, answers=answers_n, candidates=int(members), enough=enough,
                                 note=note)
         if enough:
-            for figure in FIGURES:
+            for figure in shown_figures:
                 value = figures.get(figure.key)
                 bins = counts.get(figure.key, {})
                 n = sum(bins.values())
@@ -289,8 +296,9 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
                     item.mean = round(total / n_total, 4) if n_total else None
                     item.histogram = _display_histogram(figure, bins, value)
                 group.figures.append(item)
-            group.emotion_mix = {f.key.removeprefix("emotion_"): (i.mean or 0.0) for f, i in
-                                 zip(FIGURES, group.figures, strict=True) if f.key.startswith("emotion_")}
+            shares = {i.key.removeprefix("emotion_"): i.mean for i in group.figures if i.key.startswith("emotion_")}
+            if shares and all(mean is not None for mean in shares.values()):
+                group.emotion_mix = {emotion: float(mean or 0.0) for emotion, mean in shares.items()}
         groups.append(group)
     references: list[ReferenceRange] = [
         {"key": f.key, "label": f.label, "low": f.reference.low, "high": f.reference.high, "unit": f.reference.unit,
@@ -299,4 +307,4 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
         for f in FIGURES if f.reference is not None and f.key in MAIN_FIGURES]
     report = json.loads(answer.report_json or "{}")
     return Comparison(answer_id=answer.id, figures=figures, groups=groups, references=references,
-                      published=[compare_fillers(report)])
+                      published=[compare_fillers(report)], emotion_compared=emotion_compared)

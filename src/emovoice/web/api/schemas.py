@@ -184,7 +184,8 @@ class GroupComparisonOut(BaseModel):
     enough: bool = Field(description="whether the group is large enough to show (else only the note)")
     note: str
     figures: list[FigureComparisonOut] = Field(description="empty unless enough")
-    emotion_mix: dict[str, Number] = Field(description="the other candidates' mean emotion mix; empty unless enough")
+    emotion_mix: dict[str, Number] = Field(description="the other candidates' mean emotion mix; empty unless enough "
+                                                       "answers heard against a voice check are in the group")
 
 
 class ReferenceRangeOut(BaseModel):
@@ -223,6 +224,9 @@ class ComparisonOut(BaseModel):
     groups: list[GroupComparisonOut]
     references: list[ReferenceRangeOut]
     published: list[PublishedComparisonOut]
+    emotion_compared: bool = Field(description="whether the emotion shares are compared: only for an answer heard "
+                                               "against its speaker's voice check, and only with other answers "
+                                               "heard so; else the groups hold no emotion figures")
     min_answers: int = Field(description="answers a group needs before it is shown")
     min_candidates: int = Field(description="other candidates a group needs before it is shown")
 
