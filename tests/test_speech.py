@@ -63,9 +63,21 @@ def test_words_heard_after_the_last_voice_are_left_out():
 
 def test_pace_and_flow_divide_by_the_speech_span_when_given():
     ws = words("I led the team and we shipped on time", step=0.5)  # 9 words over 4.3 s
-    assert pace(ws, duration_s=15.0, speaking_s=4.0, span_s=4.3).wpm == pytest.approx(9 / 4.3 * 60, abs=0.1)
+    assert pace(ws, duration_s=15.0, speaking_s=4.0, span=(0.0, 4.3)).wpm == pytest.approx(9 / 4.3 * 60, abs=0.1)
     result = flow([Region(0.0, 2.0), Region(2.3, 4.3)], duration_s=15.0, span_s=4.3)
     assert result.speaking_ratio == pytest.approx(4.0 / 4.3, abs=0.001)
+
+
+def test_the_pace_curve_reads_as_the_headline_pace_when_the_answer_starts_and_ends_in_silence():
+    ws = [Word(f"w{i}", 6.0 + 0.4 * i, 6.0 + 0.4 * i + 0.3, 0.9) for i in range(60)]  # 150 wpm from 6 s to 30 s
+    result = pace(ws, duration_s=40.0, speaking_s=24.0, span=(6.0, 29.9))
+    assert result.wpm == pytest.approx(60 / 23.9 * 60, abs=0.1)
+    times = [p["time"] for p in result.curve]
+    assert min(times) >= 6.0 and max(times) <= 29.9  # no point in the silence before or after
+    assert all(abs(p["wpm"] - result.wpm) <= 0.15 * result.wpm for p in result.curve), result.curve
+    # over the whole recording, the silent ends would pull the curve far below the headline figure
+    whole = pace(ws, duration_s=40.0, speaking_s=24.0)
+    assert min(p["wpm"] for p in whole.curve) < 0.5 * result.wpm
 
 
 def test_flow_finds_long_pauses_and_the_first_word():

@@ -85,7 +85,7 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[
     speaking = sum(r.duration for r in regions)
     span = speech_span(regions, words)
     spoken_s = span[1] - span[0] if span else duration
-    pace_stats = pace(words, duration_s=duration, speaking_s=speaking, span_s=spoken_s) if transcript else None
+    pace_stats = pace(words, duration_s=duration, speaking_s=speaking, span=span) if transcript else None
     flow_stats = flow(regions, duration_s=duration, words=words, span_s=spoken_s)
     minutes = max(spoken_s, 1.0) / 60
 

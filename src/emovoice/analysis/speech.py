@@ -126,25 +126,27 @@ def words_in_speech(words: list[Word], regions: list[Region]) -> tuple[list[Word
     return kept, [w for w in words if not (w.start <= last and w.end >= first)]
 
 
-def pace(words: list[Word], *, duration_s: float, speaking_s: float, span_s: float | None = None) -> Pace:
-    """Words per minute over ``span_s`` (default ``duration_s``): the span of the speech
-    (:func:`speech_span`). Fillers are not counted as words.
+def pace(words: list[Word], *, duration_s: float, speaking_s: float,
+         span: tuple[float, float] | None = None) -> Pace:
+    """Words per minute over ``span`` (start and end in seconds; default the whole ``duration_s``):
+    the span of the speech (:func:`speech_span`). Fillers are not counted as words.
 
-    The curve holds one point per :data:`thresholds.WPM_STEP_S` seconds: the
-    words whose middle falls in the :data:`thresholds.WPM_WINDOW_S` window
-    centred there, scaled to a minute.
+    The curve holds one point per :data:`thresholds.WPM_STEP_S` seconds of the span: the words
+    whose middle falls in the :data:`thresholds.WPM_WINDOW_S` window centred there (cut to the
+    span), scaled to a minute. Silence before the first and after the last speech is in neither,
+    so the curve reads as the headline figure does.
     """
     content = [w for w in words if not w.filler]
-    span = duration_s if span_s is None else span_s
-    if duration_s <= 0 or span <= 0:
+    start, end = (0.0, duration_s) if span is None else span
+    if duration_s <= 0 or end - start <= 0:
         return Pace(None, None)
-    wpm = len(content) / span * 60
+    wpm = len(content) / (end - start) * 60
     speaking = len(content) / speaking_s * 60 if speaking_s > th.MIN_SPEAKING_S_FOR_RATE else None
     mids = np.array([(w.start + w.end) / 2 for w in content])
     curve = []
     half = th.WPM_WINDOW_S / 2
-    for centre in np.arange(0, duration_s + 1e-9, th.WPM_STEP_S):
-        lo, hi = max(0.0, centre - half), min(duration_s, centre + half)
+    for centre in np.arange(start, end + 1e-9, th.WPM_STEP_S):
+        lo, hi = max(start, centre - half), min(end, centre + half)
         if hi - lo < th.MIN_PACE_WINDOW_S:
             continue
         count = int(((mids >= lo) & (mids < hi)).sum()) if mids.size else 0
