@@ -369,6 +369,15 @@ def test_without_a_voice_check_the_reports_show_the_raw_output_only_folded_and_l
     assert 'aria-label="emotion timeline"' in render(report)
 
 
+def test_the_html_report_explains_its_units(speech_wav):
+    from emovoice.presentation.html import render
+
+    page = render(emovoice.analyze(speech_wav))
+    assert "semitones" in page and "dBFS" in page and "What the units mean" in page
+    for unit, meaning in wording.UNITS:
+        assert f"<dt>{html.escape(unit)}</dt><dd>{html.escape(meaning)}</dd>" in page
+
+
 @pytest.mark.parametrize(("p_top", "p_second", "hedged"), [(0.80, 0.05, False), (0.55, 0.40, True),
                                                             (0.30, 0.25, True)])
 def test_the_terminal_and_html_reports_say_the_same_sentence(speech_wav, p_top, p_second, hedged):

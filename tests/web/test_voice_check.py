@@ -115,6 +115,7 @@ def test_the_pages_offer_the_voice_check_and_the_report_names_no_emotion_without
         assert "No emotion is named" in report and 'href="/voice-check"' in report
         assert "sounded mostly" not in report and "may have sounded" not in report
         assert "Your words were" in report and "words +" not in report  # sentiment in plain words
+        assert '<details id="units">' in report and "<dt>dBFS</dt>" in report  # the units in plain words
         account = client.get("/account").text
         assert "You have no voice check" in account
 

@@ -52,6 +52,16 @@ def shows_reading(emotion: EmotionReport) -> bool:
     return emotion.reference == Reference.SPEAKER
 
 
+UNITS = (
+    ("wpm", "words per minute, from your first word to your last; filler words are not counted."),
+    ("semitones", "the steps of a piano keyboard: how far your pitch moves around its middle (a spread of "
+                  "2 or less sounds flat)."),
+    ("dBFS", "decibels below the loudest sound the recording can hold (0 dBFS); the more negative, the "
+             "quieter. It says how loud the recording is, which depends on your microphone as much as on "
+             "your voice."),
+)
+"""What each unit of the delivery figures means, in plain words (the web page and the HTML report)."""
+
 CLI_WAY_ON = ("Make a voice check with 'emovoice baseline -o me.json voice.wav' (a few plain sentences in your "
               "everyday voice) and analyse with '--baseline me.json'.")
 

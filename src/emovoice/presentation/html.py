@@ -160,12 +160,15 @@ def render(report: Report) -> str:
             _card("Filler words per minute", delivery.fillers.per_minute, "/min",
                   f"≤ {delivery.fillers.target.high:.0f}"),
             _card("Pauses over 1 s", delivery.flow.long_pause_count, "", ""),
-            _card("Pitch variability", pitch.variability_st, "st", f"≥ {pitch.monotone_threshold_st:.0f}"),
+            _card("Pitch variation", pitch.variability_st, "semitones", _span(pitch.target_variability, sep="–")),
             _card("Level", loud.level_dbfs, "dBFS", _span(loud.target, sep=" to ")),
         ])
         sections += [
             "<h2>Tips</h2>", f"<ul class='tips'>{tips}</ul>",
             "<h2>Delivery</h2>", f"<div class='cards'>{cards}</div>",
+            "<details id='units'><summary>What the units mean</summary><dl class='units'>"
+            + "".join(f"<dt>{_esc(unit)}</dt><dd>{_esc(meaning)}</dd>" for unit, meaning in wording.UNITS)
+            + "</dl></details>",
             f"<p>{_esc(wording.sentiment_sentence(delivery.sentiment, voice_named=named))}</p>",
             "<h2>Pitch</h2>", line_svg(pitch_points, x_max=duration, label="F0", unit="Hz", colour="#6a1b9a"),
             "<h2>Pace</h2>", line_svg(pace_points, x_max=duration, label="pace", unit="wpm",
@@ -184,7 +187,8 @@ h1{font-size:1.6em;margin-bottom:0} h2{font-size:1.15em;margin-top:1.6em}
 .cards{display:grid;grid-template-columns:repeat(3,1fr);gap:.8em}
 .card{background:#f5f5f5;border-radius:8px;padding:.7em}.k{font-size:.8em;color:#616161}.v{font-size:1.3em}
 .t{font-size:.8em;color:#757575} mark{background:#ffe082;border-radius:3px;padding:0 2px}
-.tips li{margin:.3em 0} summary{cursor:pointer;margin:.8em 0}.tips .praise{color:#2e7d32}.tips .improve{color:#c62828}
+.tips li{margin:.3em 0} summary{cursor:pointer;margin:.8em 0}
+.units dt{font-weight:600}.units dd{margin:0 0 .5em 0}.tips .praise{color:#2e7d32}.tips .improve{color:#c62828}
 """
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width,initial-scale=1'>"

@@ -69,6 +69,7 @@ class ReportWording:
     tips: list[Tip]
     raw_output_note: str = wording.RAW_OUTPUT_NOTE
     raw_output_label: str = wording.RAW_OUTPUT_LABEL
+    units: tuple[tuple[str, str], ...] = wording.UNITS
 
 
 def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
