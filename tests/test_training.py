@@ -242,3 +242,24 @@ def test_the_shipped_model_card_counts_the_clips_it_was_trained_on(ravdess_clips
     assert training_data(ravdess_clips) == "RAVDESS speech, all 24 actors, 1,434 clips, 16 kHz"
     first = [c for c in ravdess_clips if c.actor == 1]
     assert training_data(first) == f"RAVDESS speech, 1 actor, {len(first)} clips, 16 kHz"
+
+
+def test_the_model_card_counts_its_speakers_and_tess_clips_from_the_data():
+    import copy
+    import json
+
+    from emovoice.models.emotion import default_model_path
+    from emovoice.training.ship import model_card
+
+    meta = json.loads(default_model_path().with_suffix(".json").read_text())  # the shipped model's metadata
+    counted = copy.deepcopy(meta)
+    counted["training"]["speakers"] = 3
+    counted.setdefault("cross_corpus", {}).update(clips=210, ua4=0.5, ua4_enrolled=0.6, acc7=0.4, acc7_enrolled=0.5,
+                                                  plain_neutral=0.7, plain_neutral_enrolled=0.9,
+                                                  recall4_enrolled={"neutral": 0.9})
+    card = model_card(counted)
+    assert "from 3 North-American actors" in card and "two actresses, 210 clips," in card
+    uncounted = copy.deepcopy(counted)
+    del uncounted["training"]["speakers"], uncounted["cross_corpus"]["clips"]
+    card = model_card(uncounted)
+    assert "24" not in card.split("## Use and limits")[1].split("\n")[1] and "2,799" not in card

@@ -46,7 +46,7 @@ def cross_corpus_summary(cross_json: Path, model: str) -> dict[str, Any]:
         return {}
     entry = json.loads(cross_json.read_text()).get("models", {}).get(model, {}).get("tess", {})
     keys = ("ua4", "ua4_enrolled", "recall4_enrolled", "acc7", "acc7_enrolled", "plain_neutral",
-            "plain_neutral_enrolled")
+            "plain_neutral_enrolled", "clips")
     return {k: entry[k] for k in keys if k in entry}
 
 
@@ -113,6 +113,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
         },
         "training": {
             "data": training_data(clips),
+            "speakers": len({c.actor for c in clips}),
             "augmentation": [d.value for d in recipe.augment],
             "windows": len(X),
             "chosen_C": recipe.chosen_c,
@@ -165,7 +166,8 @@ def model_card(meta: dict[str, Any]) -> str:
         f"{', '.join(meta['training']['augmentation']) or 'none'}. Licence CC BY-NC-SA 4.0. Livingstone & Russo "
         "(2018), The Ryerson Audio-Visual Database of Emotional Speech and Song, PLoS ONE 13(5): e0196391.",
         "- Cross-corpus test only (never trained on): TESS, the Toronto Emotional Speech Set, two actresses, "
-        "2,799 clips, seven emotions (no calm). Licence CC BY-NC-ND 4.0. Dupuis & Pichora-Fuller (2010), "
+        + (f"{cross['clips']:,} clips, " if cross.get("clips") else "")
+        + "seven emotions (no calm). Licence CC BY-NC-ND 4.0. Dupuis & Pichora-Fuller (2010), "
         "University of Toronto.",
         "- Labels: " + ", ".join(meta["labels"]) + ".",
         "",
@@ -220,7 +222,10 @@ def model_card(meta: dict[str, Any]) -> str:
     lines += [
         "",
         "## Use and limits",
-        "- Trained on acted English speech from 24 North-American actors reading two fixed sentences;",
+        "- Trained on acted English speech from "
+        + (f"{meta['training']['speakers']} North-American actors" if meta["training"].get("speakers")
+           else "the RAVDESS actors (North-American)")
+        + " reading two fixed sentences;",
         "  it will be less accurate on spontaneous speech, other languages, and children.",
         "- Probabilities are temperature-calibrated on training speakers only.",
         f"- Licence: {meta['licence']}; TESS, used only to test, is CC BY-NC-ND 4.0.",
