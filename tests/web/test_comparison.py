@@ -197,3 +197,29 @@ def test_emotion_shares_are_compared_only_between_answers_heard_against_a_voice_
         assert not plain.emotion_compared
         assert all(not i.key.startswith("emotion_") and not g.emotion_mix for g in plain.groups for i in g.figures)
         assert any(g.enough and g.figures for g in plain.groups)  # its delivery figures are still compared
+
+
+def test_the_emotion_shares_of_a_few_candidates_stay_hidden_however_many_answers_they_give(settings):
+    """The voice-checked sub-group obeys the group's rule: 20 checked answers from 2 candidates
+    are too few candidates, even in a group large enough for the delivery figures."""
+    rng = random.Random(5)
+    database = Database(settings.resolved_database_url())
+    database.migrate()
+    with database.session() as session:
+        load_bank(session)
+        question = session.scalars(select(Question).order_by(Question.id)).first()
+        users = [create_user(session, f"f{i}@example.com", "password123").id for i in range(7)]
+        for i in range(20):  # two candidates with voice checks
+            add_answer(session, users[1 + i % 2], question.id, fake_report(rng, checked=True))
+        for i in range(8):  # four without
+            add_answer(session, users[3 + i % 4], question.id, fake_report(rng, checked=False))
+        mine = add_answer(session, users[0], question.id, fake_report(rng, checked=True))
+        result = compare(session, session.get(Answer, mine), category_labels=CATEGORIES)
+        group = next(g for g in result.groups if g.scope == f"question:{question.id}")
+        assert result.emotion_compared and group.enough and group.candidates == 6 and group.answers == 28
+        assert (group.emotion_answers, group.emotion_candidates, group.emotion_enough) == (20, 2, False)
+        assert not group.emotion_mix and all(not i.key.startswith("emotion_") for i in group.figures)
+        assert "Not enough answers heard against a voice check yet: 20 answers from 2 other candidates" \
+            in group.emotion_note
+        assert [g.scope for g in result.groups] == ["all", f"category:{question.category}", f"question:{question.id}"]
+    database.dispose()

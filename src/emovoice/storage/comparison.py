@@ -32,7 +32,7 @@ from emovoice import thresholds as th
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES, Figure, headline_figures
 from emovoice.analysis.norms import NormComparison, compare_fillers
 from emovoice.analysis.report import Report, ReportFormatError
-from emovoice.storage.enums import AnswerStatus, ScopeKind, make_scope
+from emovoice.storage.enums import VOICE_CHECKED, AnswerStatus, ScopeKind, make_scope, voice_checked
 from emovoice.storage.models import Answer, FigureBin, FigureTotal, Question, ScopeCount, ScopeMember
 
 log = logging.getLogger(__name__)
@@ -62,9 +62,20 @@ def _upsert(session: Session, model: Any, keys: dict[str, Any], increments: dict
     return None
 
 
+def _is_emotion(key: str) -> bool:
+    return key.startswith("emotion_")
+
+
+def figures_for(scope: str, figures: dict[str, float]) -> dict[str, float]:
+    """The figures an answer is counted with in ``scope``: its emotion shares in a voice-checked
+    sub-group (:func:`~emovoice.storage.enums.voice_checked`), its other figures elsewhere."""
+    checked = scope.endswith(VOICE_CHECKED)
+    return {k: v for k, v in figures.items() if _is_emotion(k) == checked}
+
+
 def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: list[str], sign: int) -> None:
     for scope in scopes:
-        for key, value in figures.items():
+        for key, value in figures_for(scope, figures).items():
             figure = BY_KEY.get(key)
             if figure is None:
                 continue
@@ -95,6 +106,8 @@ def count_answer(session: Session, answer: Answer, report: dict[str, Any]) -> No
     figures = _figures_of(report)
     question = session.get(Question, answer.question_id) if answer.question_id else None
     scopes = scopes_of(answer, question)
+    if any(_is_emotion(k) for k in figures):  # heard against a voice check: in the groups' checked sub-groups too
+        scopes += [voice_checked(scope) for scope in scopes]
     answer.figures_json = json.dumps(figures)
     answer.counted_scopes = json.dumps(scopes)
     _apply(session, answer.user_id, figures, scopes, +1)
@@ -143,7 +156,7 @@ def rebuild(session: Session) -> None:
         figures = json.loads(figures_json or "{}")
         for scope in json.loads(scopes_json or "[]"):
             members[(scope, user_id)] += 1
-            by_scope[scope].append(figures)
+            by_scope[scope].append(figures_for(scope, figures))
     bin_rows, total_rows = [], []
     for scope, figure_sets in by_scope.items():
         bins, totals = _tally(figure_sets)
@@ -204,6 +217,12 @@ class GroupComparison:
     note: str
     figures: list[FigureComparison] = field(default_factory=list)
     emotion_mix: dict[str, float] = field(default_factory=dict)
+    emotion_answers: int = 0
+    """Other candidates' answers heard against a voice check in the group."""
+    emotion_candidates: int = 0
+    emotion_enough: bool = False
+    """Whether those are enough to compare the emotion shares with (the group's rule)."""
+    emotion_note: str = ""
 
 
 @dataclass
@@ -246,59 +265,89 @@ def _own_answers(session: Session, user_id: int) -> list[tuple[dict[str, float],
     return [(json.loads(f or "{}"), json.loads(s or "[]")) for f, s in rows]
 
 
+@dataclass
+class _GroupStats:
+    """Other candidates' aggregates in one scope, the user's own answers taken out."""
+
+    counts: dict[str, dict[int, int]]
+    totals: dict[str, tuple[float, float]]
+    answers: int
+    candidates: int
+
+    @property
+    def enough(self) -> bool:
+        return self.answers >= th.MIN_COMPARISON_ANSWERS and self.candidates >= th.MIN_COMPARISON_CANDIDATES
+
+    def note(self, what: str = "answers") -> str:
+        n, m = self.answers, self.candidates
+        return "" if self.enough else (
+            f"Not enough {what} yet: {n} answer{'s' if n != 1 else ''} from {m} other "
+            f"candidate{'s' if m != 1 else ''}; a comparison needs {th.MIN_COMPARISON_ANSWERS} answers "
+            f"from {th.MIN_COMPARISON_CANDIDATES} candidates.")
+
+    def item(self, figure: Figure, value: float | None) -> FigureComparison:
+        bins = self.counts.get(figure.key, {})
+        n = sum(bins.values())
+        item = FigureComparison(key=figure.key, label=figure.label, value=value, shown=figure.format(value), n=n)
+        if n >= th.MIN_COMPARISON_ANSWERS:
+            if value is not None:
+                mine_bin = figure.bin(value)
+                below = sum(c for b, c in bins.items() if b < mine_bin)
+                item.percentile = round(100 * (below + 0.5 * bins.get(mine_bin, 0)) / n, 1)
+            n_total, total = self.totals.get(figure.key, (0, 0.0))
+            item.mean = round(total / n_total, 4) if n_total else None
+            item.histogram = _display_histogram(figure, bins, value)
+        return item
+
+
+def _group_stats(session: Session, scope: str, own: list[tuple[dict[str, float], list[str]]]) -> _GroupStats:
+    mine = [figures_for(scope, f) for f, s in own if scope in s]
+    my_bins, my_totals = _tally(mine)
+    counts: dict[str, dict[int, int]] = defaultdict(dict)
+    for key, index, count in session.execute(select(FigureBin.figure, FigureBin.bin, FigureBin.count)
+                                             .where(FigureBin.scope == scope, FigureBin.count > 0)):
+        others = count - my_bins.get((key, index), 0)
+        if others > 0:
+            counts[key][index] = others
+    totals = {key: (n - my_totals[key][0], total - my_totals[key][1]) for key, n, total in session.execute(
+        select(FigureTotal.figure, FigureTotal.n, FigureTotal.total).where(FigureTotal.scope == scope))}
+    candidates = session.scalar(select(ScopeCount.candidates).where(ScopeCount.scope == scope)) or 0
+    members = candidates - (1 if mine else 0)  # the others
+    answers_n = int(max((n for n, _ in totals.values()), default=0))
+    return _GroupStats(counts=counts, totals=totals, answers=answers_n, candidates=int(members))
+
+
 def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]) -> Comparison:
-    """How ``answer`` compares with other candidates' answers, group by group."""
+    """How ``answer`` compares with other candidates' answers, group by group.
+
+    The emotion shares of an answer heard against its speaker's voice check are compared within
+    each group's voice-checked sub-group, which must itself hold enough answers from enough
+    candidates; an answer heard against the actors' voices has none to compare."""
     figures = json.loads(answer.figures_json or "{}")
-    scopes = json.loads(answer.counted_scopes) if answer.counted_scopes else [make_scope(ScopeKind.ALL)]
+    counted = json.loads(answer.counted_scopes) if answer.counted_scopes else [make_scope(ScopeKind.ALL)]
+    scopes = [scope for scope in counted if not scope.endswith(VOICE_CHECKED)]
     own = _own_answers(session, answer.user_id)
-    # the emotion shares only of an answer heard against its speaker's voice check, and only among such
-    # answers: the others have no emotion figures (analysis.figures.headline_figures)
-    emotion_compared = any(key.startswith("emotion_") for key in figures)
-    shown_figures = [f for f in FIGURES if emotion_compared or f.key in MAIN_FIGURES]
+    emotion_compared = any(_is_emotion(key) for key in figures)
     groups = []
     for scope in scopes:
-        mine = [f for f, s in own if scope in s]
-        my_bins, my_totals = _tally(mine)
-        counts: dict[str, dict[int, int]] = defaultdict(dict)
-        for key, index, count in session.execute(select(FigureBin.figure, FigureBin.bin, FigureBin.count)
-                                                 .where(FigureBin.scope == scope, FigureBin.count > 0)):
-            others = count - my_bins.get((key, index), 0)
-            if others > 0:
-                counts[key][index] = others
-        totals = {key: (n - my_totals[key][0], total - my_totals[key][1]) for key, n, total in session.execute(
-            select(FigureTotal.figure, FigureTotal.n, FigureTotal.total).where(FigureTotal.scope == scope))}
-        candidates = session.scalar(select(ScopeCount.candidates).where(ScopeCount.scope == scope)) or 0
-        members = candidates - (1 if mine else 0)  # the others
-        answers_n = int(max((n for n, _ in totals.values()), default=0))
-        enough = answers_n >= th.MIN_COMPARISON_ANSWERS and members >= th.MIN_COMPARISON_CANDIDATES
+        stats = _group_stats(session, scope, own)
         kind, _, key = scope.partition(":")
         label = {ScopeKind.ALL: "All candidates", ScopeKind.CATEGORY: f"{category_labels.get(key, key)} questions",
                  ScopeKind.QUESTION: "This question"}[ScopeKind(kind)]
-        note = "" if enough else (
-            f"Not enough answers yet: {answers_n} answer{'s' if answers_n != 1 else ''} from {members} other "
-            f"candidate{'s' if members != 1 else ''}; a comparison needs {th.MIN_COMPARISON_ANSWERS} answers "
-            f"from {th.MIN_COMPARISON_CANDIDATES} candidates.")
-        group = GroupComparison(scope=scope, label=label, answers=answers_n, candidates=int(members), enough=enough,
-                                note=note)
-        if enough:
-            for figure in shown_figures:
-                value = figures.get(figure.key)
-                bins = counts.get(figure.key, {})
-                n = sum(bins.values())
-                item = FigureComparison(key=figure.key, label=figure.label, value=value,
-                                        shown=figure.format(value), n=n)
-                if n >= th.MIN_COMPARISON_ANSWERS:
-                    if value is not None:
-                        mine_bin = figure.bin(value)
-                        below = sum(c for b, c in bins.items() if b < mine_bin)
-                        item.percentile = round(100 * (below + 0.5 * bins.get(mine_bin, 0)) / n, 1)
-                    n_total, total = totals.get(figure.key, (0, 0.0))
-                    item.mean = round(total / n_total, 4) if n_total else None
-                    item.histogram = _display_histogram(figure, bins, value)
-                group.figures.append(item)
-            shares = {i.key.removeprefix("emotion_"): i.mean for i in group.figures if i.key.startswith("emotion_")}
-            if shares and all(mean is not None for mean in shares.values()):
-                group.emotion_mix = {emotion: float(mean or 0.0) for emotion, mean in shares.items()}
+        group = GroupComparison(scope=scope, label=label, answers=stats.answers, candidates=stats.candidates,
+                                enough=stats.enough, note=stats.note())
+        if stats.enough:
+            group.figures = [stats.item(f, figures.get(f.key)) for f in FIGURES if f.key in MAIN_FIGURES]
+            if emotion_compared:
+                checked = _group_stats(session, voice_checked(scope), own)
+                group.emotion_answers, group.emotion_candidates = checked.answers, checked.candidates
+                group.emotion_enough = checked.enough
+                group.emotion_note = checked.note("answers heard against a voice check")
+                if checked.enough:
+                    shares = [checked.item(f, figures.get(f.key)) for f in FIGURES if _is_emotion(f.key)]
+                    group.figures += shares
+                    if all(i.mean is not None for i in shares):
+                        group.emotion_mix = {i.key.removeprefix("emotion_"): float(i.mean or 0.0) for i in shares}
         groups.append(group)
     references: list[ReferenceRange] = [
         {"key": f.key, "label": f.label, "low": f.reference.low, "high": f.reference.high, "unit": f.reference.unit,

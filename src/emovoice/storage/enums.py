@@ -33,6 +33,17 @@ def make_scope(kind: ScopeKind, key: str | int | None = None) -> str:
     return str(kind) if key is None else f"{kind}:{key}"
 
 
+VOICE_CHECKED = "+voice-check"
+"""The suffix of a group's sub-group of answers heard against their speaker's voice check
+(``all+voice-check``): the emotion shares are counted and compared there only, under the same
+rule of enough answers from enough candidates as the group's other figures."""
+
+
+def voice_checked(scope: str) -> str:
+    """The sub-group of ``scope`` that holds its answers heard against a voice check."""
+    return scope + VOICE_CHECKED
+
+
 class Difficulty(StrEnum):
     """How hard a question of the bank is."""
 

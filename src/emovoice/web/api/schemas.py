@@ -186,6 +186,12 @@ class GroupComparisonOut(BaseModel):
     figures: list[FigureComparisonOut] = Field(description="empty unless enough")
     emotion_mix: dict[str, Number] = Field(description="the other candidates' mean emotion mix; empty unless enough "
                                                        "answers heard against a voice check are in the group")
+    emotion_answers: int = Field(description="other candidates' answers in the group heard against a voice check "
+                                             "(0 when the answer itself was not)")
+    emotion_candidates: int = Field(description="the other candidates those answers are from")
+    emotion_enough: bool = Field(description="whether they are enough to compare the emotion shares with (the same "
+                                             "rule as the group's); the shares are among the figures only then")
+    emotion_note: str
 
 
 class ReferenceRangeOut(BaseModel):
