@@ -40,7 +40,9 @@ CROSS_CORPUS_CHOICES = (
     "among the variants in this table, so the default's TESS figure is optimistic by that choice.")
 PENDING_NOTES = {
     "cnn_lstm": "on a 2-core CPU one training step of 32 windows takes about 5 s, one fold of 30 epochs "
-                "about 1.5 hours (fold 1 took 1 h 39 min) and six folds about 9 hours "
+                "about 1.5 hours (fold 1 took 1 h 39 min) and six folds about 9 hours; with other work beside it "
+                "at low priority, about 10 minutes an epoch. Fold 1 (38.6 % WA in the first run) is run again after "
+                "folds 2-6: its per-fold file was lost, and the table is made from those files "
                 "(`python bench/bench_cnn_lstm.py` measures the step; see `cnn_lstm_step.json`), more than a "
                 "working session. Training is checkpointed per fold "
                 "and epoch and resumable: `emovoice evaluate --models cnn_lstm` continues where it stopped "
