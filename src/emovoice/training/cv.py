@@ -32,6 +32,7 @@ from emovoice.features.baseline import (
 from emovoice.labels import EMOTIONS
 from emovoice.training.featurecache import WindowFeatures, extract
 from emovoice.training.recipes import Recipe, make_recipe
+from emovoice.training.recipes.ensemble import Ensemble, mean_probabilities, same
 
 TEST_DEGRADATIONS = (Degradation.NOISE, Degradation.REVERB, Degradation.CODEC, Degradation.GAIN)
 UNCALIBRATED = "clean_uncalibrated"
@@ -179,6 +180,13 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     if out.is_file():
         return load_fold(out)
     recipe = make_recipe(model)
+    if isinstance(recipe, Ensemble):
+        members = [run_fold(name, fold, clips=clips, folds=folds, runs_dir=runs_dir, progress=progress,
+                            degraded=degraded, max_epochs=max_epochs, **overrides) for name in recipe.members]
+        if any(m is None for m in members):
+            return None
+        return _ensemble_fold(out, [m for m in members if m is not None], members=recipe.members, clips=clips,
+                              test_actors=folds[fold])
     for key, value in overrides.items():
         setattr(recipe, key, value)
     recipe.use_checkpoints(runs_dir / model / f"fold_{fold}", max_epochs=max_epochs)
@@ -237,6 +245,20 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
                                            baselines=baselines)
             for condition, baselines in ((Degradation.CLEAN.value, None), (ENROLLED, t_own))}
     save_fold(out, result, paths=[str(c.path.name) for c, t in zip(clips, test_mask, strict=True) if t])
+    return result
+
+
+def _ensemble_fold(out: Path, parts: list[FoldResult], *, members: tuple[str, ...], clips: list[Clip],
+                   test_actors: list[int]) -> FoldResult:
+    """An ensemble's fold: the mean of its members' probabilities on the same clips (saved to ``out``)."""
+    result = FoldResult(parts[0].fold, same([p.y_true for p in parts], "test labels"),
+                        mean_probabilities([p.probabilities for p in parts]), {"members": list(members)},
+                        enrolment=same([p.enrolment for p in parts], "enrolment clips"),
+                        tess_y=same([p.tess_y for p in parts], "TESS labels"),
+                        tess_enrolment=same([p.tess_enrolment for p in parts], "TESS enrolment clips"))
+    if all(p.tess_probabilities for p in parts):
+        result.tess_probabilities = mean_probabilities([p.tess_probabilities for p in parts])
+    save_fold(out, result, paths=[str(c.path.name) for c in clips if c.actor in test_actors])
     return result
 
 

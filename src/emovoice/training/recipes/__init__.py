@@ -19,6 +19,7 @@ from emovoice.errors import ParameterError
 from emovoice.features.whisper import WhisperModel
 from emovoice.training.recipes.base import Recipe
 from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg
+from emovoice.training.recipes.ensemble import Ensemble
 
 __all__ = ["AUGMENTATIONS", "DEFAULT_MODEL", "RECIPES", "REGISTRY", "Recipe", "RecipeSpec", "make_recipe"]
 
@@ -97,6 +98,9 @@ REGISTRY: dict[str, RecipeSpec] = {
                                     description="Whisper base (multilingual) encoder, all 7 hidden states mean+std "
                                                 "pooled, on features minus the speaker's neutral baseline, logistic "
                                                 "regression, trained on clean and degraded copies"),
+    "ens_whisper3_base_rel": _spec(Ensemble, members=("whisper3_lr_aug_rel", "whisperbase_lr_aug_rel"),
+                                   description="the mean of whisper3_lr_aug_rel's and whisperbase_lr_aug_rel's "
+                                               "probabilities (equal weights, fixed in advance)"),
 }
 """Every model by name, in the order of the results tables."""
 
