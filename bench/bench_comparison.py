@@ -37,7 +37,7 @@ from emovoice.analysis.figures import headline_figures
 from emovoice.analysis.report import Report
 from emovoice.settings import Settings
 from emovoice.storage.accounts import create_user
-from emovoice.storage.comparison import rebuild
+from emovoice.storage.comparison import counted_in, rebuild
 from emovoice.storage.models import Answer, Question, User, utcnow
 from emovoice.web.app import create_app
 
@@ -65,11 +65,11 @@ def _fill(client: TestClient, upto: int, have: int, rng: random.Random) -> None:
             # a few more answers to the benchmark user's question, so that its group shows at 1,000 too
             question = questions[0] if rng.random() < 0.03 else rng.choice(questions)
             report = {**fake_report(rng), "generated": True}
+            figures = headline_figures(Report.from_dict(report))
+            scopes = ["all", f"category:{categories[question]}", f"question:{question}"]
             rows.append({"user_id": users[i // PER_CANDIDATE], "question_id": question, "status": "done",
-                         "report_json": json.dumps(report),
-                         "figures_json": json.dumps(headline_figures(Report.from_dict(report))),
-                         "counted_scopes": json.dumps(["all", f"category:{categories[question]}",
-                                                       f"question:{question}"]),
+                         "report_json": json.dumps(report), "figures_json": json.dumps(figures),
+                         "counted_scopes": json.dumps(counted_in(scopes, figures)),
                          "audio_bytes": 0, "attempts": 1, "created_at": now, "queued_at": now,
                          "emotion": report["emotion"], "wpm": report["pace"]["wpm"], "filler_count": 2,
                          "duration_s": 15.0})

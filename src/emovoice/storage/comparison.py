@@ -73,6 +73,14 @@ def figures_for(scope: str, figures: dict[str, float]) -> dict[str, float]:
     return {k: v for k, v in figures.items() if _is_emotion(k) == checked}
 
 
+def counted_in(scopes: list[str], figures: dict[str, float]) -> list[str]:
+    """The scopes an answer with ``figures`` is counted in: its groups, and their voice-checked
+    sub-groups when it has emotion shares (it was heard against its speaker's voice check)."""
+    if any(_is_emotion(key) for key in figures):
+        return [*scopes, *(voice_checked(scope) for scope in scopes)]
+    return list(scopes)
+
+
 def _apply(session: Session, user_id: int, figures: dict[str, float], scopes: list[str], sign: int) -> None:
     for scope in scopes:
         for key, value in figures_for(scope, figures).items():
@@ -105,9 +113,7 @@ def count_answer(session: Session, answer: Answer, report: dict[str, Any]) -> No
         return
     figures = _figures_of(report)
     question = session.get(Question, answer.question_id) if answer.question_id else None
-    scopes = scopes_of(answer, question)
-    if any(_is_emotion(k) for k in figures):  # heard against a voice check: in the groups' checked sub-groups too
-        scopes += [voice_checked(scope) for scope in scopes]
+    scopes = counted_in(scopes_of(answer, question), figures)
     answer.figures_json = json.dumps(figures)
     answer.counted_scopes = json.dumps(scopes)
     _apply(session, answer.user_id, figures, scopes, +1)
