@@ -38,7 +38,7 @@ NOT_NAMED = ("No emotion is named for this answer: it was not heard against your
 """What is said instead of an emotion when there is no voice check to hear the voice against."""
 
 RAW_OUTPUT_NOTE = ("Without a voice check the model can only compare your voice with the actors it learned from, "
-                   "so what it heard is not a reading of how you sounded.")
+                   "so what it heard is not a reading of how you sounded. Its raw output is below for the curious.")
 """Said above the model's raw output wherever the voice was not heard against the speaker's own."""
 
 RAW_OUTPUT_LABEL = "The model's raw output, against the actors' voices"

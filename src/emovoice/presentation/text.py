@@ -53,8 +53,7 @@ def format_report(report: Report) -> str:
     reference = wording.reference_sentence(emotion)
     if reference:
         lines.append(f"  {reference}")
-    reading = wording.shows_reading(emotion)
-    if not reading:
+    if not wording.shows_reading(emotion):
         lines += [f"  {chunk}" for chunk in textwrap.wrap(wording.CLI_WAY_ON, 96)]
         lines.append(f"  {wording.RAW_OUTPUT_LABEL}:")
     lines.append("  mix:")

@@ -343,7 +343,7 @@ def compare(session: Session, answer: Answer, *, category_labels: dict[str, str]
         group = GroupComparison(scope=scope, label=label, answers=stats.answers, candidates=stats.candidates,
                                 enough=stats.enough, note=stats.note())
         if stats.enough:
-            group.figures = [stats.item(f, figures.get(f.key)) for f in FIGURES if f.key in MAIN_FIGURES]
+            group.figures = [stats.item(f, figures.get(f.key)) for f in FIGURES if not _is_emotion(f.key)]
             if emotion_compared:
                 checked = _group_stats(session, voice_checked(scope), own)
                 group.emotion_answers, group.emotion_candidates = checked.answers, checked.candidates

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request, status
@@ -67,9 +67,9 @@ class ReportWording:
     since: str | None
     sentiment: str
     tips: list[Tip]
-    raw_output_note: str = wording.RAW_OUTPUT_NOTE
-    raw_output_label: str = wording.RAW_OUTPUT_LABEL
-    units: tuple[tuple[str, str], ...] = wording.UNITS
+    raw_output_note: ClassVar[str] = wording.RAW_OUTPUT_NOTE
+    raw_output_label: ClassVar[str] = wording.RAW_OUTPUT_LABEL
+    units: ClassVar[tuple[tuple[str, str], ...]] = wording.UNITS
 
 
 def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
