@@ -195,3 +195,34 @@ def test_the_whisper_front_end_names_its_encoder_and_refuses_others():
         WhisperPooled(whisper="small")
     with pytest.raises(ParameterError, match="hidden states 0-4, not 6"):
         WhisperPooled(max_layer=6)
+
+
+def test_window_log_mels_from_one_spectrogram_equal_each_window_on_its_own(speech):
+    from emovoice.features.whisper import whisper_log_mel_windows
+
+    wave = np.concatenate([speech, speech[:7_321]])
+    gains = np.float32([0.5, 3.0, 40.0, 1.0, 7.5, 0.2, 2.0, 9.0, 1.5, 0.8, 4.0, 30.0])
+    # 49,100 samples: frames from the shared spectrogram; 48,000: the last frame reaches past the
+    # window, so each is computed on its own
+    for window in (CHUNK_SAMPLES, 48_000):
+        starts = chunk_starts(wave.size, chunk_samples=window)
+        assert starts[-1] % 160 != 0  # the last window is aligned to the end, off the hop grid
+        g = np.resize(gains, starts.size)
+        expected = whisper_log_mel(np.stack([wave[s:s + window] * k for s, k in zip(starts, g, strict=True)]))
+        got = whisper_log_mel_windows(wave, starts=starts, window_samples=window, gains=g)
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_the_whisper_front_end_pools_each_level_normalised_window_as_if_alone(speech):
+    from emovoice.audio import level_gain, normalise_level
+    from emovoice.features.frontends import WINDOW_BATCH, WhisperPooled
+
+    frontend = WhisperPooled(max_layer=2)
+    wave = np.concatenate([speech, 0.05 * speech, speech, speech[:5_000]])  # a quieter stretch, an end off the grid
+    windows = np.stack([normalise_level(w) for w in chunk(wave, normalise=False)])
+    assert len(windows) > WINDOW_BATCH
+    expected = np.concatenate([frontend._pooled(windows[i:i + 4], whisper_log_mel(windows[i:i + 4]))
+                               for i in range(0, len(windows), 4)])
+    np.testing.assert_allclose(frontend.windows(wave), expected, atol=1e-4)
+    np.testing.assert_array_equal(normalise_level(wave), wave * level_gain(wave))

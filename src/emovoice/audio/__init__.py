@@ -19,7 +19,7 @@ from emovoice.audio.arrays import load_array
 from emovoice.audio.containers import ogg_links
 from emovoice.audio.decoding import DecodedAudio, decode, decode_audio, load, load_audio, prepare
 from emovoice.audio.degrade import Degradation, degrade
-from emovoice.audio.level import active_level, normalise_level
+from emovoice.audio.level import active_level, level_gain, normalise_level
 from emovoice.audio.limits import DEFAULT_LIMITS, DEFAULT_MAX_DURATION_S, SAMPLE_RATE, Limits
 from emovoice.audio.sources import AudioSource, named_bytes
 
@@ -35,6 +35,7 @@ __all__ = [
     "decode",
     "decode_audio",
     "degrade",
+    "level_gain",
     "load",
     "load_array",
     "load_audio",

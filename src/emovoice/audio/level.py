@@ -52,8 +52,22 @@ def normalise_level(wave: np.ndarray, *, sample_rate: int = 16_000,
     np.ndarray, shape (n_samples,), dtype float32
         May exceed [-1, 1]; features are computed in floating point.
     """
+    gain = level_gain(wave, sample_rate=sample_rate, target_dbfs=target_dbfs, max_gain_db=max_gain_db)
+    if gain == 1.0:
+        return np.asarray(wave, dtype=np.float32)
+    return (np.asarray(wave, dtype=np.float32) * gain).astype(np.float32)
+
+
+def level_gain(wave: np.ndarray, *, sample_rate: int = 16_000, target_dbfs: float = TARGET_LEVEL_DBFS,
+               max_gain_db: float = 50.0) -> np.float32:
+    """The linear gain :func:`normalise_level` applies to ``wave`` (1 for digital silence).
+
+    Returns
+    -------
+    np.float32
+    """
     level = active_level(wave, sample_rate=sample_rate)
     if level <= 0:
-        return np.asarray(wave, dtype=np.float32)
+        return np.float32(1.0)
     gain_db = min(target_dbfs - 20 * np.log10(level), max_gain_db)
-    return (np.asarray(wave, dtype=np.float32) * np.float32(10 ** (gain_db / 20))).astype(np.float32)
+    return np.float32(10 ** (gain_db / 20))

@@ -13,9 +13,9 @@ from typing import Any, ClassVar, Protocol
 
 import numpy as np
 
-from emovoice.audio import normalise_level
+from emovoice.audio import level_gain, normalise_level
 from emovoice.errors import ParameterError
-from emovoice.features.chunks import CHUNK_SAMPLES, STEP_SAMPLES, chunk
+from emovoice.features.chunks import CHUNK_SAMPLES, STEP_SAMPLES, chunk, chunk_starts
 from emovoice.features.seed import frame_statistics, mean_mfcc_mel, td_logmel
 
 
@@ -169,17 +169,28 @@ class WhisperPooled(_Windowed):
         return self.model_path or str(whisper_model_dir(WhisperModel(self.whisper)))
 
     def windows(self, wave: np.ndarray) -> np.ndarray:
+        from emovoice.features.whisper import whisper_log_mel_windows
+
+        wave = np.asarray(wave, dtype=np.float32)
+        if wave.ndim == 1 and wave.size < self.chunk_samples:
+            wave = np.pad(wave, (0, self.chunk_samples - wave.size))
         chunks = self._chunks(wave, normalise=False)
+        starts = chunk_starts(wave.size, chunk_samples=self.chunk_samples, step_samples=self.step_samples)
+        gains = np.array([level_gain(w) for w in chunks], dtype=np.float32)
+        pooled = []
         # A batch of windows at a time: the hidden states of all windows of a 10-minute answer at
-        # once would take gigabytes; the pooled features are the same either way.
-        return np.concatenate([self._pooled(chunks[start:start + WINDOW_BATCH])
-                               for start in range(0, len(chunks), WINDOW_BATCH)])
+        # once would take gigabytes; the pooled features are the same either way. Each window is
+        # brought to one speech level (normalise_level), which only shifts its log-mel, so the
+        # spectrogram of a batch's stretch of audio is computed once for its overlapping windows.
+        for batch in range(0, len(chunks), WINDOW_BATCH):
+            part = slice(batch, batch + WINDOW_BATCH)
+            mels = whisper_log_mel_windows(wave, starts=starts[part], window_samples=self.chunk_samples,
+                                           gains=gains[part])
+            pooled.append(self._pooled(chunks[part] * gains[part, None], mels))
+        return np.concatenate(pooled)
 
-    def _pooled(self, chunks: np.ndarray) -> np.ndarray:
-        from emovoice.features.whisper import whisper_log_mel
-
-        chunks = np.stack([normalise_level(w) for w in chunks])
-        mels = whisper_log_mel(chunks)
+    def _pooled(self, chunks: np.ndarray, mels: np.ndarray) -> np.ndarray:
+        """Pool the hidden states of level-normalised ``chunks`` (n, samples), whose log-mels are ``mels``."""
         states = self.encoder.hidden_states(mels, n_blocks=self.max_layer)  # (L, n, T, D)
         n_tokens = states.shape[2]
         hop = 2 * 160

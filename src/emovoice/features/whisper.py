@@ -194,6 +194,67 @@ def whisper_log_mel(wave: np.ndarray, *, n_mels: int = 80) -> np.ndarray:
     return np.asarray(((log_spec + 4.0) / 4.0).astype(np.float32))
 
 
+def whisper_log_mel_windows(wave: np.ndarray, *, starts: np.ndarray, window_samples: int,
+                            gains: np.ndarray, n_mels: int = 80) -> np.ndarray:
+    """:func:`whisper_log_mel` of many windows of one recording, each scaled by its gain, with the
+    spectrogram computed once over the recording rather than once per overlapping window.
+
+    The result equals ``whisper_log_mel(np.stack([wave[s:s + window_samples] * g for s, g in
+    zip(starts, gains)]))`` to float rounding: a window's gain only shifts its log-mel, and its
+    frames are the recording's frames, except the first few, whose span reaches before the window
+    and which are computed from the window's own mirror image as before. Windows whose start is
+    not a multiple of the hop, and window lengths whose last frame reaches past the window, are
+    computed one by one.
+
+    Parameters
+    ----------
+    wave : np.ndarray, shape (n_samples,)
+        16 kHz mono audio holding every window.
+    starts : np.ndarray, shape (n_windows,)
+        First sample of each window; ``starts + window_samples <= n_samples``.
+    window_samples : int
+    gains : np.ndarray, shape (n_windows,)
+        Linear gain of each window (as :func:`emovoice.audio.level_gain`).
+
+    Returns
+    -------
+    np.ndarray, shape (n_windows, n_mels, window_samples // 160), dtype float32
+    """
+    wave = np.asarray(wave, dtype=np.float32)
+    starts = np.asarray(starts, dtype=np.int64)
+    gains = np.asarray(gains, dtype=np.float32)
+    if wave.ndim != 1 or starts.shape != gains.shape or starts.ndim != 1:
+        raise ParameterError("expected mono audio and one gain per window start")
+    if np.any(gains <= 0):
+        raise ParameterError("gains must be positive")
+    if starts.size and (starts.min() < 0 or starts.max() + window_samples > wave.size):
+        raise ParameterError("every window must lie inside the recording")
+    n_fft, half = 400, 200
+    n_frames = window_samples // WHISPER_HOP
+    out = np.empty((starts.size, n_mels, n_frames), dtype=np.float32)
+    shared = (starts % WHISPER_HOP == 0) & (window_samples % WHISPER_HOP >= half - WHISPER_HOP)
+    for i in np.flatnonzero(~shared):
+        out[i] = whisper_log_mel(wave[starts[i]:starts[i] + window_samples] * gains[i], n_mels=n_mels)
+    if not shared.any():
+        return out
+    bank = mel_filterbank(sample_rate=WHISPER_SAMPLE_RATE, n_fft=n_fft, n_mels=n_mels)
+    first, last = int(starts[shared].min()), int(starts[shared].max()) + window_samples
+    power = power_spectrogram(wave[first:last], n_fft=n_fft, hop_length=WHISPER_HOP, pad_mode="reflect")
+    log_mel = np.log10(np.maximum(bank @ power, 1e-30))
+    edge = -(-half // WHISPER_HOP)  # frames whose span starts before the window's first sample
+    heads = np.stack([wave[s:s + n_fft] for s in starts[shared]])
+    head_power = power_spectrogram(heads, n_fft=n_fft, hop_length=WHISPER_HOP, pad_mode="reflect")[..., :edge]
+    head_log = np.log10(np.maximum(bank @ head_power, 1e-30))
+    for j, i in enumerate(np.flatnonzero(shared)):
+        k = (int(starts[i]) - first) // WHISPER_HOP
+        log_spec = np.concatenate([head_log[j], log_mel[:, k + edge:k + n_frames]], axis=1)
+        # log10(max(g^2 * mel, 1e-10)), as whisper_log_mel computes it on the scaled window
+        log_spec = np.maximum(log_spec + np.float32(2 * np.log10(gains[i])), -10.0)
+        log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
+        out[i] = (log_spec + 4.0) / 4.0
+    return out
+
+
 def _layer_norm(x: np.ndarray, gamma: np.ndarray, beta: np.ndarray) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
