@@ -195,6 +195,8 @@ def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral
         metrics = summarise(result.probabilities[condition][~result.enrolment], result.y_true[~result.enrolment])
         assert metrics["wa"] > 0.45, (condition, metrics)
     assert not np.allclose(result.probabilities["clean"], result.probabilities["enrolled"])
+    # what choices between recipes read: the chosen C's accuracy over the training speakers alone
+    assert 0.45 < result.info["inner_accuracy_"] < 1.0 and result.info["c_"] > 0
     if result.tess_y is not None:
         assert result.tess_enrolment is not None and result.tess_enrolment.sum() == 4
         assert result.tess_probabilities["enrolled"].shape == (len(result.tess_y), 8)
@@ -308,3 +310,14 @@ def test_an_ensemble_is_scored_as_the_mean_of_its_members_folds(ravdess_root, ra
         run_fold("ens_whisper3_base_rel", 1, clips=ravdess_clips, folds=folds, runs_dir=tmp_path, progress=False)
     with pytest.raises(ParameterError, match="is an ensemble of"):
         ensemble.frontend()
+
+
+def test_the_inner_cross_validation_table_lists_only_models_that_report_it():
+    from emovoice.training.evaluate import inner_table
+
+    data = {"models": {"chance": {"classes8_enrolled": {"wa": [0.1]}},
+                       "lr": {"inner_wa": [0.70, 0.72], "classes8_enrolled": {"wa": [0.65, 0.75]}}}}
+    lines = inner_table(data)
+    assert "| `lr` | 71.0 ± 1.0 | 70.0 ± 5.0 |" in lines
+    assert not any("`chance`" in line for line in lines)
+    assert inner_table({"models": {"chance": {}}}) == []

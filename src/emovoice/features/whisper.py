@@ -245,13 +245,13 @@ def whisper_log_mel_windows(wave: np.ndarray, *, starts: np.ndarray, window_samp
     heads = np.stack([wave[s:s + n_fft] for s in starts[shared]])
     head_power = power_spectrogram(heads, n_fft=n_fft, hop_length=WHISPER_HOP, pad_mode="reflect")[..., :edge]
     head_log = np.log10(np.maximum(bank @ head_power, 1e-30))
-    for j, i in enumerate(np.flatnonzero(shared)):
-        k = (int(starts[i]) - first) // WHISPER_HOP
-        log_spec = np.concatenate([head_log[j], log_mel[:, k + edge:k + n_frames]], axis=1)
-        # log10(max(g^2 * mel, 1e-10)), as whisper_log_mel computes it on the scaled window
-        log_spec = np.maximum(log_spec + np.float32(2 * np.log10(gains[i])), -10.0)
-        log_spec = np.maximum(log_spec, log_spec.max() - 8.0)
-        out[i] = (log_spec + 4.0) / 4.0
+    frames = (starts[shared, None] - first) // WHISPER_HOP + np.arange(edge, n_frames)  # (n_shared, n_frames - edge)
+    log_spec = np.concatenate([head_log, log_mel[:, frames].transpose(1, 0, 2)], axis=2)
+    # log10(max(g^2 * mel, 1e-10)), as whisper_log_mel computes it on the scaled window
+    log_spec += (2 * np.log10(gains[shared]))[:, None, None]
+    np.maximum(log_spec, -10.0, out=log_spec)
+    np.maximum(log_spec, log_spec.max(axis=(1, 2), keepdims=True) - 8.0, out=log_spec)
+    out[shared] = (log_spec + 4.0) / 4.0
     return out
 
 

@@ -86,6 +86,9 @@ REGISTRY: dict[str, RecipeSpec] = {
     "whisper3_lr_aug_rel": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                  description="as whisper3_lr_aug, on features minus the speaker's neutral "
                                              "baseline"),
+    "whisper2_lr_aug_rel": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2), relative=True,
+                                 description="as whisper3_lr_aug_rel with hidden states 0-2 (first two blocks): "
+                                             "a third less encoder work"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

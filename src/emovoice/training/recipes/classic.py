@@ -120,6 +120,7 @@ class WhisperLogReg(Recipe):
     coef_: np.ndarray | None = field(default=None, repr=False)
     intercept_: np.ndarray | None = field(default=None, repr=False)
     c_: float = 0.0
+    inner_accuracy_: float = 0.0
     temperature_: float = 1.0
 
     exports_onnx = True
@@ -161,6 +162,7 @@ class WhisperLogReg(Recipe):
                     progress()
         scores = {c: np.mean(oof[c].argmax(axis=1) == y) for c in self.c_grid}
         self.c_ = max(self.c_grid, key=lambda c: (scores[c], -c))
+        self.inner_accuracy_ = float(scores[self.c_])  # training speakers only: what choices among recipes read
         self.temperature_ = fit_temperature(oof[self.c_], y) if self.calibrate else 1.0
         final = self._logreg(self.c_).fit(Z, y)
         coef = np.zeros((N_CLASSES, Z.shape[1]))
