@@ -50,3 +50,35 @@ def test_noise_is_added_at_the_requested_snr(speech):
 def test_unknown_degradation_is_a_parameter_error(speech):
     with pytest.raises(ParameterError, match="unknown degradation"):
         degrade(speech, "underwater", rng=np.random.default_rng(0))
+
+
+def test_a_phone_line_keeps_the_telephone_band_only(speech):
+    from emovoice.features.spectral import power_spectrogram
+
+    phone = degrade(speech, Degradation.PHONE, rng=np.random.default_rng(0))
+    freqs = np.linspace(0, 8_000, 257)
+
+    def share(wave, low, high):
+        power = power_spectrogram(wave, n_fft=512, hop_length=256).sum(axis=1)
+        return power[(freqs >= low) & (freqs < high)].sum() / power.sum()
+
+    assert share(speech, 3_800, 8_000) > 20 * share(phone, 3_800, 8_000)
+    assert share(speech, 0, 150) > 20 * share(phone, 0, 150)
+    assert share(phone, 300, 3_400) > 0.95
+    assert len(np.unique(np.round(np.abs(phone) / np.abs(phone).max(), 6))) <= 129  # 8-bit mu-law levels
+
+
+def test_another_voice_moves_the_pitch_and_keeps_the_length(speech):
+    import parselmouth
+    from parselmouth.praat import call
+
+    def median_pitch(wave):
+        sound = parselmouth.Sound(wave.astype(np.float64), sampling_frequency=16_000)
+        return call(call(sound, "To Pitch", 0.0, 75, 600), "Get quantile", 0, 0, 0.5, "Hertz")
+
+    rng = np.random.default_rng(5)
+    rng.uniform(0.88, 1.14)
+    ratio = float(np.exp(rng.uniform(np.log(0.75), np.log(1.33))))  # the draw degrade makes with seed 5
+    other = degrade(speech, Degradation.VOICE, rng=np.random.default_rng(5))
+    assert other.size == speech.size
+    assert median_pitch(other) / median_pitch(speech) == pytest.approx(ratio, rel=0.05)

@@ -197,6 +197,7 @@ def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral
     assert not np.allclose(result.probabilities["clean"], result.probabilities["enrolled"])
     # what choices between recipes read: the chosen C's accuracy over the training speakers alone
     assert 0.45 < result.info["inner_accuracy_"] < 1.0 and result.info["c_"] > 0
+    assert 0.45 < result.info["inner_clean_accuracy_"] < 1.0
     if result.tess_y is not None:
         assert result.tess_enrolment is not None and result.tess_enrolment.sum() == 4
         assert result.tess_probabilities["enrolled"].shape == (len(result.tess_y), 8)
@@ -316,8 +317,10 @@ def test_the_inner_cross_validation_table_lists_only_models_that_report_it():
     from emovoice.training.evaluate import inner_table
 
     data = {"models": {"chance": {"classes8_enrolled": {"wa": [0.1]}},
-                       "lr": {"inner_wa": [0.70, 0.72], "classes8_enrolled": {"wa": [0.65, 0.75]}}}}
+                       "lr": {"inner_wa": [0.70, 0.72], "classes8_enrolled": {"wa": [0.65, 0.75]}},
+                       "lr_aug": {"inner_wa": [0.6], "inner_clean_wa": [0.8], "classes8_enrolled": {"wa": [0.7]}}}}
     lines = inner_table(data)
-    assert "| `lr` | 71.0 ± 1.0 | 70.0 ± 5.0 |" in lines
+    assert "| `lr` | 71.0 ± 1.0 | – | 70.0 ± 5.0 |" in lines
+    assert "| `lr_aug` | 60.0 ± 0.0 | 80.0 ± 0.0 | 70.0 ± 0.0 |" in lines
     assert not any("`chance`" in line for line in lines)
     assert inner_table({"models": {"chance": {}}}) == []

@@ -27,6 +27,8 @@ class Degradation(enum.StrEnum):
     CODEC = "codec"            # Opus at 12-24 kbit/s through FFmpeg
     GAIN = "gain"              # -30 to +10 dB, clipped at full scale
     SPEED = "speed"            # 0.9-1.1 speed (pitch and tempo)
+    PHONE = "phone"            # telephone band (300-3400 Hz) and 8-bit mu-law
+    VOICE = "voice"            # another voice: formants x0.88-1.14, pitch x0.75-1.33 (Praat, PSOLA)
 
 
 def _add_noise(wave: np.ndarray, *, snr_db: float, rng: np.random.Generator,
@@ -89,6 +91,46 @@ def _change_speed(wave: np.ndarray, *, factor: float) -> np.ndarray:
     return np.asarray(resample(wave, n).astype(np.float32))
 
 
+def _phone_band(wave: np.ndarray, *, sample_rate: int, low_hz: float = 300.0, high_hz: float = 3_400.0,
+                mu: float = 255.0) -> np.ndarray:
+    """A telephone line: a 300-3400 Hz band-pass, then 8-bit mu-law (G.711) quantisation at the
+    line's own level (the peak brought to full scale and back)."""
+    from scipy.signal import butter, sosfilt
+
+    sos = butter(4, [low_hz, high_hz], btype="bandpass", fs=sample_rate, output="sos")
+    band = sosfilt(sos, wave.astype(np.float64))
+    peak = float(np.max(np.abs(band))) or 1.0
+    x = band / peak
+    compressed = np.sign(x) * np.log1p(mu * np.abs(x)) / np.log1p(mu)
+    quantised = np.round(compressed * 127) / 127
+    expanded = np.sign(quantised) * np.expm1(np.abs(quantised) * np.log1p(mu)) / mu
+    return np.asarray((expanded * peak).astype(np.float32))
+
+
+def _other_voice(wave: np.ndarray, *, sample_rate: int, formant_ratio: float, pitch_ratio: float,
+                 seed: int) -> np.ndarray:
+    """The same speech from a longer or shorter vocal tract and a higher or lower voice: Praat's
+    "Change gender" (formants scaled by ``formant_ratio``, median pitch by ``pitch_ratio``, PSOLA;
+    duration kept). Audio without measurable pitch keeps its pitch."""
+    import parselmouth
+    from parselmouth.praat import call
+
+    sound = parselmouth.Sound(wave.astype(np.float64), sampling_frequency=sample_rate)
+    try:
+        median = call(call(sound, "To Pitch", 0.0, 75, 600), "Get quantile", 0, 0, 0.5, "Hertz")
+        new_median = float(median) * pitch_ratio if np.isfinite(median) else 0.0
+        # the resynthesis draws random numbers: seeded, so that a fixed seed gives a fixed copy
+        parselmouth.praat.run(f"random_initializeWithSeedUnsafelyButPredictably ({seed})")
+        try:
+            changed = call(sound, "Change gender", 75, 600, formant_ratio, new_median, 1.0, 1.0)
+        finally:
+            parselmouth.praat.run("random_initializeSafelyAndUnpredictably ()")
+    except parselmouth.PraatError:
+        return wave
+    out = np.asarray(changed.values[0], dtype=np.float32)[: wave.size]
+    return np.pad(out, (0, wave.size - out.size))
+
+
 def degrade(wave: np.ndarray, kind: Degradation | str, *, rng: np.random.Generator,
             sample_rate: int = 16_000) -> np.ndarray:
     """Apply one degradation with random strength drawn from ``rng``.
@@ -123,4 +165,10 @@ def degrade(wave: np.ndarray, kind: Degradation | str, *, rng: np.random.Generat
     if kind is Degradation.GAIN:
         gain = 10 ** (float(rng.uniform(-30, 10)) / 20)
         return np.clip(wave * gain, -1.0, 1.0).astype(np.float32)
+    if kind is Degradation.PHONE:
+        return _phone_band(wave, sample_rate=sample_rate)
+    if kind is Degradation.VOICE:
+        return _other_voice(wave, sample_rate=sample_rate, formant_ratio=float(rng.uniform(0.88, 1.14)),
+                            pitch_ratio=float(np.exp(rng.uniform(np.log(0.75), np.log(1.33)))),
+                            seed=int(rng.integers(2 ** 31)))
     return _change_speed(wave, factor=float(rng.uniform(0.9, 1.1)))

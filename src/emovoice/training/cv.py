@@ -109,8 +109,8 @@ def population_of(feats: WindowFeatures, clips: Sequence[Any], mask: np.ndarray)
 
 
 def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *,
-                     progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Windows, labels and speaker groups of the training clips, clean and augmented.
+                     progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Windows, labels, speaker groups and clean-audio marks of the training clips, clean and augmented.
 
     A baseline-relative recipe gets each window minus its speaker's baseline: the mean
     window of that speaker's neutral clips in the same condition (clean or augmented); with
@@ -120,7 +120,7 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
     actors = np.array([c.actor for c in clips])
     speakers, neutral = _speakers(clips), _neutral(clips)
     frontend = recipe.frontend()
-    xs, ys, gs = [], [], []
+    xs, ys, gs, cs = [], [], [], []
     for i, kind in enumerate((Degradation.CLEAN, *recipe.augment)):
         feats = extract(frontend, clips, degradation=kind, seed=recipe.seed + i, progress=progress)
         X, owner = feats.select(train_mask)
@@ -133,7 +133,8 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
         xs.append(X)
         ys.append(labels[owner])
         gs.append(actors[owner])
-    return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs)
+        cs.append(np.full(len(X), kind is Degradation.CLEAN))
+    return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs), np.concatenate(cs)
 
 
 def model_input(recipe: Recipe, X: np.ndarray, owner: np.ndarray, *, speakers: np.ndarray,
@@ -192,7 +193,7 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     recipe.use_checkpoints(runs_dir / model / f"fold_{fold}", max_epochs=max_epochs)
     actors = np.array([c.actor for c in clips])
     test_mask = np.isin(actors, folds[fold])
-    X, y, groups = training_windows(recipe, clips, ~test_mask, progress=progress)
+    X, y, groups, is_clean = training_windows(recipe, clips, ~test_mask, progress=progress)
 
     from tqdm.auto import tqdm
 
@@ -205,8 +206,8 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
             bar.set_postfix(fold=fold, **{k: round(v, 4) if isinstance(v, float) else v
                                           for k, v in stats.items()})
 
-    recipe.fit(X, y, groups, progress=report)
-    del X, y, groups
+    recipe.fit(X, y, groups, clean=is_clean, progress=report)
+    del X, y, groups, is_clean
     bar.close()
     if not recipe.finished:
         return None

@@ -90,8 +90,8 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
         raise ParameterError(f"model {model!r} has no ONNX export; use one of the whisper_* models")
     clips = load_clips(root)
     everyone = np.ones(len(clips), dtype=bool)
-    X, y, groups = training_windows(recipe, clips, everyone, progress=progress)
-    recipe.fit(X, y, groups)
+    X, y, groups, is_clean = training_windows(recipe, clips, everyone, progress=progress)
+    recipe.fit(X, y, groups, clean=is_clean)
     onnx_path = (default_model_path().parent if out_dir is None else Path(out_dir)) / f"{DEFAULT_MODEL_NAME}.onnx"
     frontend = recipe.serving_frontend()
     population = None

@@ -89,6 +89,12 @@ REGISTRY: dict[str, RecipeSpec] = {
     "whisper2_lr_aug_rel": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2), relative=True,
                                  description="as whisper3_lr_aug_rel with hidden states 0-2 (first two blocks): "
                                              "a third less encoder work"),
+    "whisper3_lr_augvoice_rel": _spec(WhisperLogReg, augment=(*AUGMENTATIONS, Degradation.SPEED, Degradation.PHONE,
+                                                              Degradation.VOICE),
+                                      layers=(0, 1, 2, 3), relative=True,
+                                      description="as whisper3_lr_aug_rel, trained also on speed-changed (0.9-1.1), "
+                                                  "telephone-band and other-voice copies (formants x0.88-1.14, "
+                                                  "pitch x0.75-1.33)"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

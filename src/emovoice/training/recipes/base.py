@@ -57,9 +57,11 @@ class Recipe:
         """The front end written into an exported model (by default the training one)."""
         return self.frontend()
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Progress | None = None) -> Recipe:
-        """Fit on windows ``X`` with labels ``y`` and speaker ``groups``; ``progress``, if given, is
-        called after each unit of work (see :attr:`progress_total`)."""
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
+            progress: Progress | None = None) -> Recipe:
+        """Fit on windows ``X`` with labels ``y`` and speaker ``groups``; ``clean``, if given, marks the
+        windows of clean (not augmented) audio; ``progress``, if given, is called after each unit of
+        work (see :attr:`progress_total`)."""
         raise NotImplementedError
 
     def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:

@@ -53,7 +53,8 @@ class Chance(Recipe):
     def frontend(self) -> Frontend:
         return MeanMfccMel()
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Progress | None = None) -> Chance:
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
+            progress: Progress | None = None) -> Chance:
         counts = np.bincount(y, minlength=N_CLASSES).astype(np.float64)
         self.priors_ = counts / counts.sum()
         return self
@@ -88,7 +89,7 @@ class SklearnRecipe(Recipe):
                                  SVC(C=10.0, probability=True, random_state=self.seed))
         return make_pipeline(StandardScaler(), SVC(C=1.0, probability=True, random_state=self.seed))
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
             progress: Progress | None = None) -> SklearnRecipe:
         self.pipeline_ = self._pipeline().fit(X.reshape(len(X), -1), y)
         return self
@@ -121,6 +122,7 @@ class WhisperLogReg(Recipe):
     intercept_: np.ndarray | None = field(default=None, repr=False)
     c_: float = 0.0
     inner_accuracy_: float = 0.0
+    inner_clean_accuracy_: float | None = None
     temperature_: float = 1.0
 
     exports_onnx = True
@@ -141,7 +143,7 @@ class WhisperLogReg(Recipe):
 
         return LogisticRegression(C=c, max_iter=3000, random_state=self.seed, class_weight=self.class_weight)
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
             progress: Progress | None = None) -> WhisperLogReg:
         from sklearn.model_selection import GroupKFold
 
@@ -163,6 +165,8 @@ class WhisperLogReg(Recipe):
         scores = {c: np.mean(oof[c].argmax(axis=1) == y) for c in self.c_grid}
         self.c_ = max(self.c_grid, key=lambda c: (scores[c], -c))
         self.inner_accuracy_ = float(scores[self.c_])  # training speakers only: what choices among recipes read
+        if clean is not None:  # comparable between recipes trained on different augmentations
+            self.inner_clean_accuracy_ = float(np.mean(oof[self.c_][clean].argmax(axis=1) == y[clean]))
         self.temperature_ = fit_temperature(oof[self.c_], y) if self.calibrate else 1.0
         final = self._logreg(self.c_).fit(Z, y)
         coef = np.zeros((N_CLASSES, Z.shape[1]))

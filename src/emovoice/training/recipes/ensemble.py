@@ -31,7 +31,8 @@ class Ensemble(Recipe):
     def frontend(self) -> Frontend:
         raise self._unsupported("front end")
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, progress: Progress | None = None) -> Recipe:
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
+            progress: Progress | None = None) -> Recipe:
         raise self._unsupported("training")
 
     def predict_proba(self, X: np.ndarray, *, calibrated: bool = True) -> np.ndarray:

@@ -74,7 +74,7 @@ class TorchRecipe(Recipe):
         assert self.low_ is not None and self.span_ is not None
         return np.asarray(((X - self.low_) / self.span_).astype(np.float32))
 
-    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *,
+    def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
             progress: Progress | None = None) -> TorchRecipe:
         torch.manual_seed(self.seed)
         generator = torch.Generator().manual_seed(self.seed)
