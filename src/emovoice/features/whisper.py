@@ -25,6 +25,7 @@ from emovoice.settings import get_settings
 
 WHISPER_SAMPLE_RATE = 16_000
 WHISPER_HOP = 160
+WHISPER_N_FFT = 400
 MAX_TOKENS = 1500  # 30 s of audio at 50 tokens per second
 _DTYPES = {0: np.float32, 1: np.int8, 2: np.int16, 3: np.int32, 4: np.float16}
 
@@ -187,9 +188,13 @@ def whisper_log_mel(wave: np.ndarray, *, n_mels: int = 80) -> np.ndarray:
     -------
     np.ndarray, shape (n_mels, n_samples // 160) or (batch, n_mels, n_samples // 160), dtype float32
     """
-    power = power_spectrogram(wave, n_fft=400, hop_length=WHISPER_HOP, pad_mode="reflect")[..., :-1]
-    mel = mel_filterbank(sample_rate=WHISPER_SAMPLE_RATE, n_fft=400, n_mels=n_mels) @ power
-    log_spec = np.log10(np.maximum(mel, 1e-10))
+    power = power_spectrogram(wave, n_fft=WHISPER_N_FFT, hop_length=WHISPER_HOP, pad_mode="reflect")[..., :-1]
+    mel = mel_filterbank(sample_rate=WHISPER_SAMPLE_RATE, n_fft=WHISPER_N_FFT, n_mels=n_mels) @ power
+    return _clamped_and_scaled(np.log10(np.maximum(mel, 1e-10)))
+
+
+def _clamped_and_scaled(log_spec: np.ndarray) -> np.ndarray:
+    """Whisper's last step: each spectrogram clamped to 8 decades below its peak, then scaled."""
     log_spec = np.maximum(log_spec, log_spec.max(axis=(-2, -1), keepdims=True) - 8.0)
     return np.asarray(((log_spec + 4.0) / 4.0).astype(np.float32))
 
@@ -229,7 +234,7 @@ def whisper_log_mel_windows(wave: np.ndarray, *, starts: np.ndarray, window_samp
         raise ParameterError("gains must be positive")
     if starts.size and (starts.min() < 0 or starts.max() + window_samples > wave.size):
         raise ParameterError("every window must lie inside the recording")
-    n_fft, half = 400, 200
+    n_fft, half = WHISPER_N_FFT, WHISPER_N_FFT // 2
     n_frames = window_samples // WHISPER_HOP
     out = np.empty((starts.size, n_mels, n_frames), dtype=np.float32)
     shared = (starts % WHISPER_HOP == 0) & (window_samples % WHISPER_HOP >= half - WHISPER_HOP)
@@ -249,9 +254,7 @@ def whisper_log_mel_windows(wave: np.ndarray, *, starts: np.ndarray, window_samp
     log_spec = np.concatenate([head_log, log_mel[:, frames].transpose(1, 0, 2)], axis=2)
     # log10(max(g^2 * mel, 1e-10)), as whisper_log_mel computes it on the scaled window
     log_spec += (2 * np.log10(gains[shared]))[:, None, None]
-    np.maximum(log_spec, -10.0, out=log_spec)
-    np.maximum(log_spec, log_spec.max(axis=(1, 2), keepdims=True) - 8.0, out=log_spec)
-    out[shared] = (log_spec + 4.0) / 4.0
+    out[shared] = _clamped_and_scaled(np.maximum(log_spec, -10.0))
     return out
 
 
