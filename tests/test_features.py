@@ -226,3 +226,38 @@ def test_the_whisper_front_end_pools_each_level_normalised_window_as_if_alone(sp
                                for i in range(0, len(windows), 4)])
     np.testing.assert_allclose(frontend.windows(wave), expected, atol=1e-4)
     np.testing.assert_array_equal(normalise_level(wave), wave * level_gain(wave))
+
+
+def test_an_int8_encoder_stays_near_float32_and_hears_each_window_alone(speech, tmp_path, monkeypatch):
+    from emovoice.features.whisper_onnx import EncoderPrecision, OnnxWhisperEncoder
+    from emovoice.settings import get_settings
+
+    monkeypatch.setenv("EMOVOICE_CACHE_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    windows = np.stack([whisper_log_mel(speech[i:i + 49_100]) for i in (0, 8_000, 16_000)])
+    exact = OnnxWhisperEncoder.from_ctranslate2(n_blocks=3).hidden_states(windows)
+    int8 = OnnxWhisperEncoder.from_ctranslate2(n_blocks=3, precision="int8")
+    assert int8.precision is EncoderPrecision.INT8 and int8.batch_size == 1
+    assert {p.name.endswith("-int8.onnx") for p in (tmp_path / "models").glob("whisper-encoder-*.onnx")} == {
+        False, True}  # the two graphs are cached apart
+    states = int8.hidden_states(windows)
+    error = np.sqrt(((states - exact) ** 2).mean(axis=(1, 2, 3)) / (exact ** 2).mean(axis=(1, 2, 3)))
+    np.testing.assert_array_equal(error[0], 0.0)  # hidden state 0 has no matrix product before it
+    assert np.all(error[1:] > 1e-4) and np.all(error[1:] < 0.08)  # quantised, and close
+    # one window at a time: a window's states do not depend on the windows beside it
+    np.testing.assert_array_equal(states[:, 1:2], int8.hidden_states(windows[1:2]))
+    # the blocks that are computed do not depend on how many are
+    np.testing.assert_array_equal(
+        OnnxWhisperEncoder.from_ctranslate2(n_blocks=4, precision="int8").hidden_states(windows)[:4], states)
+
+
+def test_the_int8_front_end_names_its_precision_so_float32_features_are_never_mixed_in():
+    from emovoice.errors import ParameterError
+    from emovoice.features.frontends import WhisperPooled, make_frontend
+
+    assert "precision" not in WhisperPooled(max_layer=3).params()  # float32's cached features keep their keys
+    int8 = WhisperPooled(max_layer=3, precision="int8")
+    assert int8.params()["precision"] == "int8" and int8.params() != WhisperPooled(max_layer=3).params()
+    assert make_frontend("whisper_pooled", int8.params()) == int8
+    with pytest.raises(ParameterError, match="unknown encoder precision 'int4'; one of float32, int8"):
+        WhisperPooled(precision="int4")

@@ -119,12 +119,16 @@ class WhisperPooled(_Windowed):
     voiced_floor_db : float
         Tokens whose 20 ms frame energy is more than this below the window's
         loudest frame are left out of the pooling.
+    precision : str
+        ``"float32"`` or ``"int8"``: the arithmetic of the encoder's matrix products
+        (:class:`~emovoice.features.whisper_onnx.EncoderPrecision`).
     """
 
     model_path: str | None = None
     max_layer: int = 4
     voiced_floor_db: float = 35.0
     whisper: str = "tiny.en"
+    precision: str = "float32"
     name: ClassVar[str] = "whisper_pooled"
     version: ClassVar[int] = 1
     _encoder: Any = field(default=None, init=False, repr=False, compare=False)
@@ -137,6 +141,13 @@ class WhisperPooled(_Windowed):
         except ValueError:
             raise ParameterError(f"unknown Whisper model {self.whisper!r}; one of {', '.join(WhisperModel)}") from None
         self.whisper = str(model)
+        from emovoice.features.whisper_onnx import EncoderPrecision
+
+        try:
+            self.precision = str(EncoderPrecision(self.precision))
+        except ValueError:
+            raise ParameterError(f"unknown encoder precision {self.precision!r}; one of "
+                                 f"{', '.join(EncoderPrecision)}") from None
         blocks = ENCODER_BLOCKS[model]
         if self.model_path is None and not 0 <= self.max_layer <= blocks:
             raise ParameterError(f"Whisper {self.whisper} has hidden states 0-{blocks}, not {self.max_layer}")
@@ -145,8 +156,9 @@ class WhisperPooled(_Windowed):
         return {"chunk_samples": self.chunk_samples, "step_samples": self.step_samples,
                 "model_path": self.model_path, "max_layer": self.max_layer,
                 "voiced_floor_db": self.voiced_floor_db,
-                # tiny.en's parameters (and so its cached features and baselines) predate the choice
-                **({} if self.whisper == "tiny.en" else {"whisper": self.whisper})}
+                # tiny.en's float32 parameters (and so its cached features and baselines) predate the choices
+                **({} if self.whisper == "tiny.en" else {"whisper": self.whisper}),
+                **({} if self.precision == "float32" else {"precision": self.precision})}
 
     @property
     def encoder(self) -> Any:
@@ -156,10 +168,13 @@ class WhisperPooled(_Windowed):
             try:
                 from emovoice.features.whisper_onnx import OnnxWhisperEncoder
 
-                self._encoder = OnnxWhisperEncoder.from_ctranslate2(self._model_path(), n_blocks=self.max_layer)
+                self._encoder = OnnxWhisperEncoder.from_ctranslate2(self._model_path(), n_blocks=self.max_layer,
+                                                                    precision=self.precision)
             except ImportError:
                 from emovoice.features.whisper import WhisperEncoder
 
+                if self.precision != "float32":
+                    raise ParameterError("an int8 Whisper encoder needs the onnx and onnxruntime packages") from None
                 self._encoder = WhisperEncoder.from_ctranslate2(self._model_path())
         return self._encoder
 

@@ -4,12 +4,23 @@ onnxruntime's fused kernels run the encoder faster than numpy on a CPU. The
 graph is built in memory from the CTranslate2 weights (nothing is downloaded
 and no weights are duplicated in the package) and cached on disk, keyed by the
 weights file, so later loads only read it back.
+
+An int8 encoder (:attr:`EncoderPrecision.INT8`) quantises the weights of every
+matrix product to 7-bit integers per output channel and each product's input
+to 8 bits when it runs (onnxruntime's dynamic quantisation): about 1.8 times
+faster than float32 on a CPU with VNNI, its hidden states within a few per
+cent. Seven-bit weights keep the integer products from saturating on CPUs
+without VNNI, so the features are the same on every x86 machine. The input's
+8-bit scale is set by the whole batch, so an int8 encoder runs one window at a
+time: a window's features never depend on the windows beside it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +32,13 @@ from emovoice.settings import get_settings
 
 OPSET = 20
 IR_VERSION = 10
+
+
+class EncoderPrecision(StrEnum):
+    """The arithmetic of the encoder's matrix products."""
+
+    FLOAT32 = "float32"
+    INT8 = "int8"
 
 
 def _cache_dir() -> Path:
@@ -108,6 +126,26 @@ def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int) -> bytes:
     return bytes(model.SerializeToString())
 
 
+def quantise_int8(graph: bytes) -> bytes:
+    """The float32 encoder ``graph`` with its matrix products quantised to int8 (see the module's notes)."""
+    import logging
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(max(level, logging.ERROR))  # quantize_dynamic warns on the root logger to pre-process first
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            source, target = Path(folder) / "float32.onnx", Path(folder) / "int8.onnx"
+            source.write_bytes(graph)
+            quantize_dynamic(source, target, op_types_to_quantize=["MatMul"], per_channel=True, reduce_range=True,
+                             weight_type=QuantType.QInt8)
+            return target.read_bytes()
+    finally:
+        root.setLevel(level)
+
+
 class OnnxWhisperEncoder:
     """onnxruntime session over the Whisper encoder, with the numpy encoder's interface.
 
@@ -118,27 +156,39 @@ class OnnxWhisperEncoder:
 
     batch_size = 8
 
-    def __init__(self, session: Any, n_blocks: int) -> None:
+    def __init__(self, session: Any, n_blocks: int, *,
+                 precision: EncoderPrecision = EncoderPrecision.FLOAT32) -> None:
         self.session = session
         self.n_blocks = n_blocks
+        self.precision = EncoderPrecision(precision)
+        if self.precision is EncoderPrecision.INT8:
+            self.batch_size = 1  # the input's scale is the batch's: one window at a time
 
     @classmethod
-    def from_ctranslate2(cls, path: str | Path | None = None, *, n_blocks: int = 4,
-                         threads: int | None = None) -> OnnxWhisperEncoder:
+    def from_ctranslate2(cls, path: str | Path | None = None, *, n_blocks: int = 4, threads: int | None = None,
+                         precision: EncoderPrecision | str = EncoderPrecision.FLOAT32) -> OnnxWhisperEncoder:
         import onnxruntime as ort
 
         from emovoice.features.whisper import default_model_dir, read_ctranslate2_variables
 
+        try:
+            precision = EncoderPrecision(precision)
+        except ValueError:
+            raise ParameterError(f"unknown encoder precision {precision!r}; one of "
+                                 f"{', '.join(EncoderPrecision)}") from None
         path = default_model_dir() if path is None else Path(path)
         weights_file = path / "model.bin" if path.is_dir() else path
         stat = weights_file.stat()
         key = hashlib.sha256(f"{weights_file.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{n_blocks}:"
                              f"{OPSET}".encode()).hexdigest()[:16]
-        cached = _cache_dir() / f"whisper-encoder-{key}.onnx"
+        suffix = "" if precision is EncoderPrecision.FLOAT32 else f"-{precision}"
+        cached = _cache_dir() / f"whisper-encoder-{key}{suffix}.onnx"
         if not cached.is_file():
             raw = read_ctranslate2_variables(weights_file)
             weights = {k: np.asarray(v, dtype=np.float32) for k, v in raw.items()}
             data = build_graph(weights, n_blocks=n_blocks)
+            if precision is EncoderPrecision.INT8:
+                data = quantise_int8(data)
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(data)
@@ -148,7 +198,7 @@ class OnnxWhisperEncoder:
         if threads:
             options.intra_op_num_threads = threads
         session = ort.InferenceSession(str(cached), options, providers=["CPUExecutionProvider"])
-        return cls(session, n_blocks)
+        return cls(session, n_blocks, precision=precision)
 
     def hidden_states(self, mel: np.ndarray, *, n_blocks: int | None = None) -> np.ndarray:
         if n_blocks is not None and n_blocks != self.n_blocks:

@@ -17,6 +17,7 @@ from typing import Any
 from emovoice.audio import Degradation
 from emovoice.errors import ParameterError
 from emovoice.features.whisper import WhisperModel
+from emovoice.features.whisper_onnx import EncoderPrecision
 from emovoice.training.recipes.base import Recipe
 from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg
 from emovoice.training.recipes.ensemble import Ensemble
@@ -95,6 +96,11 @@ REGISTRY: dict[str, RecipeSpec] = {
                                       description="as whisper3_lr_aug_rel, trained also on speed-changed (0.9-1.1), "
                                                   "telephone-band and other-voice copies (formants x0.88-1.14, "
                                                   "pitch x0.75-1.33)"),
+    "whisper3_lr_aug_rel_int8": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                                      precision=EncoderPrecision.INT8,
+                                      description="as whisper3_lr_aug_rel, the encoder's matrix products in int8 "
+                                                  "(7-bit weights per channel, inputs quantised as they run), "
+                                                  "trained on its own features"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

@@ -21,6 +21,7 @@ from emovoice.features.frontends import (
     WhisperPooled,
 )
 from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
+from emovoice.features.whisper_onnx import EncoderPrecision
 from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
 
 
@@ -116,6 +117,7 @@ class WhisperLogReg(Recipe):
     calibrate: bool = True
     class_weight: str | None = None
     encoder: WhisperModel = WhisperModel.TINY_EN
+    precision: EncoderPrecision = EncoderPrecision.FLOAT32
     mean_: np.ndarray | None = field(default=None, repr=False)
     scale_: np.ndarray | None = field(default=None, repr=False)
     coef_: np.ndarray | None = field(default=None, repr=False)
@@ -129,11 +131,11 @@ class WhisperLogReg(Recipe):
 
     def frontend(self) -> Frontend:
         # training reads all the encoder's hidden states, so the recipes of one encoder share one feature cache
-        return WhisperPooled(max_layer=ENCODER_BLOCKS[self.encoder], whisper=self.encoder)
+        return WhisperPooled(max_layer=ENCODER_BLOCKS[self.encoder], whisper=self.encoder, precision=self.precision)
 
     def serving_frontend(self) -> Frontend:
         # serving computes only the blocks the classifier reads
-        return WhisperPooled(max_layer=max(self.layers), whisper=self.encoder)
+        return WhisperPooled(max_layer=max(self.layers), whisper=self.encoder, precision=self.precision)
 
     def _flat(self, X: np.ndarray) -> np.ndarray:
         return X[:, list(self.layers)].reshape(len(X), -1)
