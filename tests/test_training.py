@@ -17,7 +17,7 @@ from emovoice.labels import EMOTIONS
 from emovoice.training.cv import cross_validate
 from emovoice.training.featurecache import cache_key
 from emovoice.training.metrics import summarise
-from emovoice.training.recipes import make_recipe
+from emovoice.training.recipes import DEFAULT_MODEL, make_recipe
 from emovoice.training.recipes.classic import WhisperLogReg
 
 
@@ -122,7 +122,7 @@ def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, t
     entry = data["models"]["chance"]
     assert len(entry["classes8"]["wa"]) == 1 and 0 < entry["classes8"]["wa"][0] < 0.2
     assert set(entry["classes7"]) >= {"wa", "ua", "f1"}
-    assert data["default_model"] == "whisper3_lr_aug_rel"
+    assert data["default_model"] == DEFAULT_MODEL
     assert len(entry["classes8_enrolled"]["wa"]) == 1 and 0 < entry["classes8_enrolled"]["wa"][0] < 0.2
     assert set(entry["recall8_enrolled"]) == set(EMOTIONS) and 0 <= entry["plain_neutral_enrolled"] <= 1
     assert entry["plain_neutral_clips"] == 2 * 4  # four test speakers, two held-out neutral clips each
@@ -186,7 +186,7 @@ def test_a_baseline_relative_head_exports_with_the_population_as_its_default_bas
 def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral_clips(ravdess_root, runs):
     """The fold run of a baseline-relative recipe keeps un-enrolled and enrolled probabilities, and
     the two neutral clips per test speaker its baseline was made from."""
-    (result,) = cross_validate("whisper3_lr_aug_rel", root=ravdess_root, fold_numbers=[1], runs_dir=runs,
+    (result,) = cross_validate(DEFAULT_MODEL, root=ravdess_root, fold_numbers=[1], runs_dir=runs,
                                progress=False, degraded=False, augment=())
     assert result.enrolment is not None
     neutral = result.y_true == 0

@@ -120,7 +120,7 @@ REGISTRY: dict[str, RecipeSpec] = {
 """Every model by name, in the order of the results tables."""
 
 RECIPES = tuple(REGISTRY)
-DEFAULT_MODEL = "whisper3_lr_aug_rel"
+DEFAULT_MODEL = "whisper3_lr_aug_rel_int8"
 
 
 def make_recipe(name: str) -> Recipe:
