@@ -261,3 +261,30 @@ def test_the_int8_front_end_names_its_precision_so_float32_features_are_never_mi
     assert make_frontend("whisper_pooled", int8.params()) == int8
     with pytest.raises(ParameterError, match="unknown encoder precision 'int4'; one of float32, int8"):
         WhisperPooled(precision="int4")
+
+
+def test_the_convolutions_as_matrix_products_compute_what_conv_computes(speech, tmp_path, monkeypatch):
+    import onnxruntime as ort
+
+    from emovoice.features.whisper import read_ctranslate2_variables
+    from emovoice.features.whisper_onnx import OnnxWhisperEncoder, build_graph
+    from emovoice.settings import get_settings
+
+    weights = {k: np.asarray(v, dtype=np.float32)
+               for k, v in read_ctranslate2_variables(default_model_dir() / "model.bin").items()}
+    sessions = [ort.InferenceSession(build_graph(weights, n_blocks=1, conv_as_matmul=flag),
+                                     providers=["CPUExecutionProvider"]) for flag in (False, True)]
+    for samples in (49_100, 48_000, 48_160):  # an odd and an even number of frames: conv2 halves them
+        mel = whisper_log_mel(speech[:samples])[None]
+        conv, matmul = (s.run(None, {"mel": mel})[0] for s in sessions)
+        assert conv.shape == matmul.shape and conv.shape[2] == (mel.shape[2] + 1) // 2
+        np.testing.assert_allclose(matmul, conv, atol=1e-4)
+    monkeypatch.setenv("EMOVOICE_CACHE_DIR", str(tmp_path))
+    get_settings.cache_clear()
+    windows = np.stack([whisper_log_mel(speech[i:i + 49_100]) for i in (0, 16_000)])
+    exact = OnnxWhisperEncoder.from_ctranslate2(n_blocks=1).hidden_states(windows)
+    int8 = OnnxWhisperEncoder.from_ctranslate2(n_blocks=1, precision="int8_conv")
+    assert int8.batch_size == 1
+    squared = (int8.hidden_states(windows) - exact) ** 2
+    error = np.sqrt(squared.mean(axis=(1, 2, 3)) / (exact ** 2).mean(axis=(1, 2, 3)))
+    assert np.all(error > 1e-4) and np.all(error < 0.08)  # hidden state 0 is quantised too now, and close

@@ -39,15 +39,23 @@ class EncoderPrecision(StrEnum):
 
     FLOAT32 = "float32"
     INT8 = "int8"
+    """The blocks' matrix products in int8; the two convolutions in float32."""
+    INT8_CONV = "int8_conv"
+    """The convolutions too, each run as one int8 matrix product over its three taps."""
 
 
 def _cache_dir() -> Path:
     return get_settings().model_cache_dir
 
 
-def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int) -> bytes:
+def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int, conv_as_matmul: bool = False) -> bytes:
     """Serialise an ONNX graph: mel (batch, 80, frames) in, hidden states
-    (n_blocks + 1, batch, tokens, width) out, as :meth:`WhisperEncoder.hidden_states`."""
+    (n_blocks + 1, batch, tokens, width) out, as :meth:`WhisperEncoder.hidden_states`.
+
+    With ``conv_as_matmul`` each convolution (kernel 3) is written as one matrix product over its
+    three time-shifted inputs side by side: the same arithmetic, in a form that int8 quantisation
+    reaches.
+    """
     from onnx import TensorProto, helper, numpy_helper
 
     inits: list[Any] = []
@@ -68,13 +76,17 @@ def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int) -> bytes:
     width = w["conv1/bias"].shape[0]
     heads = int(w["num_heads"])
     head_dim = width // heads
-    x = node("Conv", ["mel", const("conv1_w", w["conv1/weight"]), const("conv1_b", w["conv1/bias"])],
-             pads=[1, 1], strides=[1])
-    x = node("Gelu", [x])
-    x = node("Conv", [x, const("conv2_w", w["conv2/weight"]), const("conv2_b", w["conv2/bias"])],
-             pads=[1, 1], strides=[2])
-    x = node("Gelu", [x])
-    x = node("Transpose", [x], perm=[0, 2, 1])  # (batch, tokens, width)
+    if conv_as_matmul:
+        x = _conv_as_matmul(node, const, node("Transpose", ["mel"], perm=[0, 2, 1]), w, "conv1", stride=1)
+        x = _conv_as_matmul(node, const, x, w, "conv2", stride=2)  # (batch, tokens, width)
+    else:
+        x = node("Conv", ["mel", const("conv1_w", w["conv1/weight"]), const("conv1_b", w["conv1/bias"])],
+                 pads=[1, 1], strides=[1])
+        x = node("Gelu", [x])
+        x = node("Conv", [x, const("conv2_w", w["conv2/weight"]), const("conv2_b", w["conv2/bias"])],
+                 pads=[1, 1], strides=[2])
+        x = node("Gelu", [x])
+        x = node("Transpose", [x], perm=[0, 2, 1])  # (batch, tokens, width)
     positions = const("positions", w["position_encodings/encodings"][:MAX_TOKENS])
     shape = node("Shape", [x])
     n_tokens = node("Slice", [shape, const("one", np.array([1], np.int64)), const("two", np.array([2], np.int64))])
@@ -126,6 +138,23 @@ def build_graph(weights: dict[str, np.ndarray], *, n_blocks: int) -> bytes:
     return bytes(model.SerializeToString())
 
 
+def _conv_as_matmul(node: Any, const: Any, x: str, w: dict[str, np.ndarray], name: str, *, stride: int) -> str:
+    """GELU of a kernel-3 convolution with padding 1 over ``x`` (batch, frames, channels), as one MatMul:
+    the taps at t-1, t and t+1 (every ``stride``-th t) side by side times the kernel laid out as
+    (3 * in_channels, out_channels)."""
+    weight = w[f"{name}/weight"]  # (out, in, 3)
+    kernel = weight.transpose(2, 1, 0).reshape(-1, weight.shape[0])  # row k * in + c is weight[:, c, k]
+    padded = node("Pad", [x, const(f"{name}_pads", np.array([0, 1, 0, 0, 1, 0], np.int64))])
+    axis, step = const(f"{name}_axis", np.array([1], np.int64)), const(f"{name}_step", np.array([stride], np.int64))
+    taps = []
+    for k in range(3):  # tap k of output t is padded frame stride * t + k; the slices end so that all are as long
+        end = np.iinfo(np.int64).max if k == 2 else k - 2
+        taps.append(node("Slice", [padded, const(f"{name}_s{k}", np.array([k], np.int64)),
+                                   const(f"{name}_e{k}", np.array([end], np.int64)), axis, step]))
+    y = node("MatMul", [node("Concat", taps, axis=2), const(f"{name}_w", np.ascontiguousarray(kernel))])
+    return str(node("Gelu", [node("Add", [y, const(f"{name}_b", w[f"{name}/bias"])])]))
+
+
 def quantise_int8(graph: bytes) -> bytes:
     """The float32 encoder ``graph`` with its matrix products quantised to int8 (see the module's notes)."""
     import logging
@@ -161,7 +190,7 @@ class OnnxWhisperEncoder:
         self.session = session
         self.n_blocks = n_blocks
         self.precision = EncoderPrecision(precision)
-        if self.precision is EncoderPrecision.INT8:
+        if self.precision is not EncoderPrecision.FLOAT32:
             self.batch_size = 1  # the input's scale is the batch's: one window at a time
 
     @classmethod
@@ -186,8 +215,8 @@ class OnnxWhisperEncoder:
         if not cached.is_file():
             raw = read_ctranslate2_variables(weights_file)
             weights = {k: np.asarray(v, dtype=np.float32) for k, v in raw.items()}
-            data = build_graph(weights, n_blocks=n_blocks)
-            if precision is EncoderPrecision.INT8:
+            data = build_graph(weights, n_blocks=n_blocks, conv_as_matmul=precision is EncoderPrecision.INT8_CONV)
+            if precision is not EncoderPrecision.FLOAT32:
                 data = quantise_int8(data)
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")

@@ -101,6 +101,10 @@ REGISTRY: dict[str, RecipeSpec] = {
                                       description="as whisper3_lr_aug_rel, the encoder's matrix products in int8 "
                                                   "(7-bit weights per channel, inputs quantised as they run), "
                                                   "trained on its own features"),
+    "whisper3_lr_aug_rel_int8conv": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
+                                          precision=EncoderPrecision.INT8_CONV,
+                                          description="as whisper3_lr_aug_rel_int8, the two convolutions also "
+                                                      "int8 (each one matrix product over its three taps)"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),
