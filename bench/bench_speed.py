@@ -77,7 +77,7 @@ def faster_whisper_encoder_pass(model: object, wave: np.ndarray) -> object:
 def main() -> None:
     from emovoice.analysis.emotion import analyze_wave
     from emovoice.features.frontends import make_frontend
-    from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+    from emovoice.features.whisper_onnx import EncoderPrecision, OnnxWhisperEncoder
     from emovoice.models.emotion import EmotionModel
     from emovoice.models.transcriber import Transcriber
 
@@ -86,27 +86,30 @@ def main() -> None:
     model = EmotionModel.load()
     analyze_wave(speech(3), model=model)  # warm-up
     spec = model.metadata["frontend"]
-    # the same analysis with the encoder in float32: timing only (the classifier was trained on int8 features)
-    float32 = (dataclasses.replace(model, frontend=make_frontend(spec["name"], {**spec["params"],
-                                                                               "precision": "float32"}))
-               if spec["params"].get("precision", "float32") != "float32" else None)
-    if float32 is not None:
-        analyze_wave(speech(3), model=float32)
+    shipped = spec["params"].get("precision", "float32")
+    # the same analysis with the encoder in each other precision: timing only (the classifier was trained on the
+    # shipped precision's features, so these twins' emotions are not read)
+    twins = {str(p): dataclasses.replace(model, frontend=make_frontend(spec["name"], {**spec["params"],
+                                                                                      "precision": str(p)}))
+             for p in EncoderPrecision if p != shipped}
+    for twin in twins.values():
+        analyze_wave(speech(3), model=twin)
     encoder = OnnxWhisperEncoder.from_ctranslate2(n_blocks=4)  # the whole tiny.en encoder, float32
     whisper = Transcriber().load()  # faster-whisper's tiny.en, CTranslate2 int8, as transcription runs it
     faster_whisper_encoder_pass(whisper, speech(3))
     rows = {}
     for seconds, target in ((15, 0.3), (60, 1.0)):
         wave = speech(seconds)
-        times, passes, ct2_passes, float32_times = [], [], [], []
+        times, passes, ct2_passes = [], [], []
+        twin_times: dict[str, list[float]] = {name: [] for name in twins}
         for _ in range(9):  # interleaved, so that a change in the machine's load moves all alike
             t0 = time.perf_counter()
             analyze_wave(wave, model=model)
             times.append(time.perf_counter() - t0)
-            if float32 is not None:
+            for name, twin in twins.items():
                 t0 = time.perf_counter()
-                analyze_wave(wave, model=float32)
-                float32_times.append(time.perf_counter() - t0)
+                analyze_wave(wave, model=twin)
+                twin_times[name].append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             encoder_pass(encoder, wave)
             passes.append(time.perf_counter() - t0)
@@ -122,15 +125,19 @@ def main() -> None:
             "faster_whisper_encoder_pass_s": round(statistics.median(ct2_passes), 4),
             "ratio_to_faster_whisper_encoder_pass": round(
                 statistics.median(t / p for t, p in zip(times, ct2_passes, strict=True)), 3)}
-        if float32_times:
-            rows[f"{seconds}s"]["float32_encoder_s"] = round(statistics.median(float32_times), 4)
-            rows[f"{seconds}s"]["speedup_over_float32_encoder"] = round(
-                statistics.median(f / t for t, f in zip(times, float32_times, strict=True)), 3)
+        rows[f"{seconds}s"]["other_precisions"] = {
+            name: {"median_s": round(statistics.median(values), 4),
+                   "ratio_to_encoder_pass": round(statistics.median(
+                       v / p for v, p in zip(values, passes, strict=True)), 3),
+                   "shipped_faster_by": round(statistics.median(
+                       v / t for t, v in zip(times, values, strict=True)), 3)}
+            for name, values in twin_times.items()}
     result = {
         "date": dt.date.today().isoformat(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
         "command": "python bench/bench_speed.py",
         "model": model.name,
+        "encoder_precision": shipped,
         "load_s": {"median": round(statistics.median(loads), 4), "max": round(max(loads), 4), "target": 1.0,
                    "met": statistics.median(loads) < 1.0},
         "analysis": rows,
@@ -162,14 +169,17 @@ def main() -> None:
         lines.append(f"| {name} | {row['median_s']:.3f} s | {row['encoder_pass_s']:.3f} s | "
                      f"{row['ratio_to_encoder_pass']:.2f} | {row['faster_whisper_encoder_pass_s']:.3f} s | "
                      f"{row['ratio_to_faster_whisper_encoder_pass']:.2f} | {target} |")
-    if "speedup_over_float32_encoder" in rows["60s"]:
-        precision = spec["params"]["precision"]
-        lines += ["", f"The model's encoder runs in {precision}. The same analysis with the encoder in float32 (timed "
-                  "in the same turns; its emotions are not read, the classifier being trained on the "
-                  f"{precision} features) takes:", "", f"| length | float32 encoder | {precision} is faster by |",
-                  "|---|---|---|"]
-        lines += [f"| {name} | {row['float32_encoder_s']:.3f} s | {row['speedup_over_float32_encoder']:.2f}x |"
-                  for name, row in rows.items()]
+    if twins:
+        lines += ["", f"The model's encoder runs in {shipped}. The same analysis with the encoder in each other "
+                  "precision, timed in the same turns (their emotions are not read: the classifier was trained on "
+                  f"the {shipped} encoder's features):", "",
+                  f"| length | encoder | analysis | ratio to the float32 encoder pass | {shipped} is faster by |",
+                  "|---|---|---|---|---|"]
+        for name, row in rows.items():
+            lines.append(f"| {name} | {shipped} (shipped) | {row['median_s']:.3f} s | "
+                         f"{row['ratio_to_encoder_pass']:.2f} | |")
+            lines += [f"| {name} | {other} | {twin['median_s']:.3f} s | {twin['ratio_to_encoder_pass']:.2f} | "
+                      f"{twin['shipped_faster_by']:.2f}x |" for other, twin in row["other_precisions"].items()]
     (RESULTS / "speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -124,7 +124,7 @@ REGISTRY: dict[str, RecipeSpec] = {
 """Every model by name, in the order of the results tables."""
 
 RECIPES = tuple(REGISTRY)
-DEFAULT_MODEL = "whisper3_lr_aug_rel_int8"
+DEFAULT_MODEL = "whisper3_lr_aug_rel_int8conv"
 
 
 def make_recipe(name: str) -> Recipe:
