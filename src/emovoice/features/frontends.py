@@ -120,7 +120,8 @@ class WhisperPooled(_Windowed):
         Tokens whose 20 ms frame energy is more than this below the window's
         loudest frame are left out of the pooling.
     precision : str
-        ``"float32"`` or ``"int8"``: the arithmetic of the encoder's matrix products
+        ``"float32"``, ``"int8"`` (the blocks' matrix products) or ``"int8_conv"`` (the
+        convolutions too): the encoder's arithmetic
         (:class:`~emovoice.features.whisper_onnx.EncoderPrecision`).
     """
 

@@ -5,13 +5,13 @@ graph is built in memory from the CTranslate2 weights (nothing is downloaded
 and no weights are duplicated in the package) and cached on disk, keyed by the
 weights file, so later loads only read it back.
 
-An int8 encoder (:attr:`EncoderPrecision.INT8`) quantises the weights of every
-matrix product to 7-bit integers per output channel and each product's input
-to 8 bits when it runs (onnxruntime's dynamic quantisation): about 1.8 times
-faster than float32 on a CPU with VNNI, its hidden states within a few per
-cent. Seven-bit weights keep the integer products from saturating on CPUs
-without VNNI, so the features are the same on every x86 machine. The input's
-8-bit scale is set by the whole batch, so an int8 encoder runs one window at a
+An int8 encoder (:attr:`EncoderPrecision.INT8`, and :attr:`EncoderPrecision.INT8_CONV`
+with the two convolutions too) quantises the weights of every matrix product to 7-bit
+integers per output channel and each product's input to 8 bits as it runs (onnxruntime's
+dynamic quantisation); ``bench/results/speed.md`` times it against float32. Seven-bit
+weights keep the integer products from saturating on CPUs without VNNI, where full 8-bit
+weights can overflow (every machine here has VNNI, so that case is not measured). The
+input's 8-bit scale is set by the whole batch, so an int8 encoder runs one window at a
 time: a window's features never depend on the windows beside it.
 """
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import threading
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -161,9 +162,11 @@ def quantise_int8(graph: bytes) -> bytes:
 
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(max(level, logging.ERROR))  # quantize_dynamic warns on the root logger to pre-process first
+    def not_the_preprocessing_hint(record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Please consider to run pre-processing")
+
+    root = logging.getLogger()  # quantize_dynamic logs that hint on the root logger, every time
+    root.addFilter(not_the_preprocessing_hint)
     try:
         with tempfile.TemporaryDirectory() as folder:
             source, target = Path(folder) / "float32.onnx", Path(folder) / "int8.onnx"
@@ -172,7 +175,7 @@ def quantise_int8(graph: bytes) -> bytes:
                              weight_type=QuantType.QInt8)
             return target.read_bytes()
     finally:
-        root.setLevel(level)
+        root.removeFilter(not_the_preprocessing_hint)
 
 
 class OnnxWhisperEncoder:
@@ -219,7 +222,7 @@ class OnnxWhisperEncoder:
             if precision is not EncoderPrecision.FLOAT32:
                 data = quantise_int8(data)
             cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+            tmp = cached.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")  # two builders never share one
             tmp.write_bytes(data)
             tmp.replace(cached)
         options = ort.SessionOptions()
