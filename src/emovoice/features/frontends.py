@@ -142,13 +142,9 @@ class WhisperPooled(_Windowed):
         except ValueError:
             raise ParameterError(f"unknown Whisper model {self.whisper!r}; one of {', '.join(WhisperModel)}") from None
         self.whisper = str(model)
-        from emovoice.features.whisper_onnx import EncoderPrecision
+        from emovoice.features.whisper_onnx import encoder_precision
 
-        try:
-            self.precision = str(EncoderPrecision(self.precision))
-        except ValueError:
-            raise ParameterError(f"unknown encoder precision {self.precision!r}; one of "
-                                 f"{', '.join(EncoderPrecision)}") from None
+        self.precision = str(encoder_precision(self.precision))
         blocks = ENCODER_BLOCKS[model]
         if self.model_path is None and not 0 <= self.max_layer <= blocks:
             raise ParameterError(f"Whisper {self.whisper} has hidden states 0-{blocks}, not {self.max_layer}")

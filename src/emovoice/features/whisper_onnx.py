@@ -45,6 +45,14 @@ class EncoderPrecision(StrEnum):
     """The convolutions too, each run as one int8 matrix product over its three taps."""
 
 
+def encoder_precision(value: EncoderPrecision | str) -> EncoderPrecision:
+    """``value`` as an :class:`EncoderPrecision`; a :class:`ParameterError` naming the choices if it is none."""
+    try:
+        return EncoderPrecision(value)
+    except ValueError:
+        raise ParameterError(f"unknown encoder precision {value!r}; one of {', '.join(EncoderPrecision)}") from None
+
+
 def _cache_dir() -> Path:
     return get_settings().model_cache_dir
 
@@ -203,11 +211,7 @@ class OnnxWhisperEncoder:
 
         from emovoice.features.whisper import default_model_dir, read_ctranslate2_variables
 
-        try:
-            precision = EncoderPrecision(precision)
-        except ValueError:
-            raise ParameterError(f"unknown encoder precision {precision!r}; one of "
-                                 f"{', '.join(EncoderPrecision)}") from None
+        precision = encoder_precision(precision)
         path = default_model_dir() if path is None else Path(path)
         weights_file = path / "model.bin" if path.is_dir() else path
         stat = weights_file.stat()
