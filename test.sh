@@ -14,7 +14,7 @@ command -v chromium >/dev/null || missing+=(chromium chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -q && $SUDO DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+  $SUDO apt-get update -q && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   sox -n -r 16000 -c 1 "$sox_mp3" synth 0.1 sine 440 || { echo "test.sh: sox still cannot write MP3" >&2; exit 1; }
   rm -f "$sox_mp3"
 fi
