@@ -288,3 +288,34 @@ def test_the_convolutions_as_matrix_products_compute_what_conv_computes(speech, 
     squared = (int8.hidden_states(windows) - exact) ** 2
     error = np.sqrt(squared.mean(axis=(1, 2, 3)) / (exact ** 2).mean(axis=(1, 2, 3)))
     assert np.all(error > 1e-4) and np.all(error < 0.08)  # hidden state 0 is quantised too now, and close
+
+
+def test_threads_sharing_a_whisper_front_end_build_its_encoder_once(monkeypatch):
+    import threading
+
+    from emovoice.features.frontends import WhisperPooled
+    from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+
+    builds = []
+    real = OnnxWhisperEncoder.from_ctranslate2.__func__  # type: ignore[attr-defined]
+
+    def counted(cls, *args, **kwargs):
+        builds.append(threading.get_ident())
+        return real(cls, *args, **kwargs)
+
+    monkeypatch.setattr(OnnxWhisperEncoder, "from_ctranslate2", classmethod(counted))
+    frontend = WhisperPooled(max_layer=3)
+    start = threading.Barrier(4)
+    seen = []
+
+    def first_use():
+        start.wait()
+        seen.append(frontend.encoder)
+
+    threads = [threading.Thread(target=first_use) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(builds) == 1
+    assert len({id(encoder) for encoder in seen}) == 1

@@ -8,6 +8,7 @@ shipped model names its front end and parameters in its metadata, and
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -100,6 +101,8 @@ class Egemaps(_Windowed):
 WINDOW_BATCH = 16
 """Windows encoded together: enough to keep the encoder busy, few enough that an analysis's memory
 does not grow with the answer's length."""
+_ENCODER_LOCK = threading.Lock()
+"""Held while a Whisper front end builds its encoder, so that threads sharing one build it once."""
 
 
 @dataclass
@@ -161,19 +164,23 @@ class WhisperPooled(_Windowed):
     def encoder(self) -> Any:
         """The onnxruntime encoder (about 3x faster than numpy on a CPU); the numpy
         reference implementation when the ``onnx`` package is missing."""
-        if self._encoder is None:
-            try:
-                from emovoice.features.whisper_onnx import OnnxWhisperEncoder
-
-                self._encoder = OnnxWhisperEncoder.from_ctranslate2(self._model_path(), n_blocks=self.max_layer,
-                                                                    precision=self.precision)
-            except ImportError:
-                from emovoice.features.whisper import WhisperEncoder
-
-                if self.precision != "float32":
-                    raise ParameterError("an int8 Whisper encoder needs the onnx and onnxruntime packages") from None
-                self._encoder = WhisperEncoder.from_ctranslate2(self._model_path())
+        with _ENCODER_LOCK:  # two analyses starting at once in one process build it once
+            if self._encoder is None:
+                self._encoder = self._build_encoder()
         return self._encoder
+
+    def _build_encoder(self) -> Any:
+        try:
+            from emovoice.features.whisper_onnx import OnnxWhisperEncoder
+
+            return OnnxWhisperEncoder.from_ctranslate2(self._model_path(), n_blocks=self.max_layer,
+                                                       precision=self.precision)
+        except ImportError:
+            from emovoice.features.whisper import WhisperEncoder
+
+            if self.precision != "float32":
+                raise ParameterError("an int8 Whisper encoder needs the onnx and onnxruntime packages") from None
+            return WhisperEncoder.from_ctranslate2(self._model_path())
 
     def _model_path(self) -> str:
         from emovoice.features.whisper import WhisperModel, whisper_model_dir
