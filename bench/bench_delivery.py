@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import platform
 import re
 import statistics
 import sys
@@ -29,6 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+import machine
 from answers import FILLER_WORDS, Answer, make_answer, speak
 
 RESULTS = Path(__file__).parent / "results"
@@ -120,7 +119,7 @@ def main() -> None:
 
     result = {
         "date": dt.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine.describe(),
         "command": "python bench/bench_delivery.py",
         "reference": "plain faster-whisper, same loaded model (tiny.en int8), beam 5, word timestamps, "
                      "one transcribe() call; median of 3 runs interleaved with the full analysis",

@@ -14,8 +14,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -23,6 +21,10 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import machine
 
 RESULTS = Path(__file__).parent / "results"
 LOAD_CODE = """
@@ -134,7 +136,7 @@ def main() -> None:
             for name, values in twin_times.items()}
     result = {
         "date": dt.date.today().isoformat(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        "machine": machine.describe(),
         "command": "python bench/bench_speed.py",
         "model": model.name,
         "encoder_precision": shipped,
