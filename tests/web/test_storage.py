@@ -93,3 +93,37 @@ def test_emotion_shares_counted_before_0008_are_taken_out_and_the_answers_counte
         assert "emotion_sad" not in set(session.scalars(sa.select(FigureTotal.figure)))
         assert "wpm" in set(session.scalars(sa.select(FigureTotal.figure)))
     database.dispose()
+
+
+def test_a_deleted_rows_id_is_never_given_again(settings):
+    """SQLite gives a new row the highest id plus one, so deleting the newest answer would hand its id,
+    and every old link to it, to the next one; PostgreSQL's sequences never reuse an id."""
+    from emovoice.storage.accounts import create_user, delete_user
+    from emovoice.storage.answers import create_answer, delete_answer, user_answer
+    from emovoice.storage.interviews import create_interview, delete_interview
+    from emovoice.storage.questions import load_bank
+
+    database = Database(settings.resolved_database_url())
+    database.migrate()
+    with database.session() as session:
+        load_bank(session)
+        user = create_user(session, "ids@example.com", "password123")
+        first = create_answer(session, user_id=user.id, question_id=None, audio=b"one", content_type="audio/wav",
+                              filename="1.wav").id
+        newest = create_answer(session, user_id=user.id, question_id=None, audio=b"two", content_type="audio/wav",
+                               filename="2.wav").id
+        interview = create_interview(session, user.id).id
+        gone_user = create_user(session, "gone@example.com", "password123")
+        gone_user_id = gone_user.id
+    with database.session() as session:
+        assert delete_answer(session, user_id=user.id, answer_id=newest)
+        assert delete_interview(session, user_id=user.id, interview_id=interview)
+        delete_user(session, session.merge(gone_user))
+    with database.session() as session:
+        again = create_answer(session, user_id=user.id, question_id=None, audio=b"three",
+                              content_type="audio/wav", filename="3.wav").id
+        assert again > newest > first
+        assert user_answer(session, user_id=user.id, answer_id=newest) is None  # the old link finds nothing
+        assert create_interview(session, user.id).id > interview
+        assert create_user(session, "new@example.com", "password123").id > gone_user_id
+    database.dispose()

@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Dialect, Float, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Connection, Dialect, Float, ForeignKey, Index, LargeBinary, String, Text, event, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
@@ -239,3 +239,37 @@ class VoiceCheck(Base):
     content_type: Mapped[str] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(255))
     audio: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IdMark(Base):
+    """The highest id a table has ever given, for the tables whose ids are in links (answers,
+    interviews) or name a person (users).
+
+    SQLite gives a new row the highest id in the table plus one, so deleting the newest answer
+    handed its id, and every old link to it, to the next answer. There, each new row takes its id
+    from this mark instead (:func:`_never_reused_id`); a table rebuild to ``AUTOINCREMENT`` would
+    do the same, but SQLite's rebuild would cascade-delete the recordings that refer to the table.
+    PostgreSQL's sequences never give an id twice, so there the mark is not used.
+    """
+
+    __tablename__ = "id_marks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last: Mapped[int] = mapped_column()
+
+
+_NEXT_ID = {table: text(
+    f"INSERT INTO id_marks (name, last) VALUES ('{table}', (SELECT coalesce(max(id), 0) + 1 FROM {table})) "
+    f"ON CONFLICT (name) DO UPDATE SET last = max(id_marks.last, (SELECT coalesce(max(id), 0) FROM {table})) + 1 "
+    "RETURNING last") for table in ("users", "answers", "interviews")}
+
+
+def _never_reused_id(_mapper: Any, connection: Connection, target: User | Answer | Interview) -> None:
+    """On SQLite, give a new row one more than the highest id its table ever gave (in the same
+    transaction as the insert, whose write lock the upsert takes first)."""
+    if connection.dialect.name == "sqlite" and target.id is None:
+        target.id = connection.execute(_NEXT_ID[type(target).__tablename__]).scalar_one()
+
+
+for _model in (User, Answer, Interview):
+    event.listen(_model, "before_insert", _never_reused_id)
