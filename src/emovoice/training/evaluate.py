@@ -59,15 +59,16 @@ CROSS_CORPUS_CHOICES = (
     "cross-validation on the training speakers. TESS's figures were seen when the default model was chosen "
     "among the variants in this table, so the default's TESS figure is optimistic by that choice.")
 PENDING_NOTES = {
-    "cnn_lstm": "on a 2-core CPU one training step of 32 windows takes about 5 s, one fold of 30 epochs "
-                "about 1.5 hours (fold 1 took 1 h 39 min) and six folds about 9 hours; with other work beside it "
-                "at low priority, about 10 minutes an epoch. Fold 1 (38.6 % WA in the first run) is run again after "
-                "folds 2-6: its per-fold file was lost, and the table is made from those files "
-                "(`python bench/bench_cnn_lstm.py` measures the step; see `cnn_lstm_step.json`), more than a "
-                "working session. Training is checkpointed per fold "
-                "and epoch and resumable: `emovoice evaluate --models cnn_lstm` continues where it stopped "
-                "(`--max-epochs K` bounds one run); it trains on a CUDA GPU when torch sees one, and each fold's "
-                "`info.trained_on` says where it ran.",
+    "cnn_lstm": "on a 2-core CPU one training step of 32 windows takes about 5 s "
+                "(`python bench/bench_cnn_lstm.py`; see `cnn_lstm_step.json`), one fold of 30 epochs about "
+                "1.5 hours alone (fold 1 took 1 h 39 min), about 3 to 10 minutes an epoch with other work beside "
+                "it at low priority, and six folds about 9 hours: more than a working session. Training is "
+                "checkpointed per fold and epoch and resumable: `tools/cnn_lstm_folds.sh` runs the missing folds, "
+                "keeps each finished fold's file in `bench/results/folds/cnn_lstm/`, and with `--keep-partial` "
+                "keeps the checkpoint of a fold in progress there too, since nothing outside the repository "
+                "outlives a session. Fold 1 (38.6 % WA in its first run) is run again after folds 2-6: its "
+                "per-fold file was lost, and the table is made from those files. Training runs on a CUDA GPU when "
+                "torch sees one, and each fold's `info.trained_on` says where it ran.",
 }
 
 
