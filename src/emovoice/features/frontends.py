@@ -164,9 +164,10 @@ class WhisperPooled(_Windowed):
     def encoder(self) -> Any:
         """The onnxruntime encoder (about 3x faster than numpy on a CPU); the numpy
         reference implementation when the ``onnx`` package is missing."""
-        with _ENCODER_LOCK:  # two analyses starting at once in one process build it once
-            if self._encoder is None:
-                self._encoder = self._build_encoder()
+        if self._encoder is None:  # the lock only around the first build: every batch of windows asks
+            with _ENCODER_LOCK:  # two analyses starting at once in one process build it once
+                if self._encoder is None:
+                    self._encoder = self._build_encoder()
         return self._encoder
 
     def _build_encoder(self) -> Any:
