@@ -22,8 +22,6 @@ def processor() -> str:
     return platform.processor() or platform.machine()
 
 
-def describe(*extra: str) -> str:
-    """For example "x86_64, AMD EPYC, 2 cores, Python 3.11.7", then ``extra``."""
-    parts = [platform.machine(), processor(), f"{os.cpu_count()} cores", f"Python {platform.python_version()}",
-             *extra]
-    return ", ".join(parts)
+def describe() -> str:
+    """For example "x86_64, AMD EPYC, 2 cores, Python 3.11.7"."""
+    return f"{platform.machine()}, {processor()}, {os.cpu_count()} cores, Python {platform.python_version()}"
