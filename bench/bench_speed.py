@@ -80,7 +80,7 @@ def main() -> None:
     from emovoice.analysis.emotion import analyze_wave
     from emovoice.features.frontends import make_frontend
     from emovoice.features.whisper_onnx import EncoderPrecision, OnnxWhisperEncoder
-    from emovoice.models.emotion import EmotionModel
+    from emovoice.models.emotion import SERVING_THREADS, EmotionModel
     from emovoice.models.transcriber import Transcriber
 
     loads = [float(subprocess.run([sys.executable, "-c", LOAD_CODE], capture_output=True, text=True,
@@ -92,12 +92,14 @@ def main() -> None:
     # the same analysis with the encoder in each other precision: timing only (the classifier was trained on the
     # shipped precision's features, so these twins' emotions are not read)
     twins = {str(p): dataclasses.replace(model, frontend=make_frontend(spec["name"], {**spec["params"],
-                                                                                      "precision": str(p)}))
+                                                                                      "precision": str(p),
+                                                                                      "threads": SERVING_THREADS}))
              for p in EncoderPrecision if p != shipped}
     for twin in twins.values():
         analyze_wave(speech(3), model=twin)
+    # the references at their fastest: one thread per core (the emotion model runs on one)
     encoder = OnnxWhisperEncoder.from_ctranslate2(n_blocks=4)  # the whole tiny.en encoder, float32
-    whisper = Transcriber().load()  # faster-whisper's tiny.en, CTranslate2 int8, as transcription runs it
+    whisper = Transcriber(cpu_threads=0).load()  # faster-whisper's tiny.en, CTranslate2 int8, its default threads
     faster_whisper_encoder_pass(whisper, speech(3))
     rows = {}
     for seconds, target in ((15, 0.3), (60, 1.0)):

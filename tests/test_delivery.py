@@ -120,6 +120,19 @@ def test_noise_lowers_the_harmonics_to_noise_ratio(tmp):
     assert clean_quality.hnr_db > noisy_quality.hnr_db + 3
 
 
+def test_voice_quality_reads_the_speech_checks_pitch_track_to_the_same_figures(ravdess_clips):
+    from emovoice.audio import decode
+    from emovoice.features.presence import pitch_track
+
+    wave = decode(ravdess_clips[0].path)
+    track = pitch_track(wave)
+    assert track.praat is not None
+    with_track, without = voice_quality(wave, track=track), voice_quality(wave)
+    assert with_track == without
+    assert 0 < with_track.jitter_percent < 5 and 0 < with_track.shimmer_percent < 30  # an actor's healthy voice
+    assert 5 < with_track.hnr_db < 35
+
+
 def test_quiet_and_clipped_copies_are_flagged(tmp, sox):
     base = speak(tmp, "level", ANSWER)
     quiet, clipped = tmp / "quiet.wav", tmp / "clipped.wav"

@@ -40,3 +40,16 @@ def test_acted_clips_get_their_emotion(ravdess_clips):
     recall = {e: hits[e] / totals[e] for e in EMOTIONS}
     assert all(r >= 0.5 for r in recall.values()), recall
     assert np.mean(list(recall.values())) >= 0.8, recall
+
+
+def test_serving_runs_the_encoder_on_one_thread_and_hears_the_same(ravdess_clips):
+    """One onnxruntime thread per session when serving (``SERVING_THREADS``), all cores when asked:
+    the probabilities are the same either way."""
+    from emovoice.audio import decode
+    from emovoice.models.emotion import SERVING_THREADS, EmotionModel
+
+    serving, all_cores = EmotionModel.load(), EmotionModel.load(threads=None)
+    assert SERVING_THREADS == 1 and serving.frontend.threads == 1 and all_cores.frontend.threads is None
+    wave = decode(ravdess_clips[5].path)
+    np.testing.assert_allclose(serving.classify(serving.frontend.windows(wave)),
+                               all_cores.classify(all_cores.frontend.windows(wave)), atol=1e-4)

@@ -157,8 +157,9 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
 
     First checks that someone speaks (:func:`emovoice.features.presence.speech_presence`).
     Then transcription runs in the calling thread while the emotion model and
-    Praat's voice-quality measures run beside it in worker threads
-    (CTranslate2, onnxruntime and Praat do their work outside Python's lock).
+    Praat's voice-quality measures run beside it, one after the other, in a worker thread
+    (CTranslate2 and onnxruntime work outside Python's lock; Praat holds it, so its part is kept
+    small).
 
     Raises
     ------
@@ -178,10 +179,12 @@ def analyze_delivery(wave: np.ndarray, *, model: EmotionModel, transcriber: Tran
                           baseline=baseline)
         return Report(emotion_report=emotion, delivery=None, timings_s=timings, speech=speech, source=source)
     regions = voiced_regions(regions, track)
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="emovoice") as pool:
+    # One worker beside the transcriber, which takes one core: the emotion model and Praat together
+    # take a fraction of its time, and a third busy thread would only slow it down.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="emovoice") as pool:
         emotion_job = pool.submit(_timed, timings, "emotion", analyze_wave, wave, model=model, name=name,
                           baseline=baseline)
-        quality_job = pool.submit(_timed, timings, "voice_quality", voice_quality, wave)
+        quality_job = pool.submit(_timed, timings, "voice_quality", voice_quality, wave, track=track)
         transcript, reason = _timed(timings, "transcribe", _transcribe, transcriber, wave, regions)
         emotion, quality = emotion_job.result(), quality_job.result()
     figures = delivery_figures(wave, emotion, regions=regions, track=track, transcript=transcript,

@@ -126,6 +126,10 @@ class WhisperPooled(_Windowed):
         ``"float32"``, ``"int8"`` (the blocks' matrix products) or ``"int8_conv"`` (the
         convolutions too): the encoder's arithmetic
         (:class:`~emovoice.features.whisper_onnx.EncoderPrecision`).
+    threads : int or None
+        onnxruntime intra-op threads of the encoder (None: one per core). How it runs, not what it
+        computes: not one of :meth:`params`. Serving sets 1 (:meth:`EmotionModel.load
+        <emovoice.models.emotion.EmotionModel.load>`); feature caching for training leaves it None.
     """
 
     model_path: str | None = None
@@ -133,6 +137,7 @@ class WhisperPooled(_Windowed):
     voiced_floor_db: float = 35.0
     whisper: str = "tiny.en"
     precision: str = "float32"
+    threads: int | None = field(default=None, compare=False)
     name: ClassVar[str] = "whisper_pooled"
     version: ClassVar[int] = 1
     _encoder: Any = field(default=None, init=False, repr=False, compare=False)
@@ -175,7 +180,7 @@ class WhisperPooled(_Windowed):
             from emovoice.features.whisper_onnx import OnnxWhisperEncoder
 
             return OnnxWhisperEncoder.from_ctranslate2(self._model_path(), n_blocks=self.max_layer,
-                                                       precision=self.precision)
+                                                       precision=self.precision, threads=self.threads)
         except ImportError:
             from emovoice.features.whisper import WhisperEncoder
 

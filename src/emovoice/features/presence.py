@@ -15,7 +15,8 @@ also show the two marks of a human voice:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -33,10 +34,14 @@ class PitchTrack:
         Frame centres in seconds.
     f0 : np.ndarray, shape (n_frames,)
         F0 in Hz, 0 where unvoiced.
+    praat : parselmouth.Pitch or None
+        Praat's own track, for the measures that read it
+        (:func:`emovoice.features.prosody.voice_quality`).
     """
 
     times: np.ndarray
     f0: np.ndarray
+    praat: Any = field(default=None, compare=False, repr=False)
 
     @property
     def voiced(self) -> np.ndarray:
@@ -61,7 +66,7 @@ def pitch_track(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: float 
 
     sound = parselmouth.Sound(np.asarray(wave, dtype=np.float64), sampling_frequency=sample_rate)
     track = sound.to_pitch_ac(time_step=time_step, pitch_floor=floor_hz, pitch_ceiling=ceiling_hz)
-    return PitchTrack(times=np.asarray(track.xs()), f0=np.asarray(track.selected_array["frequency"]))
+    return PitchTrack(times=np.asarray(track.xs()), f0=np.asarray(track.selected_array["frequency"]), praat=track)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ from emovoice.labels import EMOTIONS
 
 DEFAULT_MODEL_NAME = "emotion"
 BASELINE_INPUT = "baseline"
+SERVING_THREADS = 1
+"""onnxruntime threads per session when serving. The int8 encoder runs a 60 s answer as fast on one
+thread as on two (``bench/bench_threads.py``), and an analysis runs its emotion model beside the
+transcriber, so a second thread would only take a core from it; several analyses at once spread
+over the cores."""
 """The ONNX input of a baseline-relative model (its default is the population baseline)."""
 
 
@@ -47,7 +52,7 @@ class EmotionModel:
     metadata: dict[str, Any]
 
     @classmethod
-    def load(cls, path: str | Path | None = None, *, threads: int | None = None) -> EmotionModel:
+    def load(cls, path: str | Path | None = None, *, threads: int | None = SERVING_THREADS) -> EmotionModel:
         """Load an ONNX model and its metadata (default: the shipped model).
 
         Parameters
@@ -55,7 +60,8 @@ class EmotionModel:
         path : path-like or None
             The ``.onnx`` file; its ``.json`` side-car must lie beside it.
         threads : int or None
-            onnxruntime intra-op threads (default: its own choice).
+            onnxruntime intra-op threads of the classifier and of its front end's encoder
+            (default :data:`SERVING_THREADS`; None: one per core).
         """
         import onnxruntime as ort
 
@@ -73,6 +79,8 @@ class EmotionModel:
             options.intra_op_num_threads = threads
         session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
         frontend = make_frontend(metadata["frontend"]["name"], metadata["frontend"]["params"])
+        if hasattr(frontend, "threads"):
+            frontend.threads = threads
         return cls(session=session, frontend=frontend, metadata=metadata)
 
     @property

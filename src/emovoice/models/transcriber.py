@@ -192,9 +192,14 @@ class Transcriber:
         Longest segment in seconds (at most 30, Whisper's window).
     beam_size : int
         Beam search (5) keeps more fillers than greedy decoding (1), which is faster on long answers.
+    cpu_threads : int
+        CTranslate2 threads (0: its default, one per core up to 4). One: tiny.en's beam search is
+        made of small matrix products that a second thread slows down more than it helps: plain
+        faster-whisper reads a 15 s answer in about two thirds of the time on one thread as on two
+        (``bench/bench_threads.py``), and the other core is left to the emotion model beside it.
     """
 
-    def __init__(self, model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0,
+    def __init__(self, model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 1,
                  prompt: str | None = FILLER_PROMPT, max_segment_s: float = MAX_SEGMENT_S,
                  beam_size: int = 5) -> None:
         if not 1.0 <= max_segment_s <= 30.0:
