@@ -227,6 +227,8 @@ def model_card(meta: dict[str, Any]) -> str:
            else "the RAVDESS actors (North-American)")
         + " reading two fixed sentences;",
         "  it will be less accurate on spontaneous speech, other languages, and children.",
+        "- Every RAVDESS clip of the copy it was trained on lasts 2.39 s, many cut before their sentence"
+        " ends: each is one window of 3 s, zero-padded, and its pooling leaves the padding out.",
         "- Probabilities are temperature-calibrated on training speakers only.",
         f"- Licence: {meta['licence']}; TESS, used only to test, is CC BY-NC-ND 4.0.",
         "",
