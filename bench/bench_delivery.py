@@ -68,12 +68,7 @@ def main() -> None:
     transcriber = analyzer.transcriber
     assert transcriber is not None
     whisper = transcriber.load()
-    from faster_whisper import WhisperModel
-
-    from emovoice.models.transcriber import default_model
-
-    # faster-whisper as it comes: CTranslate2's default threads (one per core, at most 4)
-    stock = WhisperModel(default_model(), device="cpu", compute_type="int8", local_files_only=True)
+    stock = Transcriber(cpu_threads=0).load()  # the same model on CTranslate2's default threads
     answers = [make_answer(seconds, seed=seed, name=f"{seconds}s-{'abc'[k]}")
                for seconds, seeds in ANSWERS.items() for k, seed in enumerate(seeds)]
     warm = make_answer(8, seed=1)

@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -66,14 +67,11 @@ def interleaved(variants: dict[str, Callable[[], object]], repeats: int = REPEAT
 
 
 def transcription(answers: dict[str, np.ndarray]) -> dict[str, dict[str, float]]:
-    from faster_whisper import WhisperModel
+    from emovoice.models.transcriber import Transcriber
 
-    from emovoice.models.transcriber import default_model
+    models = {threads: Transcriber(cpu_threads=threads).load() for threads in (1, 0)}  # 0: CTranslate2's default
 
-    models = {threads: WhisperModel(default_model(), device="cpu", compute_type="int8", cpu_threads=threads,
-                                    local_files_only=True) for threads in (1, 0)}
-
-    def plain(model: WhisperModel, wave: np.ndarray) -> Callable[[], object]:
+    def plain(model: Any, wave: np.ndarray) -> Callable[[], object]:
         def run() -> object:
             segments, _ = model.transcribe(wave, language="en", beam_size=5, word_timestamps=True)
             return list(segments)

@@ -22,12 +22,12 @@ from emovoice.labels import EMOTIONS
 
 DEFAULT_MODEL_NAME = "emotion"
 BASELINE_INPUT = "baseline"
+"""The ONNX input of a baseline-relative model (its default is the population baseline)."""
 SERVING_THREADS = 1
 """onnxruntime threads per session when serving. The int8 encoder runs a 60 s answer as fast on one
 thread as on two (``bench/bench_threads.py``), and an analysis runs its emotion model beside the
 transcriber, so a second thread would only take a core from it; several analyses at once spread
 over the cores."""
-"""The ONNX input of a baseline-relative model (its default is the population baseline)."""
 
 
 def default_model_path() -> Path:

@@ -195,7 +195,7 @@ class Transcriber:
     cpu_threads : int
         CTranslate2 threads (0: its default, one per core up to 4). One: tiny.en's beam search is
         made of small matrix products that a second thread slows down more than it helps: plain
-        faster-whisper reads a 15 s answer in about two thirds of the time on one thread as on two
+        faster-whisper reads a 15 s answer in about three quarters of the time on one thread as on two
         (``bench/bench_threads.py``), and the other core is left to the emotion model beside it.
     """
 
