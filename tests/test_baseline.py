@@ -21,6 +21,7 @@ from emovoice.features.baseline import (
     enrolment_clips,
     population_baseline,
     relative,
+    relative_sampled,
     speaker_baselines,
 )
 from emovoice.labels import EMOTIONS
@@ -78,6 +79,38 @@ def test_enrolment_clips_are_a_fixed_choice_per_speaker_whoever_else_is_listed()
     alone = enrolment_clips(speakers[:6], neutral[:6], k=2)
     np.testing.assert_array_equal(alone, chosen[:6])
     assert not enrolment_clips(speakers, neutral, k=5).any()  # too few neutral clips: no enrolment
+
+
+def test_sampled_baselines_are_k_other_neutral_clips_never_the_windows_own():
+    # clip c has the one-window feature 10 ** c, so a baseline's value tells which clips made it
+    clip_index = np.array([0, 1, 2, 3, 4, 5, 6, 6])
+    features = np.array([[10.0 ** c] for c in clip_index], dtype=np.float32)
+    features[7] += 1  # the two windows of clip 6 differ: a baseline of it is their mean
+    speakers = np.array(["a"] * 4 + ["b"] * 3)
+    use = np.array([True, True, True, False, True, True, True])
+    out, rows = relative_sampled(features, clip_index, speakers=speakers, use=use, k=2, draws=5, seed=3)
+    assert out.shape == (40, 1) and out.dtype == np.float32
+    np.testing.assert_array_equal(rows, np.tile(np.arange(8), 5))
+    baselines = (features[rows] - out)[:, 0].astype(np.float64)
+    for row, base in zip(rows, baselines, strict=True):
+        own, speaker = clip_index[row], speakers[clip_index[row]]
+        allowed = [c for c in np.flatnonzero((speakers == speaker) & use) if c != own]
+        if len(allowed) <= 2:  # exactly the other clips, window-weighted
+            windows = np.isin(clip_index, allowed)
+            assert base == pytest.approx(features[windows, 0].mean(), rel=1e-6)
+        else:  # two of the allowed clips, one window each here
+            picked = [c for c in allowed if c != 3]
+            assert any(base == pytest.approx((10.0 ** p + 10.0 ** q) / 2, rel=1e-6)
+                       for p in picked for q in picked if p < q)
+    # speaker a's clip 3 (not neutral) is measured against pairs of clips 0-2, which vary between draws
+    assert len({float(b) for b in baselines[rows == 3]}) > 1
+    again, _ = relative_sampled(features, clip_index, speakers=speakers, use=use, k=2, draws=5, seed=3)
+    np.testing.assert_array_equal(out, again)
+    only_one = np.array([True, False, False, False, True, False, False])
+    single, _ = relative_sampled(features, clip_index, speakers=speakers, use=only_one, k=2)
+    np.testing.assert_array_equal(single[[0, 4]], 0)  # a lone neutral clip keeps its own mean
+    with pytest.raises(ParameterError, match="speaker b has no clip"):
+        relative_sampled(features, clip_index, speakers=speakers, use=np.eye(7, dtype=bool)[0], k=2)
 
 
 def test_cross_corpus_view_folds_calm_into_neutral_and_takes_the_argmax_over_four():

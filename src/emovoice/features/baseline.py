@@ -289,6 +289,64 @@ def relative_leave_one_out(features: np.ndarray, clip_index: np.ndarray, *,
     return out
 
 
+def relative_sampled(features: np.ndarray, clip_index: np.ndarray, *, speakers: Sequence[str] | np.ndarray,
+                     use: np.ndarray, k: int = 2, draws: int = 1, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``features`` minus baselines drawn as a new speaker's is made: each window, ``draws`` times,
+    minus the mean window of ``k`` of its speaker's clips in ``use``, other than its own clip,
+    drawn at random.
+
+    A model trained on these copies meets in training the noise of a baseline made from a
+    few recordings, which is what it meets at serving time; cross-validation on them then
+    chooses its regularisation and temperature under that noise. A window whose speaker has
+    ``k`` or fewer other clips in ``use`` gets the mean of them all; the one clip of a speaker
+    with a single clip in ``use`` keeps its own mean, as in :func:`relative_leave_one_out`.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n_windows, ...)
+    clip_index : np.ndarray, shape (n_windows,)
+    speakers : sequence of str, length n_clips
+    use : np.ndarray of bool, shape (n_clips,)
+        The clips a baseline may be made from (a speaker's neutral clips).
+    k : int
+        Clips per baseline.
+    draws : int
+        Copies of every window, each against its own draw.
+    seed : int
+
+    Returns
+    -------
+    relative : np.ndarray, shape (draws * n_windows, ...), dtype float32
+        Copy ``d`` of window ``i`` is row ``d * n_windows + i``.
+    rows : np.ndarray, shape (draws * n_windows,)
+        The window each row is a copy of.
+    """
+    if k < 1 or draws < 1:
+        raise ParameterError(f"k and draws must be at least 1, not {k} and {draws}")
+    speakers = np.asarray(speakers)
+    use = np.asarray(use)
+    n = len(features)
+    flat = features.reshape(n, -1).astype(np.float64)
+    n_clips = len(speakers)
+    sums = np.zeros((n_clips, flat.shape[1]))
+    np.add.at(sums, clip_index, flat)
+    counts = np.bincount(clip_index, minlength=n_clips).astype(np.float64)
+    candidates = {str(s): np.flatnonzero((speakers == s) & use & (counts > 0)) for s in np.unique(speakers)}
+    rng = np.random.default_rng(seed)
+    out = np.empty((draws, n, flat.shape[1]), dtype=np.float32)
+    for i in range(n):
+        own = clip_index[i]
+        pool = candidates[str(speakers[own])]
+        if len(pool) == 0:
+            raise ParameterError(f"speaker {speakers[own]} has no clip to make a baseline from")
+        if len(pool) > 1:
+            pool = pool[pool != own]
+        for d in range(draws):
+            chosen = pool if len(pool) <= k else rng.choice(pool, size=k, replace=False)
+            out[d, i] = flat[i] - sums[chosen].sum(axis=0) / counts[chosen].sum()
+    return out.reshape(draws * n, *features.shape[1:]), np.tile(np.arange(n), draws)
+
+
 def enrolment_clips(speakers: Sequence[str] | np.ndarray, neutral: np.ndarray, *, k: int = 2,
                     seed: int = ENROL_SEED) -> np.ndarray:
     """A fixed, seeded choice of ``k`` neutral clips per speaker, to make their baseline from.

@@ -27,6 +27,7 @@ from emovoice.features.baseline import (
     population_baseline,
     relative,
     relative_leave_one_out,
+    relative_sampled,
     speaker_baselines,
 )
 from emovoice.labels import EMOTIONS
@@ -114,7 +115,9 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
 
     A baseline-relative recipe gets each window minus its speaker's baseline: the mean
     window of that speaker's neutral clips in the same condition (clean or augmented); with
-    ``leave_one_out``, a neutral clip's baseline is made from the speaker's other neutral clips.
+    ``leave_one_out``, a neutral clip's baseline is made from the speaker's other neutral clips; with
+    ``baseline_draws``, each window is copied that many times, each copy against the mean of
+    ``ENROL_K`` of the speaker's other neutral clips drawn at random, as a new speaker enrols.
     """
     labels = np.array([c.label for c in clips])
     actors = np.array([c.actor for c in clips])
@@ -124,7 +127,11 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
     for i, kind in enumerate((Degradation.CLEAN, *recipe.augment)):
         feats = extract(frontend, clips, degradation=kind, seed=recipe.seed + i, progress=progress)
         X, owner = feats.select(train_mask)
-        if recipe.relative and recipe.leave_one_out:
+        if recipe.relative and recipe.baseline_draws:
+            X, copies = relative_sampled(X, owner, speakers=speakers, use=train_mask & neutral, k=ENROL_K,
+                                         draws=recipe.baseline_draws, seed=recipe.seed + i)
+            owner = owner[copies]
+        elif recipe.relative and recipe.leave_one_out:
             X = relative_leave_one_out(X, owner, speakers=speakers, use=train_mask & neutral)
         elif recipe.relative:
             baselines = speaker_baselines(feats.features, feats.clip_index, speakers=speakers,

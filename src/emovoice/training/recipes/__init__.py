@@ -105,6 +105,14 @@ REGISTRY: dict[str, RecipeSpec] = {
                                           precision=EncoderPrecision.INT8_CONV,
                                           description="as whisper3_lr_aug_rel_int8, the two convolutions also "
                                                       "int8 (each one matrix product over its three taps)"),
+    "whisper3_lr_aug_rel_int8conv_draws": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                                relative=True, precision=EncoderPrecision.INT8_CONV,
+                                                baseline_draws=3,
+                                                description="as whisper3_lr_aug_rel_int8conv, each training window "
+                                                            "measured against 3 baselines, each the mean of 2 of the "
+                                                            "speaker's other neutral clips drawn at random (as a new "
+                                                            "speaker enrols), so inner cross-validation picks C and "
+                                                            "the temperature under that noise"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

@@ -37,7 +37,9 @@ class Recipe:
     (:mod:`emovoice.features.baseline`); it reads a new speaker against their own
     baseline, or against the population baseline when they have none. With
     ``leave_one_out``, a training neutral clip is measured against the baseline of
-    the speaker's other neutral clips.
+    the speaker's other neutral clips. With ``baseline_draws`` > 0, every training window is
+    instead copied that many times, each copy measured against the mean of 2 of the speaker's
+    other neutral clips drawn at random: the few-recording baseline a new speaker enrols with.
     """
 
     name: str = "base"
@@ -46,6 +48,7 @@ class Recipe:
     seed: int = 0
     relative: bool = False
     leave_one_out: bool = False
+    baseline_draws: int = 0
 
     exports_onnx: ClassVar[bool] = False
     """Whether :meth:`export_onnx` writes a model that serving can run."""
