@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import platform
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import torch
 
 from emovoice.training.recipes import make_recipe
+
+sys.path.insert(0, str(Path(__file__).parent))
+import machine
 
 WINDOWS_PER_FOLD_EPOCH = 1_195  # 5/6 of the 1,434 clips; each (at most 2.39 s here) is one padded window
 EPOCHS, FOLDS, BATCH = 30, 6, 32
@@ -38,7 +40,7 @@ def main() -> None:
     step = statistics.median(times[1:])
     epoch_min = step * WINDOWS_PER_FOLD_EPOCH / BATCH / 60
     result = {"date": dt.date.today().isoformat(), "command": "python bench/bench_cnn_lstm.py",
-              "machine": f"{platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}",
+              "machine": f"{machine.describe()}, torch {torch.__version__}",
               "threads": torch.get_num_threads(), "step_s_batch32": round(step, 2),
               "epoch_min_per_fold": round(epoch_min, 1),
               "full_cv_hours": round(epoch_min * EPOCHS * FOLDS / 60, 1)}

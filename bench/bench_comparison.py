@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import platform
 import random
 import statistics
 import sys
@@ -32,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "web"))
 
 import postgres
 from test_comparison import add_answer, fake_report
+
+sys.path.insert(0, str(Path(__file__).parent))
+import machine
 
 from emovoice.analysis.figures import headline_figures
 from emovoice.analysis.report import Report
@@ -134,7 +135,7 @@ def main() -> None:
     small, large = map(str, SIZES)
     ratios = {b: {"api": round(r[large]["api_ms"] / r[small]["api_ms"], 2),
                   "page": round(r[large]["page_ms"] / r[small]["page_ms"], 2)} for b, r in results.items()}
-    result = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    result = {"date": dt.date.today().isoformat(), "machine": machine.describe(),
               "sizes": SIZES, "calls": CALLS, "results": results, "ratios": ratios, "target_ratio_max": 2.0,
               "command": ".venv/bin/python bench/bench_comparison.py",
               "data": "generated figures (random, plausible ranges), marked as such; 20 answers per candidate"}

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import platform
 import subprocess
 import sys
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+import machine
 
 RESULTS = Path(__file__).parent / "results"
 LENGTHS_S = (30, 120, 300)
@@ -62,7 +64,7 @@ def main() -> None:
     ratio = by[300]["peak_mb"] / by[30]["peak_mb"]
     after = creep["resident_after_each_mb"]
     drift = after[-1] / after[0]
-    result = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+    result = {"date": dt.date.today().isoformat(), "machine": machine.describe(),
               "lengths": rows, "peak_ratio_300_30": round(ratio, 2), "creep": creep,
               "resident_last_over_first": round(drift, 3)}
     RESULTS.mkdir(exist_ok=True)

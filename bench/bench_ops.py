@@ -26,7 +26,6 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import signal
 import sqlite3
 import subprocess
@@ -47,6 +46,9 @@ sys.path.insert(0, str(ROOT / "tools"))
 import postgres  # noqa: E402
 
 from browser import free_port  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).parent))
+import machine  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 SAMPLE = (resources.files("emovoice.samples") / "answer.flac").read_bytes()
@@ -397,7 +399,7 @@ def main() -> None:
     parts = args.parts.split(",")
     previous = json.loads((RESULTS / "ops.json").read_text()) if (RESULTS / "ops.json").is_file() else {}
     result: dict[str, Any] = {**previous, "date": dt.date.today().isoformat(),
-                              "machine": f"{platform.machine()}, {os.cpu_count()} cores"}
+                              "machine": machine.describe()}
     with tempfile.TemporaryDirectory() as tmp:
         if "load" in parts:
             result["load"] = load(args.seconds, args.users, Path(tmp))

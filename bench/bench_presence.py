@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import platform
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,9 @@ from emovoice.audio import SAMPLE_RATE, decode
 from emovoice.datasets import ravdess, tess
 from emovoice.features.presence import pitch_track, speech_presence
 from emovoice.features.vad import speech_regions
+
+sys.path.insert(0, str(Path(__file__).parent))
+import machine
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -55,7 +58,7 @@ def main() -> None:
     per_corpus = {c: {"clips": sum(r["corpus"] == c for r in rows),
                       "refused": sum(r["corpus"] == c and not r["found"] for r in rows)} for c in ("RAVDESS", "TESS")}
     spreads = np.array([r["pitch_spread_st"] for r in rows if r["voiced_s"] >= 1.0])
-    result = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, 2 cores",
+    result = {"date": dt.date.today().isoformat(), "machine": machine.describe(),
               "corpora": per_corpus, "refused": refused,
               "lowest_pitch_spread_st": float(spreads.min()),
               "not_speech": {name: {"refused": not found, "reason": reason} for name, (found, reason, _, _)

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -33,6 +31,7 @@ import soundfile as sf
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
 
+import machine
 from answers import make_answer
 
 from browser import running_app
@@ -142,7 +141,7 @@ def main() -> None:
                            "ratio": round(statistics.median(ready[s]) / statistics.median(direct[s]), 2),
                            "cold_cli_s": round(cold[s], 2)} for s in (15, 60)}
     result = {
-        "date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": dt.date.today().isoformat(), "machine": machine.describe(),
         "pages": pages, "both_analyses_running_at_start": both_running,
         "analyses_running_at_end_of_busy_sampling": still_running, "readiness": readiness,
         "targets": {"page_ratio_max": 3.0, "ready_ratio_max": 1.5},

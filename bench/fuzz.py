@@ -24,8 +24,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
-import platform
 import struct
 import sys
 import tempfile
@@ -39,6 +37,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests" / "web"), str(ROOT / "tests"), str(ROOT / "tools")]  # web/conftest first
+sys.path.insert(0, str(Path(__file__).parent))
+import machine  # noqa: E402
+
 RESULTS = Path(__file__).parent / "results"
 HANG_S = 20.0
 """An input that takes longer than this counts as a hang."""
@@ -320,8 +321,7 @@ def main() -> None:
               {"library": 4000, "uploads": 1500, "routes": 1600}.items()}
     clips = seed_clips()
     t0 = time.perf_counter()
-    result: dict[str, Any] = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, "
-                              f"{os.cpu_count()} cores", "scale": args.scale}
+    result: dict[str, Any] = {"date": dt.date.today().isoformat(), "machine": machine.describe(), "scale": args.scale}
     result["library"] = fuzz_library(counts["library"], clips)
     with tempfile.TemporaryDirectory() as tmp:
         result["uploads"] = [fuzz_uploads(counts["uploads"], clips, b, Path(tmp)) for b in ("sqlite", "postgresql")]
