@@ -14,11 +14,11 @@ from emovoice.audio import Degradation
 from emovoice.datasets.ravdess import load_folds
 from emovoice.features.frontends import MeanMfccMel
 from emovoice.labels import EMOTIONS
-from emovoice.training.cv import cross_validate
-from emovoice.training.featurecache import cache_key
+from emovoice.training.cv import cross_validate, training_windows
+from emovoice.training.featurecache import cache_key, extract
 from emovoice.training.metrics import summarise
 from emovoice.training.recipes import DEFAULT_MODEL, make_recipe
-from emovoice.training.recipes.classic import WhisperLogReg
+from emovoice.training.recipes.classic import SklearnRecipe, WhisperLogReg
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +201,29 @@ def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral
     if result.tess_y is not None:
         assert result.tess_enrolment is not None and result.tess_enrolment.sum() == 4
         assert result.tess_probabilities["enrolled"].shape == (len(result.tess_y), 8)
+
+
+def test_baseline_draws_measure_each_training_window_against_two_of_its_speakers_other_neutral_clips(
+        ravdess_clips):
+    clips = [c for c in ravdess_clips if c.actor in (1, 2)]
+    recipe = SklearnRecipe(name="draws", frontend_name="mean_mfcc_mel", relative=True, baseline_draws=3)
+    X, y, groups, clean = training_windows(recipe, clips, np.ones(len(clips), dtype=bool), progress=False)
+    feats = extract(recipe.frontend(), clips, progress=False)
+    n = len(feats.features)
+    labels, actors = np.array([c.label for c in clips]), np.array([c.actor for c in clips])
+    assert X.shape == (3 * n, *feats.features.shape[1:]) and clean.all()
+    np.testing.assert_array_equal(y, np.tile(labels[feats.clip_index], 3))
+    np.testing.assert_array_equal(groups, np.tile(actors[feats.clip_index], 3))
+    implied = np.tile(feats.features, (3, 1)) - X  # the baseline each copy was measured against
+    owners = np.tile(feats.clip_index, 3)
+    for row in range(0, 3 * n, 7):
+        own = owners[row]
+        others = [c for c in np.flatnonzero((actors == actors[own]) & (labels == 0)) if c != own]
+        pairs = [feats.features[np.isin(feats.clip_index, [a, b])].mean(axis=0)
+                 for i, a in enumerate(others) for b in others[i + 1:]]
+        assert min(np.abs(implied[row] - p).max() for p in pairs) < 1e-3, row
+    # the copies of one window differ: each drew its own baseline
+    assert not np.allclose(X[:n], X[n:2 * n])
 
 
 def test_every_model_is_made_by_name_with_the_hooks_its_callers_call(tmp_path):
