@@ -271,4 +271,15 @@ def test_the_api_documentation_loads_from_the_app_alone(app_url):
         paths = page.locator(".opblock-summary-path").all_inner_texts()
         assert any("/api/me/voice-check" in path for path in paths), paths
         assert outside == [] and errors == [], (outside, errors)
+
+        phone = browser.new_context(viewport=PHONE).new_page()  # every schema opened on a 390 px screen
+        phone.goto(app_url + "/docs")
+        phone.wait_for_selector("section.models button.json-schema-2020-12-accordion", timeout=20_000)
+        schemas = phone.locator("section.models button.json-schema-2020-12-accordion")
+        for i in range(schemas.count()):
+            schemas.nth(i).click()
+        past_the_edge = phone.evaluate("""() => [...document.querySelectorAll('section.models *')]
+            .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+            .map(e => (e.textContent || '').slice(0, 40))""")
+        assert past_the_edge == [] and not harness.scrolls_sideways(phone), past_the_edge
         browser.close()
