@@ -117,9 +117,7 @@ REGISTRY: dict[str, RecipeSpec] = {
                                                 relative=True, precision=EncoderPrecision.INT8_CONV,
                                                 c_grid=(0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03),
                                                 description="as whisper3_lr_aug_rel_int8conv, with C chosen from "
-                                                            "0.0001-0.03 instead of 0.001-0.03 (inner "
-                                                            "cross-validation had chosen the smallest C of the "
-                                                            "narrower grid)"),
+                                                            "0.0001-0.03 instead of 0.001-0.03"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),
