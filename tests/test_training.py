@@ -139,6 +139,12 @@ def test_evaluate_writes_the_tables_and_confusion_matrices(ravdess_root, runs, t
     assert (out / "confusion_chance.png").read_bytes()[:4] == b"\x89PNG"
     table = (out / "ser_ravdess.md").read_text()
     assert "| `chance` | 1/6 |" in table
+    # what inner cross-validation chose is kept per fold, so runs on two machines can be told apart
+    assert main(["evaluate", "--models", "whisper_lr", "--folds", "1", "--no-degraded", "--quiet",
+                 "--data", str(ravdess_root), "--runs", str(runs), "--out", str(out)]) == 0
+    chosen = json.loads((out / "ser_ravdess.json").read_text())["models"]["whisper_lr"]
+    assert chosen["chosen_c"][0] in WhisperLogReg().c_grid and 0.2 < chosen["temperature"][0] < 5
+    assert "chosen_c" not in json.loads((out / "ser_ravdess.json").read_text())["models"]["chance"]
 
 
 def test_local_feature_block_equals_the_seed_order_elu_then_pool():

@@ -445,9 +445,10 @@ def _entry(name: str, results: list[FoldResult], out_dir: Path) -> dict[str, Any
     conditions = sorted(available - {"clean", UNCALIBRATED, ENROLLED})
     entry["degraded_wa"] = {c: fold_metrics(results, c)["classes8"]["wa"] for c in conditions}
     entry.update(enrolled_metrics(results))
-    for key, field in (("inner_wa", "inner_accuracy_"), ("inner_clean_wa", "inner_clean_accuracy_")):
-        if all(field in r.info for r in results):
-            entry[key] = [float(r.info[field]) for r in results]  # training speakers' windows only
+    for key, field in (("inner_wa", "inner_accuracy_"), ("inner_clean_wa", "inner_clean_accuracy_"),
+                       ("chosen_c", "c_"), ("temperature", "temperature_")):
+        if all(field in r.info for r in results):  # what inner cross-validation on the training speakers chose
+            entry[key] = [float(r.info[field]) for r in results]
     tess = cross_corpus_metrics(results)
     if tess is not None:
         entry["tess"] = tess
