@@ -98,6 +98,61 @@ class Egemaps(_Windowed):
         return np.nan_to_num(np.stack(rows).astype(np.float32))
 
 
+@dataclass
+class ProsodyStats(_Windowed):
+    """Pitch, level and spectral-tilt statistics per window, at the recorded level, (n, 12)
+    (:func:`~emovoice.features.prosody.window_prosody`).
+
+    One Praat pitch track is computed over the whole recording and cut at the windows' edges.
+    """
+
+    name: ClassVar[str] = "prosody_stats"
+    version: ClassVar[int] = 1
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        from emovoice.features.presence import pitch_track
+        from emovoice.features.prosody import window_prosody
+
+        wave = np.asarray(wave, dtype=np.float32)
+        if wave.ndim == 1 and wave.size < self.chunk_samples:
+            wave = np.pad(wave, (0, self.chunk_samples - wave.size))
+        chunks = self._chunks(wave, normalise=False)
+        starts = chunk_starts(wave.size, chunk_samples=self.chunk_samples, step_samples=self.step_samples)
+        track = pitch_track(wave)
+        rows = []
+        for start, window in zip(starts / 16_000, chunks, strict=True):
+            inside = (track.times >= start) & (track.times < start + self.chunk_samples / 16_000)
+            rows.append(window_prosody(window, f0=track.f0[inside]))
+        return np.stack(rows)
+
+
+@dataclass
+class Stacked:
+    """Several front ends' window features side by side, each flattened: (n, sum of their sizes).
+
+    Training reads each part from its own feature cache
+    (:func:`~emovoice.training.featurecache.extract`), so adding a part does not recompute the others.
+    """
+
+    parts: tuple[Any, ...] = ()
+    name: ClassVar[str] = "stacked"
+    version: ClassVar[int] = 1
+
+    def params(self) -> dict[str, Any]:
+        return {"parts": [{"name": p.name, "version": p.version, "params": p.params()} for p in self.parts]}
+
+    def windows(self, wave: np.ndarray) -> np.ndarray:
+        return stack_parts([p.windows(wave) for p in self.parts])
+
+
+def stack_parts(parts: list[np.ndarray]) -> np.ndarray:
+    """Window features of several front ends over the same windows, flattened and side by side."""
+    counts = {len(p) for p in parts}
+    if len(counts) != 1:
+        raise ParameterError(f"the front ends gave different numbers of windows: {sorted(counts)}")
+    return np.concatenate([p.reshape(len(p), -1) for p in parts], axis=1).astype(np.float32)
+
+
 WINDOW_BATCH = 16
 """Windows encoded together: enough to keep the encoder busy, few enough that an analysis's memory
 does not grow with the answer's length."""
@@ -231,7 +286,7 @@ class WhisperPooled(_Windowed):
 
 
 FRONTENDS: dict[str, type] = {
-    cls.name: cls for cls in (SeedLogMel, MeanMfccMel, FrameStatistics, Egemaps, WhisperPooled)
+    cls.name: cls for cls in (SeedLogMel, MeanMfccMel, FrameStatistics, Egemaps, WhisperPooled, ProsodyStats)
 }
 
 

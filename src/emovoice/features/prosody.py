@@ -180,3 +180,52 @@ def voice_quality(wave: np.ndarray, *, sample_rate: int = 16_000, floor_hz: floa
         return None if value is None or not np.isfinite(value) else round(float(value) * scale, 2)
 
     return VoiceQuality(clean(jitter, 100), clean(shimmer, 100), clean(hnr))
+
+
+WINDOW_PROSODY = ("f0_mean_st", "f0_std_st", "f0_p10_st", "f0_p90_st", "f0_step_st", "voiced_fraction",
+                  "level_db", "level_std_db", "level_p90_db", "active_fraction", "tilt_db", "tilt_std_db")
+"""What :func:`window_prosody` measures, in its order."""
+
+_FRAME = 320
+"""20 ms frames at 16 kHz, for the level and the spectral tilt."""
+_TILT_BIN = 20
+"""The tilt's split: bins below it (1 kHz at 50 Hz a bin) against the bins above."""
+
+
+def window_prosody(window: np.ndarray, *, f0: np.ndarray) -> np.ndarray:
+    """Pitch, level and spectral-tilt statistics of one analysis window, as a model reads them.
+
+    Parameters
+    ----------
+    window : np.ndarray, shape (n_samples,)
+        The window's audio at 16 kHz, at its recorded level (not normalised): the level is
+        meant to be read against the speaker's own baseline, which cancels the microphone's gain.
+    f0 : np.ndarray, shape (n_frames,)
+        The window's pitch track in Hz, 0 where unvoiced.
+
+    Returns
+    -------
+    np.ndarray, shape (12,), dtype float32
+        :data:`WINDOW_PROSODY`: F0 in semitones re 100 Hz (mean, std, 10th and 90th percentiles,
+        median frame-to-frame step; zeros with fewer than 5 voiced frames), the voiced share of
+        frames, the level of the 20 ms frames within 35 dB of the loudest (mean, std, 90th
+        percentile, in dBFS) and their share, and the spectral tilt of those frames (energy above
+        1 kHz against below, in dB: mean and std).
+    """
+    window = np.asarray(window, dtype=np.float64)
+    voiced = f0 > 0
+    if voiced.sum() >= 5:
+        st = semitones(f0[voiced], ref_hz=100.0)
+        pitch_part = [st.mean(), st.std(), np.percentile(st, 10), np.percentile(st, 90),
+                      np.median(np.abs(np.diff(st)))]
+    else:
+        pitch_part = [0.0] * 5
+    frames = window[: window.size // _FRAME * _FRAME].reshape(-1, _FRAME)
+    level = 10 * np.log10(np.mean(frames ** 2, axis=1) + 1e-10)
+    active = level > level.max() - 35
+    spectrum = np.abs(np.fft.rfft(frames[active] * np.hanning(_FRAME), axis=1)) ** 2
+    tilt = 10 * np.log10((spectrum[:, _TILT_BIN:].sum(axis=1) + 1e-10) / (spectrum[:, 1:_TILT_BIN].sum(axis=1) + 1e-10))
+    values = [*pitch_part, voiced.mean() if voiced.size else 0.0,
+              level[active].mean(), level[active].std(), np.percentile(level[active], 90), active.mean(),
+              tilt.mean(), tilt.std()]
+    return np.asarray(values, dtype=np.float32)

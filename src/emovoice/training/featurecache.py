@@ -19,7 +19,8 @@ from typing import Protocol
 import numpy as np
 
 from emovoice.audio import Degradation, decode, degrade
-from emovoice.features.frontends import Frontend
+from emovoice.errors import ParameterError
+from emovoice.features.frontends import Frontend, Stacked, stack_parts
 from emovoice.settings import get_settings
 
 
@@ -90,6 +91,8 @@ def extract(frontend: Frontend, clips: Sequence[Recording], *, degradation: Degr
     Parameters
     ----------
     frontend : Frontend
+        A :class:`~emovoice.features.frontends.Stacked` front end is read part by part, each
+        part from its own cache, and its parts' features are put side by side.
     clips : list of Clip
     degradation : Degradation
         Damage applied to each clip first (augmentation or degraded test folds).
@@ -101,6 +104,12 @@ def extract(frontend: Frontend, clips: Sequence[Recording], *, degradation: Degr
         Show a progress bar.
     """
     degradation = Degradation(degradation)
+    if isinstance(frontend, Stacked):  # each part from its own cache
+        parts = [extract(p, clips, degradation=degradation, seed=seed, cache_dir=cache_dir, progress=progress)
+                 for p in frontend.parts]
+        if any(not np.array_equal(p.clip_index, parts[0].clip_index) for p in parts[1:]):
+            raise ParameterError("the stacked front ends cut the clips into different windows")
+        return WindowFeatures(stack_parts([p.features for p in parts]), parts[0].clip_index)
     cache_dir = default_cache_dir() if cache_dir is None else cache_dir
     key = cache_key(frontend, clips, degradation=degradation, seed=seed)
     path = cache_dir / f"{frontend.name}-{degradation.value}-{seed}-{key}.npz"

@@ -19,7 +19,7 @@ from emovoice.errors import ParameterError
 from emovoice.features.whisper import WhisperModel
 from emovoice.features.whisper_onnx import EncoderPrecision
 from emovoice.training.recipes.base import Recipe
-from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg
+from emovoice.training.recipes.classic import Chance, SklearnRecipe, WhisperLogReg, WhisperProsodyLogReg
 from emovoice.training.recipes.ensemble import Ensemble
 
 __all__ = ["AUGMENTATIONS", "DEFAULT_MODEL", "RECIPES", "REGISTRY", "Recipe", "RecipeSpec", "make_recipe"]
@@ -118,6 +118,18 @@ REGISTRY: dict[str, RecipeSpec] = {
                                                 c_grid=(0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03),
                                                 description="as whisper3_lr_aug_rel_int8conv, with C chosen from "
                                                             "0.0001-0.03 instead of 0.001-0.03"),
+    "whisper3_lr_aug_rel_int8conv_pros3": _spec(WhisperProsodyLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                                relative=True, precision=EncoderPrecision.INT8_CONV,
+                                                prosody_weight=3.0,
+                                                description="as whisper3_lr_aug_rel_int8conv, with 12 pitch, level and "
+                                                            "spectral-tilt statistics of the window beside the hidden "
+                                                            "states (minus the speaker's baseline too), their "
+                                                            "standardised columns weighted 3"),
+    "whisper3_lr_aug_rel_int8conv_pros10": _spec(WhisperProsodyLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                                 relative=True, precision=EncoderPrecision.INT8_CONV,
+                                                 prosody_weight=10.0,
+                                                 description="as whisper3_lr_aug_rel_int8conv_pros3, the prosodic "
+                                                             "columns weighted 10"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

@@ -18,8 +18,11 @@ from emovoice.features.frontends import (
     FrameStatistics,
     Frontend,
     MeanMfccMel,
+    ProsodyStats,
+    Stacked,
     WhisperPooled,
 )
+from emovoice.features.prosody import WINDOW_PROSODY
 from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
 from emovoice.features.whisper_onnx import EncoderPrecision
 from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
@@ -140,6 +143,10 @@ class WhisperLogReg(Recipe):
     def _flat(self, X: np.ndarray) -> np.ndarray:
         return X[:, list(self.layers)].reshape(len(X), -1)
 
+    def _column_weights(self, n_columns: int) -> np.ndarray:
+        """What each standardised column is multiplied by before the regression (all 1 here)."""
+        return np.ones(n_columns)
+
     def _logreg(self, c: float) -> Any:
         from sklearn.linear_model import LogisticRegression
 
@@ -151,7 +158,7 @@ class WhisperLogReg(Recipe):
 
         flat = self._flat(X)
         self.mean_ = flat.mean(axis=0)
-        self.scale_ = flat.std(axis=0) + 1e-6
+        self.scale_ = (flat.std(axis=0) + 1e-6) / self._column_weights(flat.shape[1])
         Z = (flat - self.mean_) / self.scale_
         n_inner = min(5, len(np.unique(groups)))
         inner = list(GroupKFold(n_splits=n_inner).split(Z, y, groups))
@@ -206,3 +213,41 @@ class WhisperLogReg(Recipe):
         export_linear_head(path, layers=self.layers, mean=self.mean_, scale=self.scale_,
                            coef=self.coef_, intercept=self.intercept_, temperature=self.temperature_,
                            population=population if self.relative else None)
+
+
+@dataclass
+class WhisperProsodyLogReg(WhisperLogReg):
+    """:class:`WhisperLogReg` with the window's pitch, level and spectral-tilt statistics
+    (:class:`~emovoice.features.frontends.ProsodyStats`) beside the pooled hidden states.
+
+    After standardisation the 12 prosodic columns are multiplied by ``prosody_weight``, which
+    lessens their share of the L2 penalty: among thousands of hidden-state columns they would
+    otherwise barely count. Trained and scored, not yet served: it has no ONNX export.
+    """
+
+    prosody_weight: float = 1.0
+
+    exports_onnx = False
+
+    def frontend(self) -> Frontend:
+        return Stacked(parts=(super().frontend(), ProsodyStats()))
+
+    def serving_frontend(self) -> Frontend:
+        raise ParameterError(f"{self.name} is trained and scored, not served: it has no ONNX export")
+
+    def _split(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        n_prosody = len(WINDOW_PROSODY)
+        width = (X.shape[1] - n_prosody) // (ENCODER_BLOCKS[self.encoder] + 1)
+        return X[:, :-n_prosody].reshape(len(X), -1, width), X[:, -n_prosody:]
+
+    def _flat(self, X: np.ndarray) -> np.ndarray:
+        states, prosody = self._split(X)
+        return np.concatenate([super()._flat(states), prosody], axis=1)
+
+    def _column_weights(self, n_columns: int) -> np.ndarray:
+        weights = np.ones(n_columns)
+        weights[-len(WINDOW_PROSODY):] = self.prosody_weight
+        return weights
+
+    def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
+        raise ParameterError(f"{self.name} has no ONNX export yet")
