@@ -319,3 +319,27 @@ def test_threads_sharing_a_whisper_front_end_build_its_encoder_once(monkeypatch)
         thread.join()
     assert len(builds) == 1
     assert len({id(encoder) for encoder in seen}) == 1
+
+
+def test_the_prosody_front_end_hears_a_raised_voice_and_a_louder_one(speech_wav, sox, tmp_path):
+    """The same sentence four semitones up moves the pitch columns by four semitones and leaves the
+    level alone; the same audio ten times louder moves the level columns by 20 dB and nothing else."""
+    import subprocess
+
+    from emovoice.features.frontends import ProsodyStats
+    from emovoice.features.prosody import WINDOW_PROSODY
+
+    up = tmp_path / "up.wav"
+    subprocess.run([sox, str(speech_wav), str(up), "pitch", "400"], check=True)
+    frontend = ProsodyStats()
+    wave = load(speech_wav)
+    base, raised, louder = frontend.windows(wave), frontend.windows(load(up)), frontend.windows(wave * 10)
+    assert base.shape == (len(chunk_starts(wave.size)), len(WINDOW_PROSODY))
+    col = {name: i for i, name in enumerate(WINDOW_PROSODY)}
+    shift = raised[:, col["f0_mean_st"]] - base[:, col["f0_mean_st"]]
+    np.testing.assert_allclose(shift, 4.0, atol=0.6)
+    np.testing.assert_allclose(raised[:, col["level_db"]], base[:, col["level_db"]], atol=1.5)
+    for name in ("level_db", "level_p90_db"):
+        np.testing.assert_allclose(louder[:, col[name]] - base[:, col[name]], 20.0, atol=0.01)
+    others = [i for n, i in col.items() if not n.startswith("level") or n == "level_std_db"]
+    np.testing.assert_allclose(louder[:, others], base[:, others], atol=0.05)

@@ -252,6 +252,11 @@ def test_every_model_is_made_by_name_with_the_hooks_its_callers_call(tmp_path):
     assert network.progress_total == 120 and not network.finished
     whisper = WhisperLogReg(c_grid=(0.1,), calibrate=False)
     assert whisper.temperature == 1.0 and whisper.chosen_c == 0.0
+    prosodic = make_recipe("whisper3_lr_aug_rel_int8conv_pros3")
+    assert not prosodic.exports_onnx
+    for call in (lambda: prosodic.export_onnx(tmp_path / "p.onnx"), prosodic.serving_frontend):
+        with pytest.raises(ParameterError, match="no ONNX export"):
+            call()
 
 
 def test_the_machine_line_describes_the_machine_it_runs_on(monkeypatch):
@@ -353,3 +358,38 @@ def test_the_inner_cross_validation_table_lists_only_models_that_report_it():
     assert "| `lr_aug` | 60.0 ± 0.0 | 80.0 ± 0.0 | 70.0 ± 0.0 |" in lines
     assert not any("`chance`" in line for line in lines)
     assert inner_table({"models": {"chance": {}}}) == []
+
+
+def test_stacked_front_ends_are_read_part_by_part_from_their_own_caches(ravdess_clips, tmp_path):
+    from emovoice.errors import ParameterError
+    from emovoice.features.frontends import ProsodyStats, Stacked
+
+    clips = ravdess_clips[:6]
+    stacked = Stacked(parts=(MeanMfccMel(), ProsodyStats()))
+    both = extract(stacked, clips, cache_dir=tmp_path, progress=False)
+    mfcc, prosody = (extract(p, clips, cache_dir=tmp_path, progress=False) for p in stacked.parts)
+    np.testing.assert_array_equal(both.features, np.hstack([mfcc.features, prosody.features]))
+    np.testing.assert_array_equal(both.clip_index, mfcc.clip_index)
+    assert sorted(p.name.split("-")[0] for p in tmp_path.iterdir()) == ["mean_mfcc_mel", "prosody_stats"]
+    other_windows = Stacked(parts=(MeanMfccMel(), ProsodyStats(chunk_samples=16_000)))
+    with pytest.raises(ParameterError, match="different windows"):
+        extract(other_windows, clips, cache_dir=tmp_path, progress=False)
+
+
+def test_the_prosody_weight_lets_twelve_columns_count_among_thousands():
+    """Where only the prosodic columns tell the classes apart, a strongly regularised regression
+    finds them when they are weighted, and much less when they are not."""
+    from emovoice.training.recipes.classic import WhisperProsodyLogReg
+
+    rng = np.random.default_rng(0)
+    n, width = 800, 120  # 5 hidden states x 120 columns beside 12 prosodic ones
+    y = rng.integers(0, 3, n)
+    prosody = rng.normal(size=(n, 12)) + 0.8 * (y[:, None] == np.arange(12) % 3)  # each class lifts 4 columns
+    X = np.hstack([rng.normal(size=(n, 5 * width)), prosody]).astype(np.float32)
+    groups = np.arange(n) % 4
+    accuracy = {}
+    for weight in (1.0, 10.0):
+        recipe = WhisperProsodyLogReg(c_grid=(0.0003,), prosody_weight=weight, calibrate=False)
+        recipe.fit(X[:600], y[:600], groups[:600])
+        accuracy[weight] = np.mean(recipe.predict_proba(X[600:]).argmax(axis=1) == y[600:])
+    assert accuracy[10.0] > 0.75 and accuracy[10.0] > accuracy[1.0] + 0.1, accuracy
