@@ -204,6 +204,8 @@ def test_an_enrolled_fold_scores_every_test_speaker_against_two_of_their_neutral
     # what choices between recipes read: the chosen C's accuracy over the training speakers alone
     assert 0.45 < result.info["inner_accuracy_"] < 1.0 and result.info["c_"] > 0
     assert 0.45 < result.info["inner_clean_accuracy_"] < 1.0
+    # and the same held-out inner speakers heard as users are, against 2 of their neutral clips
+    assert 0.45 < result.info["inner_enrolled_accuracy_"] < 1.0 and 0 <= result.info["inner_enrolled_ece_"] < 0.3
     if result.tess_y is not None:
         assert result.tess_enrolment is not None and result.tess_enrolment.sum() == 4
         assert result.tess_probabilities["enrolled"].shape == (len(result.tess_y), 8)
@@ -352,10 +354,11 @@ def test_the_inner_cross_validation_table_lists_only_models_that_report_it():
 
     data = {"models": {"chance": {"classes8_enrolled": {"wa": [0.1]}},
                        "lr": {"inner_wa": [0.70, 0.72], "classes8_enrolled": {"wa": [0.65, 0.75]}},
-                       "lr_aug": {"inner_wa": [0.6], "inner_clean_wa": [0.8], "classes8_enrolled": {"wa": [0.7]}}}}
+                       "lr_aug": {"inner_wa": [0.6], "inner_clean_wa": [0.8], "classes8_enrolled": {"wa": [0.7]},
+                                  "inner_enrolled_wa": [0.66, 0.68], "inner_enrolled_ece": [0.04, 0.06]}}}
     lines = inner_table(data)
-    assert "| `lr` | 71.0 ± 1.0 | – | 70.0 ± 5.0 |" in lines
-    assert "| `lr_aug` | 60.0 ± 0.0 | 80.0 ± 0.0 | 70.0 ± 0.0 |" in lines
+    assert "| `lr` | 71.0 ± 1.0 | – | – | – | 70.0 ± 5.0 |" in lines
+    assert "| `lr_aug` | 60.0 ± 0.0 | 80.0 ± 0.0 | 67.0 ± 1.0 | 5.0 ± 1.0 | 70.0 ± 0.0 |" in lines
     assert not any("`chance`" in line for line in lines)
     assert inner_table({"models": {"chance": {}}}) == []
 
@@ -393,3 +396,49 @@ def test_the_prosody_weight_lets_twelve_columns_count_among_thousands():
         recipe.fit(X[:600], y[:600], groups[:600])
         accuracy[weight] = np.mean(recipe.predict_proba(X[600:]).argmax(axis=1) == y[600:])
     assert accuracy[10.0] > 0.75 and accuracy[10.0] > accuracy[1.0] + 0.1, accuracy
+
+
+def test_inner_enrolled_scores_are_inner_cross_validation_heard_against_the_given_baselines():
+    """Given the training windows themselves (one window a clip), the enrolled inner figure is the
+    inner accuracy; given the same windows against a wrong baseline, it falls; given none, it is an error."""
+    from emovoice.errors import ParameterError
+    from emovoice.training.recipes.base import EnrolledWindows
+
+    rng = np.random.default_rng(1)
+    n, width = 600, 40
+    y = rng.integers(0, 4, n)
+    X = rng.normal(size=(n, 5, width)).astype(np.float32)
+    X[:, 0, :4] += 2.5 * (y[:, None] == np.arange(4))
+    groups = np.arange(n) % 6
+    recipe = WhisperLogReg(layers=(0,), c_grid=(0.1,))
+    with pytest.raises(ParameterError, match="fitted"):
+        recipe.measure_inner_enrolled(EnrolledWindows(X, y, groups, np.arange(n)))
+    recipe.fit(X, y, groups)
+    recipe.measure_inner_enrolled(EnrolledWindows(X, y, groups, np.arange(n)))
+    assert recipe.inner_enrolled_accuracy_ == pytest.approx(recipe.inner_accuracy_) and recipe.inner_accuracy_ > 0.7
+    assert 0 <= recipe.inner_enrolled_ece_ < 0.1
+    shifted = X.copy()
+    shifted[:, 0, :4] -= 2.5 * np.eye(4)[groups % 4]  # each speaker's baseline off towards one class
+    recipe.measure_inner_enrolled(EnrolledWindows(shifted, y, groups, np.arange(n)))
+    assert recipe.inner_enrolled_accuracy_ < recipe.inner_accuracy_ - 0.1
+
+
+def test_a_recipe_calibrated_for_enrolled_users_fits_its_temperature_on_how_they_are_heard():
+    """Held-out speakers heard against a noisy baseline are less sure than the training windows:
+    the temperature fitted on them is higher, their ECE under it lower, and the first is kept."""
+    from emovoice.training.recipes.base import EnrolledWindows
+
+    rng = np.random.default_rng(2)
+    n, width = 600, 40
+    y = rng.integers(0, 4, n)
+    X = rng.normal(size=(n, 5, width)).astype(np.float32)
+    X[:, 0, :4] += 2.5 * (y[:, None] == np.arange(4))
+    groups = np.arange(n) % 6
+    noisy = X.copy()
+    noisy[:, 0] += rng.normal(scale=1.5, size=(n, width)).astype(np.float32)  # a baseline of two clips
+    recipe = WhisperLogReg(layers=(0,), c_grid=(0.1,), calibrate_enrolled=True)
+    recipe.fit(X, y, groups)
+    first = recipe.temperature_
+    recipe.measure_inner_enrolled(EnrolledWindows(noisy, y, groups, np.arange(n)))
+    assert recipe.windows_temperature_ == first and recipe.temperature_ > 1.2 * first
+    assert recipe.inner_enrolled_ece_ < recipe.inner_enrolled_ece_windows_t_

@@ -33,6 +33,7 @@ from emovoice.features.baseline import (
 from emovoice.labels import EMOTIONS
 from emovoice.training.featurecache import WindowFeatures, extract
 from emovoice.training.recipes import Recipe, make_recipe
+from emovoice.training.recipes.base import EnrolledWindows
 from emovoice.training.recipes.ensemble import Ensemble, mean_probabilities, same
 
 TEST_DEGRADATIONS = (Degradation.NOISE, Degradation.REVERB, Degradation.CODEC, Degradation.GAIN)
@@ -144,6 +145,23 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs), np.concatenate(cs)
 
 
+def inner_enrolled_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *,
+                           progress: bool) -> EnrolledWindows:
+    """The training clips' clean windows as a new speaker's are heard: each training speaker's
+    baseline made from ``ENROL_K`` of their neutral clips (the seeded choice test speakers get),
+    those clips left out; what :meth:`~emovoice.training.recipes.base.Recipe.measure_inner_enrolled`
+    scores inner cross-validation's held-out speakers on."""
+    labels = np.array([c.label for c in clips])
+    actors = np.array([c.actor for c in clips])
+    speakers, neutral = _speakers(clips), _neutral(clips)
+    feats = extract(recipe.frontend(), clips, degradation=Degradation.CLEAN, seed=recipe.seed, progress=progress)
+    enrolment = enrolment_clips(speakers, train_mask & neutral, k=ENROL_K)
+    own = speaker_baselines(feats.features, feats.clip_index, speakers=speakers, use=enrolment)
+    X, owner = feats.select(train_mask & ~enrolment)
+    X = relative(X, owner, speakers=speakers, baselines=own)
+    return EnrolledWindows(X, labels[owner], actors[owner], owner)
+
+
 def model_input(recipe: Recipe, X: np.ndarray, owner: np.ndarray, *, speakers: np.ndarray,
                 population: np.ndarray, baselines: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """What a fitted recipe reads for test windows, with or without the speakers' own baselines.
@@ -215,6 +233,8 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
 
     recipe.fit(X, y, groups, clean=is_clean, progress=report)
     del X, y, groups, is_clean
+    if recipe.relative and recipe.finished:
+        recipe.measure_inner_enrolled(inner_enrolled_windows(recipe, clips, ~test_mask, progress=progress))
     bar.close()
     if not recipe.finished:
         return None

@@ -284,13 +284,20 @@ def inner_table(data: dict[str, Any]) -> list[str]:
              "speakers (each window against its speaker's neutral baseline for a `_rel` model), at the chosen C; "
              "mean ± std over the outer folds. No test speaker is in it. 'All windows' counts the clean and the "
              "augmented copies a recipe trains on, so it compares recipes trained on the same copies; 'clean "
-             "windows' counts the clean ones alone, so it compares recipes trained on different copies.",
-             "", "| model | inner WA 8, all windows | inner WA 8, clean windows | outer WA 8 enrolled |",
-             "|---|---|---|---|"]
+             "windows' counts the clean ones alone, so it compares recipes trained on different copies. "
+             "'Enrolled' scores the same held-out inner speakers as a user with a voice check is heard: clean "
+             "clips, each speaker against the mean of 2 of their neutral clips (the seeded choice test speakers "
+             "get), those 2 left out; clip accuracy and ECE at the chosen C and temperature. It compares recipes "
+             "trained against different baselines on the footing users meet (measured for the models run since "
+             "it was added; '–' where a model's folds predate it).",
+             "", "| model | inner WA 8, all windows | inner WA 8, clean windows | inner WA 8 enrolled (clips) | "
+             "inner ECE enrolled | outer WA 8 enrolled |", "|---|---|---|---|---|---|"]
     for name, inner in rows:
         entry = data["models"][name]
         enrolled = entry.get("classes8_enrolled", {}).get("wa", [])
-        lines.append(f"| `{name}` | {_pct(inner)} | {_pct(entry.get('inner_clean_wa', []))} | {_pct(enrolled)} |")
+        lines.append(f"| `{name}` | {_pct(inner)} | {_pct(entry.get('inner_clean_wa', []))} | "
+                     f"{_pct(entry.get('inner_enrolled_wa', []))} | {_pct(entry.get('inner_enrolled_ece', []))} | "
+                     f"{_pct(enrolled)} |")
     return lines
 
 
@@ -446,6 +453,9 @@ def _entry(name: str, results: list[FoldResult], out_dir: Path) -> dict[str, Any
     entry["degraded_wa"] = {c: fold_metrics(results, c)["classes8"]["wa"] for c in conditions}
     entry.update(enrolled_metrics(results))
     for key, field in (("inner_wa", "inner_accuracy_"), ("inner_clean_wa", "inner_clean_accuracy_"),
+                       ("inner_enrolled_wa", "inner_enrolled_accuracy_"), ("inner_enrolled_ece", "inner_enrolled_ece_"),
+                       ("inner_enrolled_ece_windows_t", "inner_enrolled_ece_windows_t_"),
+                       ("windows_temperature", "windows_temperature_"),
                        ("chosen_c", "c_"), ("temperature", "temperature_")):
         if all(field in r.info for r in results):  # what inner cross-validation on the training speakers chose
             entry[key] = [float(r.info[field]) for r in results]

@@ -13,7 +13,7 @@ import numpy as np
 from emovoice.datasets.ravdess import Clip, load_clips
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import DEFAULT_MODEL_NAME, default_model_path
-from emovoice.training.cv import population_of, training_windows
+from emovoice.training.cv import inner_enrolled_windows, population_of, training_windows
 from emovoice.training.featurecache import extract
 from emovoice.training.recipes import DEFAULT_MODEL, make_recipe
 
@@ -92,6 +92,10 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     everyone = np.ones(len(clips), dtype=bool)
     X, y, groups, is_clean = training_windows(recipe, clips, everyone, progress=progress)
     recipe.fit(X, y, groups, clean=is_clean)
+    n_windows = len(X)
+    del X, y, groups, is_clean
+    if recipe.relative:  # the inner figures users meet; a recipe calibrated for them fits its temperature here
+        recipe.measure_inner_enrolled(inner_enrolled_windows(recipe, clips, everyone, progress=progress))
     onnx_path = (default_model_path().parent if out_dir is None else Path(out_dir)) / f"{DEFAULT_MODEL_NAME}.onnx"
     frontend = recipe.serving_frontend()
     population = None
@@ -115,7 +119,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
             "data": training_data(clips),
             "speakers": len({c.actor for c in clips}),
             "augmentation": [d.value for d in recipe.augment],
-            "windows": len(X),
+            "windows": n_windows,
             "chosen_C": recipe.chosen_c,
             "temperature": recipe.temperature,
             "seed": recipe.seed,

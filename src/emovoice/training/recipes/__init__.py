@@ -118,6 +118,13 @@ REGISTRY: dict[str, RecipeSpec] = {
                                                 c_grid=(0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03),
                                                 description="as whisper3_lr_aug_rel_int8conv, with C chosen from "
                                                             "0.0001-0.03 instead of 0.001-0.03"),
+    "whisper3_lr_aug_rel_int8conv_enrolt": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                                 relative=True, precision=EncoderPrecision.INT8_CONV,
+                                                 calibrate_enrolled=True,
+                                                 description="as whisper3_lr_aug_rel_int8conv, its temperature fitted "
+                                                             "on inner cross-validation's held-out speakers heard as "
+                                                             "users are (clean clips against 2 of their neutral "
+                                                             "clips) instead of on the training windows"),
     "whisper3_lr_aug_rel_int8conv_pros3": _spec(WhisperProsodyLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
                                                 relative=True, precision=EncoderPrecision.INT8_CONV,
                                                 prosody_weight=3.0,

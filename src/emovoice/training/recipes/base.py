@@ -24,6 +24,27 @@ from emovoice.labels import EMOTIONS
 
 N_CLASSES = len(EMOTIONS)
 
+@dataclass(frozen=True)
+class EnrolledWindows:
+    """Clean windows of training speakers as a new speaker's are heard: each minus that speaker's
+    baseline made from a few of their neutral clips, which are left out.
+
+    Attributes
+    ----------
+    features : np.ndarray, shape (n_windows, ...)
+    y : np.ndarray, shape (n_windows,)
+    groups : np.ndarray, shape (n_windows,)
+        Each window's speaker group, as the training windows' ``groups``.
+    clip_index : np.ndarray, shape (n_windows,)
+        The clip each window comes from (clip scores average its windows).
+    """
+
+    features: np.ndarray
+    y: np.ndarray
+    groups: np.ndarray
+    clip_index: np.ndarray
+
+
 Progress = Callable[..., None]
 """Called by ``fit`` after each unit of work (an epoch, an inner fit), optionally with statistics as keywords."""
 
@@ -101,6 +122,10 @@ class Recipe:
     def chosen_c(self) -> float | None:
         """The regularisation chosen by inner cross-validation, or None for a recipe without one."""
         return None
+
+    def measure_inner_enrolled(self, windows: EnrolledWindows) -> None:
+        """After ``fit``, score inner cross-validation's held-out speakers as new speakers are heard
+        (``windows``), where the recipe can; by default it cannot, and does nothing."""
 
     def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
         """Write the fitted model as an ONNX graph that serving runs (only where :attr:`exports_onnx`)."""

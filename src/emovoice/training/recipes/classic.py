@@ -25,7 +25,8 @@ from emovoice.features.frontends import (
 from emovoice.features.prosody import WINDOW_PROSODY
 from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
 from emovoice.features.whisper_onnx import EncoderPrecision
-from emovoice.training.recipes.base import N_CLASSES, Progress, Recipe
+from emovoice.training.metrics import expected_calibration_error
+from emovoice.training.recipes.base import N_CLASSES, EnrolledWindows, Progress, Recipe
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -118,6 +119,7 @@ class WhisperLogReg(Recipe):
     layers: tuple[int, ...] = (0, 1, 2, 3, 4)
     c_grid: tuple[float, ...] = (0.001, 0.003, 0.01, 0.03)
     calibrate: bool = True
+    calibrate_enrolled: bool = False
     class_weight: str | None = None
     encoder: WhisperModel = WhisperModel.TINY_EN
     precision: EncoderPrecision = EncoderPrecision.FLOAT32
@@ -128,7 +130,12 @@ class WhisperLogReg(Recipe):
     c_: float = 0.0
     inner_accuracy_: float = 0.0
     inner_clean_accuracy_: float | None = None
+    inner_enrolled_accuracy_: float | None = None
+    inner_enrolled_ece_: float | None = None
+    inner_enrolled_ece_windows_t_: float | None = None
+    windows_temperature_: float | None = None
     temperature_: float = 1.0
+    _inner_models: list[tuple[np.ndarray, Any]] = field(default_factory=list, repr=False)
 
     exports_onnx = True
 
@@ -163,9 +170,11 @@ class WhisperLogReg(Recipe):
         n_inner = min(5, len(np.unique(groups)))
         inner = list(GroupKFold(n_splits=n_inner).split(Z, y, groups))
         oof = {c: np.zeros((len(Z), N_CLASSES)) for c in self.c_grid}
+        models: dict[float, list[tuple[np.ndarray, Any]]] = {}
         for c in self.c_grid:
             for train, held in inner:
                 model = self._logreg(c).fit(Z[train], y[train])
+                models.setdefault(c, []).append((np.unique(groups[held]), model))
                 logits = np.full((len(held), N_CLASSES), -1e4)
                 logits[:, model.classes_] = model.decision_function(Z[held])
                 oof[c][held] = logits
@@ -177,6 +186,7 @@ class WhisperLogReg(Recipe):
         if clean is not None:  # comparable between recipes trained on different augmentations
             self.inner_clean_accuracy_ = float(np.mean(oof[self.c_][clean].argmax(axis=1) == y[clean]))
         self.temperature_ = fit_temperature(oof[self.c_], y) if self.calibrate else 1.0
+        self._inner_models = models[self.c_]
         final = self._logreg(self.c_).fit(Z, y)
         coef = np.zeros((N_CLASSES, Z.shape[1]))
         intercept = np.full(N_CLASSES, -1e4)
@@ -184,6 +194,46 @@ class WhisperLogReg(Recipe):
         intercept[final.classes_] = final.intercept_
         self.coef_, self.intercept_ = coef, intercept
         return self
+
+    def measure_inner_enrolled(self, windows: EnrolledWindows) -> None:
+        """Clip accuracy and ECE of inner cross-validation at the chosen C and temperature, each
+        held-out inner speaker heard against a baseline made from a few of their neutral clips
+        (``windows``), as a test speaker or a user with a voice check is: the figure to compare
+        recipes trained against different baselines by (``inner_enrolled_accuracy_``, ``inner_enrolled_ece_``).
+
+        With ``calibrate_enrolled``, the temperature is then fitted again, on these held-out
+        predictions instead of the training windows' (``windows_temperature_`` keeps the first, and
+        ``inner_enrolled_ece_windows_t_`` the ECE under it): the same classifier, calibrated for the
+        way users are heard. Its ECE here is then in-sample for that one parameter.
+        """
+        if not self._inner_models:
+            raise ParameterError("measure_inner_enrolled needs a fitted model")
+        Z = (self._flat(windows.features) - self.mean_) / self.scale_
+        logits = np.zeros((len(Z), N_CLASSES))
+        scored = np.zeros(len(Z), dtype=bool)
+        for held_groups, model in self._inner_models:
+            rows = np.isin(windows.groups, held_groups)
+            part = np.full((int(rows.sum()), N_CLASSES), -1e4)
+            part[:, model.classes_] = model.decision_function(Z[rows])
+            logits[rows] = part
+            scored |= rows
+        clips, owner = np.unique(windows.clip_index[scored], return_inverse=True)
+        clip_y = np.zeros(len(clips), dtype=np.int64)
+        clip_y[owner] = windows.y[scored]
+
+        def clip_probabilities(temperature: float) -> np.ndarray:
+            sums = np.zeros((len(clips), N_CLASSES))
+            np.add.at(sums, owner, _softmax(logits[scored] / temperature))
+            return np.asarray(sums / np.bincount(owner)[:, None])
+
+        if self.calibrate_enrolled:
+            self.windows_temperature_ = self.temperature_
+            self.inner_enrolled_ece_windows_t_ = expected_calibration_error(
+                clip_probabilities(self.temperature_), clip_y)
+            self.temperature_ = fit_temperature(logits[scored], windows.y[scored])
+        probs = clip_probabilities(self.temperature_)
+        self.inner_enrolled_accuracy_ = float(np.mean(probs.argmax(axis=1) == clip_y))
+        self.inner_enrolled_ece_ = expected_calibration_error(probs, clip_y)
 
     def logits(self, X: np.ndarray) -> np.ndarray:
         assert self.coef_ is not None, "fit first"
