@@ -78,7 +78,7 @@ def faster_whisper_encoder_pass(model: object, wave: np.ndarray) -> object:
 
 def main() -> None:
     from emovoice.analysis.emotion import analyze_wave
-    from emovoice.features.frontends import make_frontend
+    from emovoice.features.frontends import ProsodyStats, make_frontend
     from emovoice.features.whisper_onnx import EncoderPrecision, OnnxWhisperEncoder
     from emovoice.models.emotion import SERVING_THREADS, EmotionModel
     from emovoice.models.transcriber import Transcriber
@@ -101,10 +101,12 @@ def main() -> None:
     encoder = OnnxWhisperEncoder.from_ctranslate2(n_blocks=4)  # the whole tiny.en encoder, float32
     whisper = Transcriber(cpu_threads=0).load()  # faster-whisper's tiny.en, CTranslate2 int8, its default threads
     faster_whisper_encoder_pass(whisper, speech(3))
+    prosody = ProsodyStats()  # what a model reading the prosody beside the hidden states would add (not shipped)
+    prosody.windows(speech(3))
     rows = {}
     for seconds, target in ((15, 0.3), (60, 1.0)):
         wave = speech(seconds)
-        times, passes, ct2_passes = [], [], []
+        times, passes, ct2_passes, prosody_times = [], [], [], []
         twin_times: dict[str, list[float]] = {name: [] for name in twins}
         for _ in range(9):  # interleaved, so that a change in the machine's load moves all alike
             t0 = time.perf_counter()
@@ -120,6 +122,9 @@ def main() -> None:
             t0 = time.perf_counter()
             faster_whisper_encoder_pass(whisper, wave)
             ct2_passes.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            prosody.windows(wave)
+            prosody_times.append(time.perf_counter() - t0)
         median = statistics.median(times)
         rows[f"{seconds}s"] = {
             "median_s": round(median, 4), "min_s": round(min(times), 4),
@@ -128,7 +133,10 @@ def main() -> None:
             "ratio_to_encoder_pass": round(statistics.median(t / p for t, p in zip(times, passes, strict=True)), 3),
             "faster_whisper_encoder_pass_s": round(statistics.median(ct2_passes), 4),
             "ratio_to_faster_whisper_encoder_pass": round(
-                statistics.median(t / p for t, p in zip(times, ct2_passes, strict=True)), 3)}
+                statistics.median(t / p for t, p in zip(times, ct2_passes, strict=True)), 3),
+            "prosody_s": round(statistics.median(prosody_times), 4),
+            "ratio_with_prosody_to_encoder_pass": round(statistics.median(
+                (t + q) / p for t, q, p in zip(times, prosody_times, passes, strict=True)), 3)}
         rows[f"{seconds}s"]["other_precisions"] = {
             name: {"median_s": round(statistics.median(values), 4),
                    "ratio_to_encoder_pass": round(statistics.median(
@@ -184,6 +192,12 @@ def main() -> None:
                          f"{row['ratio_to_encoder_pass']:.2f} | |")
             lines += [f"| {name} | {other} | {twin['median_s']:.3f} s | {twin['ratio_to_encoder_pass']:.2f} | "
                       f"{twin['shipped_faster_by']:.2f}x |" for other, twin in row["other_precisions"].items()]
+    lines += ["", "A model that also reads the window's pitch, level and spectral tilt (`ProsodyStats`, the route of "
+              "`whisper3_lr_aug_rel_int8conv_pros3` in `ser_ravdess.md`; not shipped) would add that front end's "
+              "time, mostly Praat's pitch track over the recording, timed in the same turns:", "",
+              "| length | prosody front end | analysis + prosody, ratio to the float32 encoder pass |", "|---|---|---|"]
+    lines += [f"| {name} | {row['prosody_s']:.3f} s | {row['ratio_with_prosody_to_encoder_pass']:.2f} |"
+              for name, row in rows.items()]
     (RESULTS / "speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -442,3 +442,40 @@ def test_a_recipe_calibrated_for_enrolled_users_fits_its_temperature_on_how_they
     recipe.measure_inner_enrolled(EnrolledWindows(noisy, y, groups, np.arange(n)))
     assert recipe.windows_temperature_ == first and recipe.temperature_ > 1.2 * first
     assert recipe.inner_enrolled_ece_ < recipe.inner_enrolled_ece_windows_t_
+
+
+def test_a_prosodic_head_exports_flat_and_serves_what_the_recipe_computes(tmp_path, speech_wav):
+    """The prosodic recipe's graph reads its serving front end's flat features (hidden states 0-3
+    and the prosody) against a baseline, and gives the recipe's probabilities on the training front
+    end's features of the same audio; EmotionModel rebuilds that front end from the metadata."""
+    from emovoice.audio import load
+    from emovoice.models.emotion import EmotionModel
+    from emovoice.training.recipes.classic import WhisperProsodyLogReg
+
+    rng = np.random.default_rng(3)
+    recipe = WhisperProsodyLogReg(c_grid=(0.1,), layers=(0, 1, 2, 3), relative=True, prosody_weight=3.0,
+                                  precision="int8_conv", calibrate=False)
+    n = 160
+    y = np.repeat(np.arange(8), n // 8)
+    X = rng.normal(size=(n, 5 * 768 + 12)).astype(np.float32)
+    X[np.arange(n), -12 + (y % 12)] += 3.0
+    recipe.fit(X, y, groups=np.arange(n) % 4)
+    population = rng.normal(size=5 * 768 + 12).astype(np.float32)
+    path = tmp_path / "emotion.onnx"
+    serving = recipe.serving_frontend()
+    recipe.export_onnx(path, population=recipe.serving_population(population))
+    path.with_suffix(".json").write_text(json.dumps({
+        "model": recipe.name, "labels": list(EMOTIONS),
+        "frontend": {"name": serving.name, "version": serving.version, "params": serving.params()}}))
+    model = EmotionModel.load(path)
+    assert model.frontend.params() == serving.params() and model.frontend.threads == 1
+    assert model.baseline_shape == (4 * 768 + 12,)
+    wave = load(speech_wav)
+    training_features = recipe.frontend().windows(wave)
+    np.testing.assert_allclose(model.window_probabilities(wave), recipe.predict_proba(training_features - population),
+                               atol=2e-4)
+    own = model.baseline([wave[: 4 * 16_000]], speech_s=3.0)
+    mine = recipe.frontend().windows(wave[: 4 * 16_000]).mean(axis=0)
+    np.testing.assert_allclose(own.features, recipe.serving_population(mine), atol=1e-4)
+    np.testing.assert_allclose(model.window_probabilities(wave, baseline=own),
+                               recipe.predict_proba(training_features - mine), atol=2e-4)

@@ -141,6 +141,22 @@ class Stacked:
     def params(self) -> dict[str, Any]:
         return {"parts": [{"name": p.name, "version": p.version, "params": p.params()} for p in self.parts]}
 
+    @classmethod
+    def from_params(cls, parts: list[dict[str, Any]]) -> Stacked:
+        """Rebuild from :meth:`params` (as a shipped model's metadata stores them)."""
+        return cls(parts=tuple(make_frontend(p["name"], p.get("params")) for p in parts))
+
+    @property
+    def threads(self) -> int | None:
+        """The encoder threads of the parts that have an encoder (setting it sets theirs)."""
+        return next((p.threads for p in self.parts if hasattr(p, "threads")), None)
+
+    @threads.setter
+    def threads(self, value: int | None) -> None:
+        for part in self.parts:
+            if hasattr(part, "threads"):
+                part.threads = value
+
     def windows(self, wave: np.ndarray) -> np.ndarray:
         return stack_parts([p.windows(wave) for p in self.parts])
 
@@ -292,7 +308,12 @@ FRONTENDS: dict[str, type] = {
 
 def make_frontend(name: str, params: dict[str, Any] | None = None) -> Frontend:
     """Build a front end from its name and parameters (as stored in model metadata)."""
+    if name == Stacked.name:
+        try:
+            return Stacked.from_params(list((params or {})["parts"]))
+        except (KeyError, TypeError) as exc:
+            raise ParameterError(f"a stacked front end needs its parts: {exc}") from None
     if name not in FRONTENDS:
-        raise ParameterError(f"unknown front end {name!r}; one of {sorted(FRONTENDS)}")
+        raise ParameterError(f"unknown front end {name!r}; one of {sorted([*FRONTENDS, Stacked.name])}")
     frontend: Frontend = FRONTENDS[name](**(params or {}))
     return frontend

@@ -101,7 +101,7 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     population = None
     if recipe.relative:
         clean = extract(recipe.frontend(), clips, progress=progress)
-        population = population_of(clean, clips, everyone)[: frontend.max_layer + 1]  # type: ignore[attr-defined]
+        population = recipe.serving_population(population_of(clean, clips, everyone))
     recipe.export_onnx(onnx_path, population=population)
     today = dt.date.today().isoformat()
     metadata = {

@@ -123,6 +123,10 @@ class Recipe:
         """The regularisation chosen by inner cross-validation, or None for a recipe without one."""
         return None
 
+    def serving_population(self, population: np.ndarray) -> np.ndarray:
+        """The population baseline (the training front end's features) as the serving front end's."""
+        return population
+
     def measure_inner_enrolled(self, windows: EnrolledWindows) -> None:
         """After ``fit``, score inner cross-validation's held-out speakers as new speakers are heard
         (``windows``), where the recipe can; by default it cannot, and does nothing."""

@@ -251,6 +251,10 @@ class WhisperLogReg(Recipe):
     def chosen_c(self) -> float | None:
         return self.c_
 
+    def serving_population(self, population: np.ndarray) -> np.ndarray:
+        """The population baseline as the serving front end's features: hidden states 0 to the last read."""
+        return np.asarray(population[: max(self.layers) + 1])
+
     def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
         """Write an ONNX graph: pooled features (batch, layers, 1536) in, probabilities out; a
         baseline-relative recipe's graph also takes the ``baseline`` (default ``population``)."""
@@ -272,18 +276,23 @@ class WhisperProsodyLogReg(WhisperLogReg):
 
     After standardisation the 12 prosodic columns are multiplied by ``prosody_weight``, which
     lessens their share of the L2 penalty: among thousands of hidden-state columns they would
-    otherwise barely count. Trained and scored, not yet served: it has no ONNX export.
+    otherwise barely count. Its serving front end and graph read the hidden states up to the last
+    one used and the prosody, flat.
     """
 
     prosody_weight: float = 1.0
 
-    exports_onnx = False
+    exports_onnx = True
 
     def frontend(self) -> Frontend:
         return Stacked(parts=(super().frontend(), ProsodyStats()))
 
     def serving_frontend(self) -> Frontend:
-        raise ParameterError(f"{self.name} is trained and scored, not served: it has no ONNX export")
+        """The hidden states up to the last one read, and the prosody, flat side by side: the
+        columns the classifier reads, in its order (so the graph reads them all)."""
+        if tuple(self.layers) != tuple(range(max(self.layers) + 1)):
+            raise ParameterError(f"{self.name} reads hidden states {self.layers}: serving needs 0 to the last")
+        return Stacked(parts=(super().serving_frontend(), ProsodyStats()))
 
     def _split(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n_prosody = len(WINDOW_PROSODY)
@@ -299,5 +308,17 @@ class WhisperProsodyLogReg(WhisperLogReg):
         weights[-len(WINDOW_PROSODY):] = self.prosody_weight
         return weights
 
+    def serving_population(self, population: np.ndarray) -> np.ndarray:
+        return np.asarray(self._flat(population[None])[0])
+
     def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
-        raise ParameterError(f"{self.name} has no ONNX export yet")
+        """Write an ONNX graph: the serving front end's flat features (batch, n) in, probabilities
+        out; its ``baseline`` input defaults to ``population`` (the serving front end's shape)."""
+        from emovoice.training.export import export_linear_head
+
+        assert self.mean_ is not None and self.scale_ is not None, "fit first"
+        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
+        if population is None:
+            raise ParameterError("a baseline-relative model needs its population baseline")
+        export_linear_head(path, layers=None, mean=self.mean_, scale=self.scale_, coef=self.coef_,
+                           intercept=self.intercept_, temperature=self.temperature_, population=population)
