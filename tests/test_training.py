@@ -255,10 +255,11 @@ def test_every_model_is_made_by_name_with_the_hooks_its_callers_call(tmp_path):
     whisper = WhisperLogReg(c_grid=(0.1,), calibrate=False)
     assert whisper.temperature == 1.0 and whisper.chosen_c == 0.0
     prosodic = make_recipe("whisper3_lr_aug_rel_int8conv_pros3")
-    assert not prosodic.exports_onnx
-    for call in (lambda: prosodic.export_onnx(tmp_path / "p.onnx"), prosodic.serving_frontend):
-        with pytest.raises(ParameterError, match="no ONNX export"):
-            call()
+    assert prosodic.exports_onnx and prosodic.serving_frontend().name == "stacked"
+    with pytest.raises(ParameterError, match="population"):
+        prosodic.export_onnx(tmp_path / "p.onnx")
+    with pytest.raises(ParameterError, match="serving needs 0 to the last"):
+        dataclasses.replace(prosodic, layers=(1, 3)).serving_frontend()
 
 
 def test_the_machine_line_describes_the_machine_it_runs_on(monkeypatch):

@@ -316,9 +316,9 @@ class WhisperProsodyLogReg(WhisperLogReg):
         out; its ``baseline`` input defaults to ``population`` (the serving front end's shape)."""
         from emovoice.training.export import export_linear_head
 
-        assert self.mean_ is not None and self.scale_ is not None, "fit first"
-        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
         if population is None:
             raise ParameterError("a baseline-relative model needs its population baseline")
+        assert self.mean_ is not None and self.scale_ is not None, "fit first"
+        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
         export_linear_head(path, layers=None, mean=self.mean_, scale=self.scale_, coef=self.coef_,
                            intercept=self.intercept_, temperature=self.temperature_, population=population)
