@@ -399,18 +399,23 @@ def test_the_prosody_weight_lets_twelve_columns_count_among_thousands():
     assert accuracy[10.0] > 0.75 and accuracy[10.0] > accuracy[1.0] + 0.1, accuracy
 
 
+def _four_separable_classes(*, seed: int) -> tuple[np.random.Generator, np.ndarray, np.ndarray, np.ndarray]:
+    """600 windows of (5, 40) features, four classes told apart by layer 0, six speaker groups."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 4, 600)
+    X = rng.normal(size=(600, 5, 40)).astype(np.float32)
+    X[:, 0, :4] += 2.5 * (y[:, None] == np.arange(4))
+    return rng, X, y, np.arange(600) % 6
+
+
 def test_inner_enrolled_scores_are_inner_cross_validation_heard_against_the_given_baselines():
     """Given the training windows themselves (one window a clip), the enrolled inner figure is the
     inner accuracy; given the same windows against a wrong baseline, it falls; given none, it is an error."""
     from emovoice.errors import ParameterError
     from emovoice.training.recipes.base import EnrolledWindows
 
-    rng = np.random.default_rng(1)
-    n, width = 600, 40
-    y = rng.integers(0, 4, n)
-    X = rng.normal(size=(n, 5, width)).astype(np.float32)
-    X[:, 0, :4] += 2.5 * (y[:, None] == np.arange(4))
-    groups = np.arange(n) % 6
+    _, X, y, groups = _four_separable_classes(seed=1)
+    n = len(X)
     recipe = WhisperLogReg(layers=(0,), c_grid=(0.1,))
     with pytest.raises(ParameterError, match="fitted"):
         recipe.measure_inner_enrolled(EnrolledWindows(X, y, groups, np.arange(n)))
@@ -429,14 +434,10 @@ def test_a_recipe_calibrated_for_enrolled_users_fits_its_temperature_on_how_they
     the temperature fitted on them is higher, their ECE under it lower, and the first is kept."""
     from emovoice.training.recipes.base import EnrolledWindows
 
-    rng = np.random.default_rng(2)
-    n, width = 600, 40
-    y = rng.integers(0, 4, n)
-    X = rng.normal(size=(n, 5, width)).astype(np.float32)
-    X[:, 0, :4] += 2.5 * (y[:, None] == np.arange(4))
-    groups = np.arange(n) % 6
+    rng, X, y, groups = _four_separable_classes(seed=2)
+    n = len(X)
     noisy = X.copy()
-    noisy[:, 0] += rng.normal(scale=1.5, size=(n, width)).astype(np.float32)  # a baseline of two clips
+    noisy[:, 0] += rng.normal(scale=1.5, size=X[:, 0].shape).astype(np.float32)  # a baseline of two clips
     recipe = WhisperLogReg(layers=(0,), c_grid=(0.1,), calibrate_enrolled=True)
     recipe.fit(X, y, groups)
     first = recipe.temperature_

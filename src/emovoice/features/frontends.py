@@ -45,6 +45,16 @@ class _Windowed:
         return chunk(wave, chunk_samples=self.chunk_samples, step_samples=self.step_samples,
                      normalise=normalise)
 
+    def _padded_chunks(self, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The recording padded to one window at least, its windows at their recorded level, and
+        their start samples."""
+        wave = np.asarray(wave, dtype=np.float32)
+        if wave.ndim == 1 and wave.size < self.chunk_samples:
+            wave = np.pad(wave, (0, self.chunk_samples - wave.size))
+        chunks = self._chunks(wave, normalise=False)
+        starts = chunk_starts(wave.size, chunk_samples=self.chunk_samples, step_samples=self.step_samples)
+        return wave, chunks, starts
+
 
 @dataclass
 class SeedLogMel(_Windowed):
@@ -113,11 +123,7 @@ class ProsodyStats(_Windowed):
         from emovoice.features.presence import pitch_track
         from emovoice.features.prosody import window_prosody
 
-        wave = np.asarray(wave, dtype=np.float32)
-        if wave.ndim == 1 and wave.size < self.chunk_samples:
-            wave = np.pad(wave, (0, self.chunk_samples - wave.size))
-        chunks = self._chunks(wave, normalise=False)
-        starts = chunk_starts(wave.size, chunk_samples=self.chunk_samples, step_samples=self.step_samples)
+        wave, chunks, starts = self._padded_chunks(wave)
         track = pitch_track(wave)
         rows = []
         for start, window in zip(starts / 16_000, chunks, strict=True):
@@ -267,11 +273,7 @@ class WhisperPooled(_Windowed):
     def windows(self, wave: np.ndarray) -> np.ndarray:
         from emovoice.features.whisper import whisper_log_mel_windows
 
-        wave = np.asarray(wave, dtype=np.float32)
-        if wave.ndim == 1 and wave.size < self.chunk_samples:
-            wave = np.pad(wave, (0, self.chunk_samples - wave.size))
-        chunks = self._chunks(wave, normalise=False)
-        starts = chunk_starts(wave.size, chunk_samples=self.chunk_samples, step_samples=self.step_samples)
+        wave, chunks, starts = self._padded_chunks(wave)
         gains = np.array([level_gain(w) for w in chunks], dtype=np.float32)
         pooled = []
         # A batch of windows at a time: the hidden states of all windows of a 10-minute answer at
