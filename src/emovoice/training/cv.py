@@ -32,6 +32,7 @@ from emovoice.features.baseline import (
 )
 from emovoice.labels import EMOTIONS
 from emovoice.training.featurecache import WindowFeatures, extract
+from emovoice.training.metrics import clip_probabilities
 from emovoice.training.recipes import Recipe, make_recipe
 from emovoice.training.recipes.base import EnrolledWindows
 from emovoice.training.recipes.ensemble import Ensemble, mean_probabilities, same
@@ -79,20 +80,6 @@ class FoldResult:
     tess_y: np.ndarray | None = None
     tess_enrolment: np.ndarray | None = None
     tess_probabilities: dict[str, np.ndarray] = field(default_factory=dict)
-
-
-def clip_probabilities(window_probs: np.ndarray, clip_index: np.ndarray, n_clips: int) -> np.ndarray:
-    """Average window probabilities per clip.
-
-    Returns
-    -------
-    np.ndarray, shape (n_clips, n_classes)
-        Rows of clips without windows are zero.
-    """
-    sums = np.zeros((n_clips, window_probs.shape[1]))
-    np.add.at(sums, clip_index, window_probs)
-    counts = np.bincount(clip_index, minlength=n_clips)[:, None]
-    return sums / np.maximum(counts, 1)
 
 
 def _speakers(clips: Sequence[Any]) -> np.ndarray:
@@ -145,20 +132,25 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs), np.concatenate(cs)
 
 
-def inner_enrolled_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *,
-                           progress: bool) -> EnrolledWindows:
-    """The training clips' clean windows as a new speaker's are heard: each training speaker's
-    baseline made from ``ENROL_K`` of their neutral clips (the seeded choice test speakers get),
-    those clips left out; what :meth:`~emovoice.training.recipes.base.Recipe.measure_inner_enrolled`
-    scores inner cross-validation's held-out speakers on."""
+def enrolled_baselines(feats: WindowFeatures, clips: Sequence[Any],
+                       mask: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The ``ENROL_K`` neutral clips (a fixed, seeded choice) of each speaker of the clips in
+    ``mask``, and each speaker's baseline made from them: how a new speaker enrols."""
+    speakers = _speakers(clips)
+    enrolment = enrolment_clips(speakers, _neutral(clips) & mask, k=ENROL_K)
+    return enrolment, speaker_baselines(feats.features, feats.clip_index, speakers=speakers, use=enrolment)
+
+
+def inner_enrolled_windows(clean: WindowFeatures, clips: list[Clip], train_mask: np.ndarray) -> EnrolledWindows:
+    """The training clips' clean windows as a new speaker's are heard: each training speaker
+    against the baseline of :func:`enrolled_baselines` (the choice test speakers get), those clips
+    left out; what :meth:`~emovoice.training.recipes.base.Recipe.measure_inner_enrolled` scores
+    inner cross-validation's held-out speakers on."""
     labels = np.array([c.label for c in clips])
     actors = np.array([c.actor for c in clips])
-    speakers, neutral = _speakers(clips), _neutral(clips)
-    feats = extract(recipe.frontend(), clips, degradation=Degradation.CLEAN, seed=recipe.seed, progress=progress)
-    enrolment = enrolment_clips(speakers, train_mask & neutral, k=ENROL_K)
-    own = speaker_baselines(feats.features, feats.clip_index, speakers=speakers, use=enrolment)
-    X, owner = feats.select(train_mask & ~enrolment)
-    X = relative(X, owner, speakers=speakers, baselines=own)
+    enrolment, own = enrolled_baselines(clean, clips, train_mask)
+    X, owner = clean.select(train_mask & ~enrolment)
+    X = relative(X, owner, speakers=_speakers(clips), baselines=own)
     return EnrolledWindows(X, labels[owner], actors[owner], owner)
 
 
@@ -233,18 +225,17 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
 
     recipe.fit(X, y, groups, clean=is_clean, progress=report)
     del X, y, groups, is_clean
-    if recipe.relative and recipe.finished:
-        recipe.measure_inner_enrolled(inner_enrolled_windows(recipe, clips, ~test_mask, progress=progress))
     bar.close()
     if not recipe.finished:
         return None
     labels = np.array([c.label for c in clips])
-    speakers, neutral = _speakers(clips), _neutral(clips)
+    speakers = _speakers(clips)
     frontend = recipe.frontend()
     clean = extract(frontend, clips, degradation=Degradation.CLEAN, seed=0, progress=progress)
+    if recipe.relative:
+        recipe.measure_inner_enrolled(inner_enrolled_windows(clean, clips, ~test_mask))
     population = population_of(clean, clips, ~test_mask)
-    enrolment = enrolment_clips(speakers, neutral & test_mask, k=ENROL_K)
-    own = speaker_baselines(clean.features, clean.clip_index, speakers=speakers, use=enrolment)
+    enrolment, own = enrolled_baselines(clean, clips, test_mask)
 
     def score(feats: WindowFeatures, baselines: dict[str, np.ndarray] | None = None, *,
               calibrated: bool = True) -> np.ndarray:
@@ -262,10 +253,9 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     tess_clips = _tess_clips(progress)
     if tess_clips is not None:
         t_feats = extract(frontend, tess_clips, progress=progress)
-        t_speakers, t_neutral = _speakers(tess_clips), _neutral(tess_clips)
-        t_enrol = enrolment_clips(t_speakers, t_neutral, k=ENROL_K)
-        t_own = speaker_baselines(t_feats.features, t_feats.clip_index, speakers=t_speakers, use=t_enrol)
+        t_speakers = _speakers(tess_clips)
         everything = np.ones(len(tess_clips), dtype=bool)
+        t_enrol, t_own = enrolled_baselines(t_feats, tess_clips, everything)
         result.tess_y = np.array([c.label for c in tess_clips])
         result.tess_enrolment = t_enrol
         result.tess_probabilities = {

@@ -25,6 +25,20 @@ def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, labels: list[int]) -> float
     return float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0))
 
 
+def clip_probabilities(window_probs: np.ndarray, clip_index: np.ndarray, n_clips: int) -> np.ndarray:
+    """Average window probabilities per clip.
+
+    Returns
+    -------
+    np.ndarray, shape (n_clips, n_classes)
+        Rows of clips without windows are zero.
+    """
+    sums = np.zeros((n_clips, window_probs.shape[1]))
+    np.add.at(sums, clip_index, window_probs)
+    counts = np.bincount(clip_index, minlength=n_clips)[:, None]
+    return sums / np.maximum(counts, 1)
+
+
 def expected_calibration_error(probabilities: np.ndarray, y_true: np.ndarray, *, n_bins: int = 15) -> float:
     """Expected calibration error of the top-class confidence.
 

@@ -94,13 +94,13 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
     recipe.fit(X, y, groups, clean=is_clean)
     n_windows = len(X)
     del X, y, groups, is_clean
-    if recipe.relative:  # the inner figures users meet; a recipe calibrated for them fits its temperature here
-        recipe.measure_inner_enrolled(inner_enrolled_windows(recipe, clips, everyone, progress=progress))
     onnx_path = (default_model_path().parent if out_dir is None else Path(out_dir)) / f"{DEFAULT_MODEL_NAME}.onnx"
     frontend = recipe.serving_frontend()
     population = None
     if recipe.relative:
         clean = extract(recipe.frontend(), clips, progress=progress)
+        # the inner figures users meet; a recipe calibrated for them fits its temperature here, before export
+        recipe.measure_inner_enrolled(inner_enrolled_windows(clean, clips, everyone))
         population = recipe.serving_population(population_of(clean, clips, everyone))
     recipe.export_onnx(onnx_path, population=population)
     today = dt.date.today().isoformat()

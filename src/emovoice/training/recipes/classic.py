@@ -25,7 +25,7 @@ from emovoice.features.frontends import (
 from emovoice.features.prosody import WINDOW_PROSODY
 from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
 from emovoice.features.whisper_onnx import EncoderPrecision
-from emovoice.training.metrics import expected_calibration_error
+from emovoice.training.metrics import clip_probabilities, expected_calibration_error
 from emovoice.training.recipes.base import N_CLASSES, EnrolledWindows, Progress, Recipe
 
 
@@ -221,17 +221,14 @@ class WhisperLogReg(Recipe):
         clip_y = np.zeros(len(clips), dtype=np.int64)
         clip_y[owner] = windows.y[scored]
 
-        def clip_probabilities(temperature: float) -> np.ndarray:
-            sums = np.zeros((len(clips), N_CLASSES))
-            np.add.at(sums, owner, _softmax(logits[scored] / temperature))
-            return np.asarray(sums / np.bincount(owner)[:, None])
+        def clips_at(temperature: float) -> np.ndarray:
+            return clip_probabilities(_softmax(logits[scored] / temperature), owner, len(clips))
 
         if self.calibrate_enrolled:
             self.windows_temperature_ = self.temperature_
-            self.inner_enrolled_ece_windows_t_ = expected_calibration_error(
-                clip_probabilities(self.temperature_), clip_y)
+            self.inner_enrolled_ece_windows_t_ = expected_calibration_error(clips_at(self.temperature_), clip_y)
             self.temperature_ = fit_temperature(logits[scored], windows.y[scored])
-        probs = clip_probabilities(self.temperature_)
+        probs = clips_at(self.temperature_)
         self.inner_enrolled_accuracy_ = float(np.mean(probs.argmax(axis=1) == clip_y))
         self.inner_enrolled_ece_ = expected_calibration_error(probs, clip_y)
 
@@ -251,20 +248,25 @@ class WhisperLogReg(Recipe):
     def chosen_c(self) -> float | None:
         return self.c_
 
+    def _graph_layers(self) -> tuple[int, ...] | None:
+        """The layers the exported graph picks from its input (None: it reads flat features whole)."""
+        return self.layers
+
     def serving_population(self, population: np.ndarray) -> np.ndarray:
         """The population baseline as the serving front end's features: hidden states 0 to the last read."""
         return np.asarray(population[: max(self.layers) + 1])
 
     def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
-        """Write an ONNX graph: pooled features (batch, layers, 1536) in, probabilities out; a
-        baseline-relative recipe's graph also takes the ``baseline`` (default ``population``)."""
+        """Write an ONNX graph: pooled features (batch, layers, 1536) in, or the serving front end's
+        flat features where :meth:`_graph_layers` is None, probabilities out; a baseline-relative
+        recipe's graph also takes the ``baseline`` (default ``population``, of the serving front end's shape)."""
         from emovoice.training.export import export_linear_head
 
-        assert self.mean_ is not None and self.scale_ is not None, "fit first"
-        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
         if self.relative and population is None:
             raise ParameterError("a baseline-relative model needs its population baseline")
-        export_linear_head(path, layers=self.layers, mean=self.mean_, scale=self.scale_,
+        assert self.mean_ is not None and self.scale_ is not None, "fit first"
+        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
+        export_linear_head(path, layers=self._graph_layers(), mean=self.mean_, scale=self.scale_,
                            coef=self.coef_, intercept=self.intercept_, temperature=self.temperature_,
                            population=population if self.relative else None)
 
@@ -311,14 +313,5 @@ class WhisperProsodyLogReg(WhisperLogReg):
     def serving_population(self, population: np.ndarray) -> np.ndarray:
         return np.asarray(self._flat(population[None])[0])
 
-    def export_onnx(self, path: Any, *, population: np.ndarray | None = None) -> None:
-        """Write an ONNX graph: the serving front end's flat features (batch, n) in, probabilities
-        out; its ``baseline`` input defaults to ``population`` (the serving front end's shape)."""
-        from emovoice.training.export import export_linear_head
-
-        if population is None:
-            raise ParameterError("a baseline-relative model needs its population baseline")
-        assert self.mean_ is not None and self.scale_ is not None, "fit first"
-        assert self.coef_ is not None and self.intercept_ is not None, "fit first"
-        export_linear_head(path, layers=None, mean=self.mean_, scale=self.scale_, coef=self.coef_,
-                           intercept=self.intercept_, temperature=self.temperature_, population=population)
+    def _graph_layers(self) -> tuple[int, ...] | None:
+        return None  # the serving front end gives exactly the columns the classifier reads, flat
