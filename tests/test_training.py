@@ -481,3 +481,32 @@ def test_a_prosodic_head_exports_flat_and_serves_what_the_recipe_computes(tmp_pa
     np.testing.assert_allclose(own.features, recipe.serving_population(mine), atol=1e-4)
     np.testing.assert_allclose(model.window_probabilities(wave, baseline=own),
                                recipe.predict_proba(training_features - mine), atol=2e-4)
+
+
+def test_another_corpus_trains_as_its_own_groups_each_speaker_against_her_own_baseline(ravdess_clips):
+    from emovoice.datasets import tess
+
+    clips = [c for c in ravdess_clips if c.actor in (1, 2)]
+    extra = [c for c in tess.load_clips() if c.word in ("back", "bar", "base")]  # 2 actresses x 7 emotions x 3 words
+    recipe = SklearnRecipe(name="extra", frontend_name="mean_mfcc_mel", relative=True)
+    everyone = np.ones(len(clips), dtype=bool)
+    X0, y0, g0, _ = training_windows(recipe, clips, everyone, progress=False)
+    assert len(X0) and len(y0) == len(X0)
+    X, y, groups, clean = training_windows(recipe, clips, everyone, progress=False, extra=extra)
+    # RAVDESS's windows come first, as without the extra corpus
+    np.testing.assert_array_equal(X[:len(X0)], X0)
+    np.testing.assert_array_equal(g0, groups[:len(X0)])
+    np.testing.assert_array_equal(y0, y[:len(X0)])
+    feats = extract(recipe.frontend(), extra, progress=False)
+    tail, tail_groups = X[len(X0):], groups[len(X0):]
+    assert len(tail) == len(feats.features) and clean.all()
+    np.testing.assert_array_equal(y[len(X0):], np.array([c.label for c in extra])[feats.clip_index])
+    actress = np.array([c.actress for c in extra])[feats.clip_index]
+    assert set(tail_groups) == {100, 101} and set(tail_groups[actress == "OAF"]) == {100}
+    neutral = np.array([c.emotion == "neutral" for c in extra])[feats.clip_index]
+    for name in ("OAF", "YAF"):
+        own = actress == name
+        # each actress's windows minus the mean of her own neutral windows
+        baseline = feats.features[own & neutral].mean(axis=0)
+        np.testing.assert_allclose(tail[own], feats.features[own] - baseline, atol=1e-5)
+        assert np.abs(tail[own & neutral].mean(axis=0)).max() < 1e-4

@@ -44,6 +44,8 @@ ENROLLED = "enrolled"
 """Key of the clean test probabilities with each test speaker heard against their own baseline."""
 TEST_SEED = 1000
 """Seed of the degraded test copies; training augmentation uses other seeds."""
+EXTRA_GROUP = 100
+"""Group number of another corpus's first speaker in training (RAVDESS actors are 1-24)."""
 
 
 def default_runs_dir() -> Path:
@@ -97,8 +99,8 @@ def population_of(feats: WindowFeatures, clips: Sequence[Any], mask: np.ndarray)
                                                  use=mask & _neutral(clips)))
 
 
-def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *,
-                     progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, *, progress: bool,
+                     extra: Sequence[TessClip] = ()) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Windows, labels, speaker groups and clean-audio marks of the training clips, clean and augmented.
 
     A baseline-relative recipe gets each window minus its speaker's baseline: the mean
@@ -106,30 +108,43 @@ def training_windows(recipe: Recipe, clips: list[Clip], train_mask: np.ndarray, 
     ``leave_one_out``, a neutral clip's baseline is made from the speaker's other neutral clips; with
     ``baseline_draws``, each window is copied that many times, each copy against the mean of
     ``ENROL_K`` of the speaker's other neutral clips drawn at random, as a new speaker enrols.
+    ``extra`` clips of another corpus (all of them trained on) are read from their own feature
+    cache and treated the same way; each of their speakers is one group.
     """
-    labels = np.array([c.label for c in clips])
-    actors = np.array([c.actor for c in clips])
-    speakers, neutral = _speakers(clips), _neutral(clips)
     frontend = recipe.frontend()
+    corpora: list[tuple[Sequence[Any], np.ndarray, np.ndarray]] = [
+        (clips, train_mask, np.array([c.actor for c in clips]))]
+    if extra:
+        names = sorted({c.speaker for c in extra})
+        corpora.append((extra, np.ones(len(extra), dtype=bool),
+                        np.array([EXTRA_GROUP + names.index(c.speaker) for c in extra])))
     xs, ys, gs, cs = [], [], [], []
     for i, kind in enumerate((Degradation.CLEAN, *recipe.augment)):
-        feats = extract(frontend, clips, degradation=kind, seed=recipe.seed + i, progress=progress)
-        X, owner = feats.select(train_mask)
-        if recipe.relative and recipe.baseline_draws:
-            X, copies = relative_sampled(X, owner, speakers=speakers, use=train_mask & neutral, k=ENROL_K,
-                                         draws=recipe.baseline_draws, seed=recipe.seed + i)
-            owner = owner[copies]
-        elif recipe.relative and recipe.leave_one_out:
-            X = relative_leave_one_out(X, owner, speakers=speakers, use=train_mask & neutral)
-        elif recipe.relative:
-            baselines = speaker_baselines(feats.features, feats.clip_index, speakers=speakers,
-                                          use=train_mask & neutral)
-            X = relative(X, owner, speakers=speakers, baselines=baselines)
-        xs.append(X)
-        ys.append(labels[owner])
-        gs.append(actors[owner])
-        cs.append(np.full(len(X), kind is Degradation.CLEAN))
+        for corpus, mask, groups in corpora:
+            feats = extract(frontend, corpus, degradation=kind, seed=recipe.seed + i, progress=progress)
+            X, owner = _relative_training(recipe, feats, corpus, mask, seed=recipe.seed + i)
+            xs.append(X)
+            ys.append(np.array([c.label for c in corpus])[owner])
+            gs.append(groups[owner])
+            cs.append(np.full(len(X), kind is Degradation.CLEAN))
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(gs), np.concatenate(cs)
+
+
+def _relative_training(recipe: Recipe, feats: WindowFeatures, clips: Sequence[Any], mask: np.ndarray, *,
+                       seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The windows of the clips in ``mask`` as ``recipe`` trains on them, and their clip indices."""
+    speakers, neutral = _speakers(clips), _neutral(clips)
+    X, owner = feats.select(mask)
+    if recipe.relative and recipe.baseline_draws:
+        X, copies = relative_sampled(X, owner, speakers=speakers, use=mask & neutral, k=ENROL_K,
+                                     draws=recipe.baseline_draws, seed=seed)
+        owner = owner[copies]
+    elif recipe.relative and recipe.leave_one_out:
+        X = relative_leave_one_out(X, owner, speakers=speakers, use=mask & neutral)
+    elif recipe.relative:
+        baselines = speaker_baselines(feats.features, feats.clip_index, speakers=speakers, use=mask & neutral)
+        X = relative(X, owner, speakers=speakers, baselines=baselines)
+    return X, owner
 
 
 def enrolled_baselines(feats: WindowFeatures, clips: Sequence[Any],
@@ -210,7 +225,16 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
     recipe.use_checkpoints(runs_dir / model / f"fold_{fold}", max_epochs=max_epochs)
     actors = np.array([c.actor for c in clips])
     test_mask = np.isin(actors, folds[fold])
-    X, y, groups, is_clean = training_windows(recipe, clips, ~test_mask, progress=progress)
+    tess_clips = _tess_clips(progress)
+    tess_held_out = None
+    if recipe.tess_speaker:
+        if tess_clips is None:
+            raise ParameterError(f"{model} trains on a TESS speaker, and TESS is not at hand")
+        tess_held_out = tess.SPEAKERS[fold % 2]  # folds 1, 3, 5 hold out YAF; 2, 4, 6 hold out OAF
+        recipe.trained_on_tess = tuple(s for s in tess.SPEAKERS if s != tess_held_out)
+    X, y, groups, is_clean = training_windows(
+        recipe, clips, ~test_mask, progress=progress,
+        extra=[c for c in tess_clips or () if tess_held_out is not None and c.actress != tess_held_out])
 
     from tqdm.auto import tqdm
 
@@ -250,14 +274,13 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
                                                   progress=progress))
     result = FoldResult(fold, labels[test_mask], probabilities, _fitted_info(recipe),
                         enrolment=enrolment[test_mask])
-    tess_clips = _tess_clips(progress)
     if tess_clips is not None:
         t_feats = extract(frontend, tess_clips, progress=progress)
         t_speakers = _speakers(tess_clips)
-        everything = np.ones(len(tess_clips), dtype=bool)
+        everything = np.array([tess_held_out in (None, c.actress) for c in tess_clips])
         t_enrol, t_own = enrolled_baselines(t_feats, tess_clips, everything)
-        result.tess_y = np.array([c.label for c in tess_clips])
-        result.tess_enrolment = t_enrol
+        result.tess_y = np.array([c.label for c in tess_clips])[everything]
+        result.tess_enrolment = t_enrol[everything]
         result.tess_probabilities = {
             condition: _test_probabilities(recipe, t_feats, everything, speakers=t_speakers, population=population,
                                            baselines=baselines)
@@ -285,6 +308,8 @@ def _fitted_info(recipe: Recipe) -> dict[str, Any]:
                             if k.endswith("_") and isinstance(v, (int, float)) and not k.startswith("_")}
     if recipe.trained_on is not None:
         info["trained_on"] = recipe.trained_on  # which folds ran where, when some ran on a GPU
+    if recipe.trained_on_tess:
+        info["trained_on_tess"] = list(recipe.trained_on_tess)  # TESS speakers in training: not cross-corpus
     return info
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from emovoice.datasets import tess
 from emovoice.datasets.ravdess import Clip, load_clips
 from emovoice.labels import EMOTIONS
 from emovoice.models.emotion import DEFAULT_MODEL_NAME, default_model_path
@@ -90,7 +91,8 @@ def train_and_export(*, model: str | None = None, root: Path | None = None, out_
         raise ParameterError(f"model {model!r} has no ONNX export; use one of the whisper_* models")
     clips = load_clips(root)
     everyone = np.ones(len(clips), dtype=bool)
-    X, y, groups, is_clean = training_windows(recipe, clips, everyone, progress=progress)
+    extra = tess.load_clips() if recipe.tess_speaker else []  # such a model trains on both actresses
+    X, y, groups, is_clean = training_windows(recipe, clips, everyone, progress=progress, extra=extra)
     recipe.fit(X, y, groups, clean=is_clean)
     n_windows = len(X)
     del X, y, groups, is_clean

@@ -137,6 +137,14 @@ REGISTRY: dict[str, RecipeSpec] = {
                                                  prosody_weight=10.0,
                                                  description="as whisper3_lr_aug_rel_int8conv_pros3, the prosodic "
                                                              "columns weighted 10"),
+    "whisper3_lr_aug_rel_int8conv_tess": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                               relative=True, precision=EncoderPrecision.INT8_CONV,
+                                               tess_speaker=True,
+                                               description="as whisper3_lr_aug_rel_int8conv, trained also on one "
+                                                           "TESS actress (all her clips, clean and augmented, "
+                                                           "against her own baseline; one more group for inner "
+                                                           "cross-validation); its TESS figures are the other "
+                                                           "actress's: the corpus seen, not cross-corpus"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

@@ -61,6 +61,9 @@ class Recipe:
     the speaker's other neutral clips. With ``baseline_draws`` > 0, every training window is
     instead copied that many times, each copy measured against the mean of 2 of the speaker's
     other neutral clips drawn at random: the few-recording baseline a new speaker enrols with.
+    With ``tess_speaker``, cross-validation trains also on one TESS actress (clean and augmented,
+    against her own baseline) and scores TESS on the other one only: the corpus seen, not a
+    cross-corpus figure.
     """
 
     name: str = "base"
@@ -70,6 +73,9 @@ class Recipe:
     relative: bool = False
     leave_one_out: bool = False
     baseline_draws: int = 0
+    tess_speaker: bool = False
+    trained_on_tess: tuple[str, ...] = ()
+    """The TESS actresses cross-validation trained this fold's model on (set by it)."""
 
     exports_onnx: ClassVar[bool] = False
     """Whether :meth:`export_onnx` writes a model that serving can run."""
