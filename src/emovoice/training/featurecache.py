@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,7 +128,7 @@ def extract(frontend: Frontend, clips: Sequence[Recording], *, degradation: Degr
         owners.append(np.full(len(feats), i, dtype=np.int64))
     result = WindowFeatures(np.concatenate(rows).astype(np.float32), np.concatenate(owners))
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp.npz")
+    tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")  # jobs extracting the same features write apart
     np.savez(tmp, features=result.features, clip_index=result.clip_index)
     tmp.replace(path)
     return result

@@ -213,6 +213,8 @@ class WhisperLogReg(Recipe):
         scored = np.zeros(len(Z), dtype=bool)
         for held_groups, model in self._inner_models:
             rows = np.isin(windows.groups, held_groups)
+            if not rows.any():  # an inner fold of another corpus's speaker only
+                continue
             part = np.full((int(rows.sum()), N_CLASSES), -1e4)
             part[:, model.classes_] = model.decision_function(Z[rows])
             logits[rows] = part
