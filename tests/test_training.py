@@ -433,6 +433,28 @@ def test_inner_enrolled_scores_are_inner_cross_validation_heard_against_the_give
     assert recipe.inner_enrolled_accuracy_ < recipe.inner_accuracy_ - 0.1
 
 
+def test_inner_cross_validation_can_keep_another_corpus_in_training_and_score_ravdess_speakers_alone():
+    """Two speakers of another corpus (groups 100, 101) whose labels are noise: held out like any
+    speaker they drag the inner accuracy down; with ``hold_out_extra`` off they train in every inner
+    fold, none is held out, and the inner accuracy and temperature are the RAVDESS speakers' alone."""
+    from emovoice.training.recipes.base import EXTRA_GROUP
+
+    rng, X, y, groups = _four_separable_classes(seed=2)
+    noise_X = rng.normal(size=(300, 5, 40)).astype(np.float32)
+    X = np.concatenate([X, noise_X])
+    y = np.concatenate([y, rng.integers(0, 4, 300)])
+    groups = np.concatenate([groups, EXTRA_GROUP + np.arange(300) % 2])
+    mixed = WhisperLogReg(layers=(0,), c_grid=(0.1,)).fit(X, y, groups)
+    alone = WhisperLogReg(layers=(0,), c_grid=(0.1,), hold_out_extra=False).fit(X, y, groups)
+    held = np.concatenate([h for h, _ in alone._inner_models])
+    assert sorted(held) == list(range(6)), held  # each RAVDESS speaker held out once, the others never
+    assert any(EXTRA_GROUP in h for h, _ in mixed._inner_models)
+    assert alone.inner_accuracy_ > 0.8 and alone.inner_accuracy_ > mixed.inner_accuracy_ + 0.1
+    ravdess_only = WhisperLogReg(layers=(0,), c_grid=(0.1,)).fit(X[:600], y[:600], groups[:600])
+    assert abs(alone.inner_accuracy_ - ravdess_only.inner_accuracy_) < 0.05
+    assert alone.temperature_ < mixed.temperature_  # fitted on the separable speakers, not on the noise
+
+
 def test_a_recipe_calibrated_for_enrolled_users_fits_its_temperature_on_how_they_are_heard():
     """Held-out speakers heard against a noisy baseline are less sure than the training windows:
     the temperature fitted on them is higher, their ECE under it lower, and the first is kept."""

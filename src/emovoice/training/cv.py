@@ -34,7 +34,7 @@ from emovoice.labels import EMOTIONS
 from emovoice.training.featurecache import WindowFeatures, extract
 from emovoice.training.metrics import clip_probabilities
 from emovoice.training.recipes import Recipe, make_recipe
-from emovoice.training.recipes.base import EnrolledWindows
+from emovoice.training.recipes.base import EXTRA_GROUP, EnrolledWindows
 from emovoice.training.recipes.ensemble import Ensemble, mean_probabilities, same
 
 TEST_DEGRADATIONS = (Degradation.NOISE, Degradation.REVERB, Degradation.CODEC, Degradation.GAIN)
@@ -44,8 +44,6 @@ ENROLLED = "enrolled"
 """Key of the clean test probabilities with each test speaker heard against their own baseline."""
 TEST_SEED = 1000
 """Seed of the degraded test copies; training augmentation uses other seeds."""
-EXTRA_GROUP = 100
-"""Group number of another corpus's first speaker in training (RAVDESS actors are 1-24)."""
 
 
 def default_runs_dir() -> Path:
@@ -232,9 +230,8 @@ def run_fold(model: str, fold: int, *, clips: list[Clip], folds: dict[int, list[
             raise ParameterError(f"{model} trains on a TESS speaker, and TESS is not at hand")
         tess_held_out = tess.SPEAKERS[fold % 2]  # folds 1, 3, 5 hold out YAF; 2, 4, 6 hold out OAF
         recipe.trained_on_tess = tuple(s for s in tess.SPEAKERS if s != tess_held_out)
-    X, y, groups, is_clean = training_windows(
-        recipe, clips, ~test_mask, progress=progress,
-        extra=[c for c in tess_clips or () if tess_held_out is not None and c.actress != tess_held_out])
+    extra = [c for c in tess_clips if c.actress != tess_held_out] if tess_clips and tess_held_out else []
+    X, y, groups, is_clean = training_windows(recipe, clips, ~test_mask, progress=progress, extra=extra)
 
     from tqdm.auto import tqdm
 

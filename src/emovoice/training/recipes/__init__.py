@@ -145,6 +145,13 @@ REGISTRY: dict[str, RecipeSpec] = {
                                                            "against her own baseline; one more group for inner "
                                                            "cross-validation); its TESS figures are the other "
                                                            "actress's: the corpus seen, not cross-corpus"),
+    "whisper3_lr_aug_rel_int8conv_tess_rin": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                                   relative=True, precision=EncoderPrecision.INT8_CONV,
+                                                   tess_speaker=True, hold_out_extra=False,
+                                                   description="as whisper3_lr_aug_rel_int8conv_tess, its inner "
+                                                               "cross-validation holding out RAVDESS speakers only "
+                                                               "(the TESS actress trains in every inner fold), so "
+                                                               "C and the temperature are chosen on RAVDESS voices"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

@@ -22,6 +22,9 @@ from emovoice.errors import ParameterError
 from emovoice.features.frontends import Frontend
 from emovoice.labels import EMOTIONS
 
+EXTRA_GROUP = 100
+"""Group number of another corpus's first speaker in training (RAVDESS actors are 1-24)."""
+
 N_CLASSES = len(EMOTIONS)
 
 @dataclass(frozen=True)

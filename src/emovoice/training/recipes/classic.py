@@ -26,7 +26,7 @@ from emovoice.features.prosody import WINDOW_PROSODY
 from emovoice.features.whisper import ENCODER_BLOCKS, WhisperModel
 from emovoice.features.whisper_onnx import EncoderPrecision
 from emovoice.training.metrics import clip_probabilities, expected_calibration_error
-from emovoice.training.recipes.base import N_CLASSES, EnrolledWindows, Progress, Recipe
+from emovoice.training.recipes.base import EXTRA_GROUP, N_CLASSES, EnrolledWindows, Progress, Recipe
 
 
 def _softmax(logits: np.ndarray) -> np.ndarray:
@@ -111,7 +111,10 @@ class WhisperLogReg(Recipe):
 
     The inverse regularisation ``C`` is chosen by group 5-fold cross-validation
     over the training speakers, and a softmax temperature is fitted on those
-    inner out-of-fold predictions, so calibration never sees a test fold.
+    inner out-of-fold predictions, so calibration never sees a test fold. With
+    ``hold_out_extra`` off, another corpus's speakers (groups from ``EXTRA_GROUP``) train in
+    every inner fold and are never held out: C and the temperature are chosen on RAVDESS
+    speakers alone.
     """
 
     name: str = "whisper_lr"
@@ -121,6 +124,7 @@ class WhisperLogReg(Recipe):
     calibrate: bool = True
     calibrate_enrolled: bool = False
     class_weight: str | None = None
+    hold_out_extra: bool = True
     encoder: WhisperModel = WhisperModel.TINY_EN
     precision: EncoderPrecision = EncoderPrecision.FLOAT32
     mean_: np.ndarray | None = field(default=None, repr=False)
@@ -167,8 +171,14 @@ class WhisperLogReg(Recipe):
         self.mean_ = flat.mean(axis=0)
         self.scale_ = (flat.std(axis=0) + 1e-6) / self._column_weights(flat.shape[1])
         Z = (flat - self.mean_) / self.scale_
-        n_inner = min(5, len(np.unique(groups)))
-        inner = list(GroupKFold(n_splits=n_inner).split(Z, y, groups))
+        splittable = np.flatnonzero((groups < EXTRA_GROUP) | self.hold_out_extra)
+        always = np.flatnonzero((groups >= EXTRA_GROUP) & (not self.hold_out_extra))
+        n_inner = min(5, len(np.unique(groups[splittable])))
+        inner = [(np.concatenate([splittable[train], always]), splittable[held])
+                 for train, held in GroupKFold(n_splits=n_inner).split(splittable, y[splittable],
+                                                                        groups[splittable])]
+        scored = np.zeros(len(Z), dtype=bool)
+        scored[splittable] = True
         oof = {c: np.zeros((len(Z), N_CLASSES)) for c in self.c_grid}
         models: dict[float, list[tuple[np.ndarray, Any]]] = {}
         for c in self.c_grid:
@@ -180,12 +190,13 @@ class WhisperLogReg(Recipe):
                 oof[c][held] = logits
                 if progress is not None:
                     progress()
-        scores = {c: np.mean(oof[c].argmax(axis=1) == y) for c in self.c_grid}
+        scores = {c: np.mean(oof[c][scored].argmax(axis=1) == y[scored]) for c in self.c_grid}
         self.c_ = max(self.c_grid, key=lambda c: (scores[c], -c))
         self.inner_accuracy_ = float(scores[self.c_])  # training speakers only: what choices among recipes read
         if clean is not None:  # comparable between recipes trained on different augmentations
-            self.inner_clean_accuracy_ = float(np.mean(oof[self.c_][clean].argmax(axis=1) == y[clean]))
-        self.temperature_ = fit_temperature(oof[self.c_], y) if self.calibrate else 1.0
+            rows = scored & clean
+            self.inner_clean_accuracy_ = float(np.mean(oof[self.c_][rows].argmax(axis=1) == y[rows]))
+        self.temperature_ = fit_temperature(oof[self.c_][scored], y[scored]) if self.calibrate else 1.0
         self._inner_models = models[self.c_]
         final = self._logreg(self.c_).fit(Z, y)
         coef = np.zeros((N_CLASSES, Z.shape[1]))
