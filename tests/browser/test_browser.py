@@ -197,6 +197,47 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
         browser.close()
 
 
+def test_a_recording_under_way_survives_a_wrong_click_a_way_off_the_page_and_a_lost_server(app_url, microphone):
+    """Mid-recording, an upload is refused with a reason and leaving the page asks first; a send that
+    cannot reach the server keeps the recording in the page until it is sent again."""
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=microphone)
+        page = browser.new_context(bypass_csp=True).new_page()  # lets wait_for_function evaluate
+        problems: list[str] = []
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        asked: list[str] = []
+
+        def stay(dialog) -> None:
+            asked.append(dialog.type)
+            dialog.dismiss()  # "Stay on page"
+
+        page.on("dialog", stay)
+        _begin_practice(page, app_url, "fay@example.com")
+        page.click("#skip-prep")
+        page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
+        page.click("#upload-section summary")
+        page.set_input_files("#upload-file", str(microphone))
+        page.click("#upload-form button[type=submit]")
+        assert "A recording is under way" in page.inner_text("#problem")
+        page.click("nav >> text=History")
+        page.wait_for_timeout(500)
+        assert asked == ["beforeunload"] and page.url.endswith("/practice"), (asked, page.url)
+        assert page.is_visible("#recording")
+
+        page.route("**/api/answers", lambda route: route.abort())  # the server cannot be reached
+        page.click("#stop")
+        page.wait_for_selector("#resend:not([hidden])", timeout=10_000)
+        assert "cannot be reached" in page.inner_text("#problem")
+        assert page.evaluate("document.activeElement.id") == "resend"
+        page.unroute("**/api/answers")
+        page.click("#resend")
+        page.wait_for_url(re.compile(r".*/answers/\d+$"), timeout=180_000)
+        assert asked == ["beforeunload"]  # the page moved on by itself once the server had it
+        page.wait_for_selector("text=What you said", timeout=180_000)
+        assert not problems, problems
+        browser.close()
+
+
 def _begin_practice(page, app_url: str, email: str) -> None:
     """Sign up as ``email``, open a question and press Start."""
     harness.sign_up(page, app_url, email)

@@ -1,7 +1,8 @@
 // Recording an answer (or the voice check) in the browser: preparation countdown, MediaRecorder
 // with a timer and a live level meter, a warning when the microphone gives no signal, upload, then
 // progress until the report opens. Uploading a file is the fallback. Once Start is pressed, nothing
-// on the page can start a second recording over the first: the recording is always uploaded.
+// on the page can start a second recording over the first: the recording is always uploaded, and
+// leaving the page while it is being recorded or sent asks first.
 (function () {
   "use strict";
   const $ = (id) => document.getElementById(id);
@@ -18,12 +19,20 @@
   let stream = null, recorder = null, audioContext = null, chunks = [], timer = null, prepTimer = null;
   let startedAt = 0, limit = 15, loudest = 0, warned = false, discarded = false;
   let busy = false;  // from Start until the upload is refused (or the page moves on)
+  let pending = null;  // [file, name] of the recording on its way, or one the server could not be reached with
+
+  window.addEventListener("beforeunload", (e) => {  // leaving while a recording is not yet with the server
+    if (!pending && !(recorder && recorder.state === "recording")) return;
+    e.preventDefault();  // the browser asks "Leave site? Changes you made may not be saved."
+    e.returnValue = "";
+  });
 
   const show = (el, on) => { el.hidden = !on; };
   const status = (text) => { $("status").textContent = text; };
   const fmt = (s) => `${Math.floor(s / 60)}:${String(Math.floor(s % 60)).padStart(2, "0")}`;
 
-  const sentence = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+  // A refusal as a sentence; one that starts with the file's name ("notaudio.txt: ...") keeps it as it is.
+  const sentence = (text) => (/^\S+: /.test(text) ? text : text.charAt(0).toUpperCase() + text.slice(1));
 
   function problem(text, offerUpload) {
     const box = $("problem");
@@ -59,6 +68,7 @@
     busy = false;
     show($("prep"), false); show($("recording"), false); show($("no-signal"), false); show($("setup"), true);
     status(message || "");
+    show($("resend"), Boolean(pending));  // a recording the server could not be reached with waits
     $("begin").focus();
   }
 
@@ -79,6 +89,7 @@
       busy = false;
       return;
     }
+    show($("resend"), false);  // a recording waiting to be sent again comes back if this one is discarded
     show($("setup"), false); show($("prep"), true);
     $("skip-prep").focus();
     let left = prepSeconds;
@@ -148,6 +159,8 @@
 
   async function upload(file, name) {
     busy = true;
+    pending = [file, name];
+    show($("resend"), false);
     problem(null);
     show($("setup"), false);
     show($("progress"), true);
@@ -157,8 +170,8 @@
     const form = new FormData();
     form.append("audio", file, name);
     if (voiceCheck) {
-      const saved = await send("/api/me/voice-check", "PUT", form,
-                               (detail) => `${sentence(detail)}. Press Start to record it again.`);
+      const saved = await send("/api/me/voice-check", "PUT", form, (detail) => /again$/.test(detail)
+        ? `${sentence(detail)}.` : `${sentence(detail)}. Press Start to record it again, or upload another file.`);
       if (saved) window.location.assign("/voice-check?saved=1");
       return;
     }
@@ -188,10 +201,15 @@
     } catch (err) {
       show($("progress"), false);
       reset();
-      problem("The upload failed: the server cannot be reached. Check that emovoice is still running and try again.", true);
+      // the recording stays in the page (leaving still asks first) until it is sent again
+      problem("The upload failed: the server cannot be reached. Check that emovoice is still running, then press "
+              + "\u201cSend the recording again\u201d.", false);
+      show($("resend"), true);
+      $("resend").focus();
       return null;
     }
     const body = await response.json().catch(() => ({}));
+    pending = null;  // the server has it, or refused it and the page says why
     if (!response.ok) {
       show($("progress"), false);
       reset();
@@ -224,6 +242,7 @@
   $("begin").addEventListener("click", begin);
   $("skip-prep").addEventListener("click", () => { if (stream) record(); });
   $("stop").addEventListener("click", stop);
+  $("resend").addEventListener("click", () => { if (pending && !busy) upload(...pending); });
   $("keep-going").addEventListener("click", () => { show($("no-signal"), false); $("stop").focus(); });
   $("restart").addEventListener("click", () => {
     discarded = true;
@@ -234,7 +253,11 @@
     e.preventDefault();
     const file = $("upload-file").files[0];
     if (!file) { problem("Choose a file first."); return; }
-    if (busy) return;
+    if (recorder && recorder.state === "recording") {
+      problem("A recording is under way. Press Stop to send it first, then upload the file.");
+      return;
+    }
+    if (busy) { problem("A recording is already on its way. Wait for it, then upload the file."); return; }
     limit = Number($("seconds").value);
     upload(file, file.name);
   });
