@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 import sys
@@ -142,14 +143,25 @@ def test_a_baseline_file_reads_back_exactly_and_refuses_damage(tmp_path, tess_cl
     data = json.loads(path.read_text())
     for damage, message in (({**data, "format": "something"}, "not an emovoice baseline"),
                             ({**data, "format_version": 99}, "format version 99"),
-                            ({**data, "shape": [3]}, "damaged"),
-                            ({k: v for k, v in data.items() if k != "frontend"}, "damaged")):
+                            ({**data, "shape": [3]}, r"damaged baseline: it holds 3072 features, and its shape \(3,\)"),
+                            ({k: v for k, v in data.items() if k != "frontend"}, "it has no frontend"),
+                            ({**data, "features_f32_base64": "#!"}, "damaged baseline: its shape or its features"),
+                            ({**data, "windows": "many"}, "damaged baseline: its front end, counts or date"),
+                            ({**data, "kind": "someone"}, "damaged baseline: its kind 'someone'"),
+                            ({**data, "speech_s": -5}, "damaged baseline: its seconds of speech"),
+                            ({**data, "features_f32_base64": base64.b64encode(
+                                np.full(baseline.features.shape, 1e30, dtype="<f4").tobytes()).decode()},
+                             r"damaged baseline: its features reach 1e\+30")):
         (tmp_path / "bad.json").write_text(json.dumps(damage))
         with pytest.raises(ParameterError, match=message):
             Baseline.load(tmp_path / "bad.json")
     (tmp_path / "text.json").write_text("my voice")
     with pytest.raises(ParameterError, match="not JSON"):
         Baseline.load(tmp_path / "text.json")
+    with pytest.raises(ParameterError, match="no such baseline file"):
+        Baseline.load(tmp_path / "missing.json")
+    with pytest.raises(ParameterError, match=r"not an emovoice baseline \(not text: a recording\?"):
+        Baseline.load(_clips(tess_clips, "YAF", "neutral")[0])
 
 
 def test_a_baseline_of_another_front_end_is_refused_never_mixed(tess_clips, analyzer):
@@ -159,8 +171,9 @@ def test_a_baseline_of_another_front_end_is_refused_never_mixed(tess_clips, anal
                                                                        {**spec.params, "max_layer": 4}),
                      speech_s=baseline.speech_s, windows=baseline.windows, sources=baseline.sources)
     clip = _clips(tess_clips, "OAF", "angry")[0]
-    with pytest.raises(BaselineMismatchError, match="made by the front end"):
+    with pytest.raises(BaselineMismatchError, match="made by the front end") as refused:
         analyzer.analyze(clip, delivery=False, baseline=other)
+    assert "other settings than the emotion model reads (max_layer 4 against 3)" in str(refused.value)
     renamed = Baseline(features=baseline.features, frontend=FrontendSpec("egemaps", 1, {}), speech_s=1.0,
                        windows=1, sources=1)
     with pytest.raises(BaselineMismatchError, match="egemaps"):

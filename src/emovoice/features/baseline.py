@@ -20,6 +20,7 @@ The same functions make the training speakers' baselines in cross-validation
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import json
 import zlib
@@ -36,6 +37,11 @@ FORMAT = "emovoice-baseline"
 FORMAT_VERSION = 1
 ENROL_SEED = 14
 """Seed of the fixed choice of a test speaker's enrolment clips."""
+KINDS = ("speaker", "population")
+"""What a baseline was made from: a person's recordings, or a model's training speakers."""
+MAX_FEATURE = 1e5
+"""Largest feature magnitude a baseline file may hold: emovoice's front ends stay far below it (Whisper's
+pooled hidden states under 10, eGeMAPS's frequencies under 10^4 Hz); beyond it the file was damaged."""
 
 
 class BaselineMismatchError(ParameterError):
@@ -100,13 +106,16 @@ class Baseline:
         ------
         BaselineMismatchError
         """
-        if (self.frontend.name, self.frontend.version, self.frontend.params) != (spec.name, spec.version,
-                                                                                  spec.params):
-            raise BaselineMismatchError(
-                f"this baseline was made by the front end {self.frontend.describe()} "
-                f"{json.dumps(self.frontend.params, sort_keys=True)}, but the emotion model reads "
-                f"{spec.describe()} {json.dumps(spec.params, sort_keys=True)}: make the baseline again with "
-                "this model (emovoice baseline -o me.json voice.wav)")
+        again = "make the baseline again with this model (emovoice baseline -o me.json voice.wav)"
+        if (self.frontend.name, self.frontend.version) != (spec.name, spec.version):
+            raise BaselineMismatchError(f"this baseline was made by the front end {self.frontend.describe()}, but the "
+                                        f"emotion model reads {spec.describe()}: {again}")
+        if self.frontend.params != spec.params:
+            differ = ", ".join(f"{key} {self.frontend.params.get(key, 'unset')} against {spec.params.get(key, 'unset')}"
+                               for key in sorted({*self.frontend.params, *spec.params})
+                               if self.frontend.params.get(key) != spec.params.get(key))
+            raise BaselineMismatchError(f"this baseline was made by the front end {spec.describe()} with other "
+                                        f"settings than the emotion model reads ({differ}): {again}")
         if shape is not None and tuple(self.features.shape) != tuple(shape):
             raise BaselineMismatchError(f"this baseline holds features of shape {tuple(self.features.shape)}, "
                                         f"the emotion model reads {tuple(shape)}: make the baseline again")
@@ -135,20 +144,37 @@ class Baseline:
         if data.get("format_version") != FORMAT_VERSION:
             raise ParameterError(f"a baseline of format version {data.get('format_version')!r}; "
                                  f"this emovoice reads version {FORMAT_VERSION}")
+        missing = [key for key in ("shape", "features_f32_base64", "frontend", "speech_s", "windows", "sources",
+                                   "created") if key not in data]
+        if missing:
+            raise ParameterError(f"a damaged baseline: it has no {', '.join(missing)}")
         try:
             shape = tuple(int(n) for n in data["shape"])
             raw = base64.b64decode(data["features_f32_base64"], validate=True)
-            features = np.frombuffer(raw, dtype="<f4").reshape(shape).astype(np.float32)
+        except (TypeError, ValueError, binascii.Error):
+            raise ParameterError("a damaged baseline: its shape or its features are not readable") from None
+        if len(raw) != 4 * int(np.prod(shape)):
+            raise ParameterError(f"a damaged baseline: it holds {len(raw) // 4} features, and its shape {shape} "
+                                 f"needs {int(np.prod(shape))}")
+        try:
             front = data["frontend"]
             spec = FrontendSpec(name=str(front["name"]), version=int(front["version"]),
                                 params=dict(front.get("params") or {}))
-            baseline = cls(features=features, frontend=spec, speech_s=float(data["speech_s"]),
-                           windows=int(data["windows"]), sources=int(data["sources"]), created=str(data["created"]),
+            baseline = cls(features=np.frombuffer(raw, dtype="<f4").reshape(shape).astype(np.float32),
+                           frontend=spec, speech_s=float(data["speech_s"]), windows=int(data["windows"]),
+                           sources=int(data["sources"]), created=str(data["created"]),
                            kind=str(data.get("kind", "speaker")))
-        except (KeyError, TypeError, ValueError) as exc:
-            raise ParameterError(f"a damaged baseline: {exc}") from None
+        except (KeyError, TypeError, ValueError):
+            raise ParameterError("a damaged baseline: its front end, counts or date are not readable") from None
         if not np.all(np.isfinite(baseline.features)):
             raise ParameterError("a damaged baseline: its features are not finite")
+        if np.abs(baseline.features).max(initial=0.0) > MAX_FEATURE:
+            raise ParameterError(f"a damaged baseline: its features reach {np.abs(baseline.features).max():.3g}, "
+                                 f"far beyond what a voice gives (at most {MAX_FEATURE:g})")
+        if baseline.kind not in KINDS:
+            raise ParameterError(f"a damaged baseline: its kind {baseline.kind!r} is not one of {', '.join(KINDS)}")
+        if baseline.speech_s < 0 or baseline.windows < 1 or baseline.sources < 1:
+            raise ParameterError("a damaged baseline: its seconds of speech, windows or recordings are out of range")
         return baseline
 
     def save(self, path: str | Path) -> Path:
@@ -169,8 +195,13 @@ class Baseline:
         path = Path(path)
         try:
             text = path.read_text()
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ParameterError(f"cannot read the baseline {path}: {exc}") from None
+        except FileNotFoundError:
+            raise ParameterError(f"{path}: no such baseline file") from None
+        except UnicodeDecodeError:
+            raise ParameterError(f"{path} is not an emovoice baseline (not text: a recording? Make a baseline from "
+                                 "recordings with: emovoice baseline -o me.json voice.wav)") from None
+        except OSError as exc:
+            raise ParameterError(f"cannot read the baseline {path}: {exc.strerror or exc}") from None
         try:
             data = json.loads(text)
         except json.JSONDecodeError:
