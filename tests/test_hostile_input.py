@@ -277,6 +277,20 @@ def test_speech_under_noise_is_still_speech(speech, ravdess_clips):
         emovoice.analyze(decode(clip.path), sample_rate=SAMPLE_RATE, delivery=False)
 
 
+def test_a_word_cut_short_is_too_little_speech_not_a_silent_microphone(ravdess_clips):
+    """Half a second of an actor's sentence from its first sound holds a little voice, under the 0.3 s
+    an analysis needs: the error says how much was heard, and does not blame the microphone."""
+    from emovoice.audio import decode
+
+    wave = decode(ravdess_clips[0].path)
+    onset = int(np.argmax(np.abs(wave) > 0.1 * np.abs(wave).max()))
+    cut = wave[max(0, onset - 800): onset + SAMPLE_RATE // 2][: SAMPLE_RATE // 2]
+    said = r"too little speech: we heard only 0\.[12] s of voice, and at least 0\.3 s is needed"
+    with pytest.raises(NoSpeechError, match=said) as refused:
+        emovoice.analyze(cut, sample_rate=SAMPLE_RATE, delivery=False)
+    assert "microphone" not in str(refused.value)
+
+
 def test_little_speech_is_said(speech):
     wave, rate = speech
     word = load_array(wave, sample_rate=rate)[: int(1.2 * SAMPLE_RATE)]

@@ -97,6 +97,10 @@ MIN_VOICED_SPEECH_S = 0.3
 """Least voiced speech (periodic frames inside voice activity) a recording must hold to be
 analysed; below it the answer is "no speech found". One short word is about 0.3 s."""
 
+SOME_VOICE_S = 0.1
+"""Voiced speech below ``MIN_VOICED_SPEECH_S`` but at least this much is a word cut short ("too little
+speech"), not a silent microphone ("no speech found"): noise and hiss give none (0.0 s)."""
+
 MIN_SPEECH_PITCH_SPREAD_ST = 0.2
 """Speech moves its pitch; under this spread (semitones) the voicing is a tone or a hum.
 A steady tone spreads under 0.05 st; a plain voice saying one word spreads 0.3 st and up

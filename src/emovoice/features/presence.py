@@ -136,7 +136,10 @@ def speech_presence(wave: np.ndarray, *, regions: list[Region], track: PitchTrac
         spread_st = float(np.std(12 * np.log2(f0 / np.median(f0))))
     spread_db = level_spread(wave, sample_rate=sample_rate)
     reason = None
-    if voiced_s < th.MIN_VOICED_SPEECH_S:
+    if th.SOME_VOICE_S <= voiced_s < th.MIN_VOICED_SPEECH_S:  # a word or two cut short, not a silent microphone
+        reason = (f"too little speech: we heard only {voiced_s:.1f} s of voice, and at least "
+                  f"{th.MIN_VOICED_SPEECH_S:g} s is needed. Record again and say a full sentence or more")
+    elif voiced_s < th.MIN_VOICED_SPEECH_S:
         reason = ("no speech found: we heard no voice in it, only silence, noise or a whisper. Check that the "
                   "microphone is on and not muted, then record again, speaking as you would to an interviewer")
     elif spread_st < th.MIN_SPEECH_PITCH_SPREAD_ST and voiced_s >= th.PITCH_SPREAD_MIN_VOICED_S:
