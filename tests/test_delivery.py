@@ -90,6 +90,16 @@ def test_inserted_silences_are_found_as_pauses(tmp, sox):
         assert pause["duration"] == pytest.approx(gap, abs=0.2)
         assert pause["start"] == pytest.approx(start, abs=0.2)
     assert report["flow"]["longest_pause_s"] == pytest.approx(2.5, abs=0.2)
+    # two pauses in a short answer are within the 4 an answer under a minute may hold: no advice on them
+    assert report["flow"]["long_pause_limit"] == 4
+    assert not [t for t in report["feedback"] if "paused" in t["text"]], report["feedback"]
+    from dataclasses import replace
+
+    from emovoice.analysis.feedback import flow as flow_tips
+
+    strict = replace(report.delivery, flow=replace(report.delivery.flow, long_pause_limit=1))
+    said = [t.text for t in flow_tips(report, strict)]
+    assert any("paused for over 1 s 2 times (the longest 2.5 s), more than the 1" in t for t in said), said
 
 
 @pytest.mark.parametrize(("wave", "freq"), [("sine", 150), ("sawtooth", 220), ("square", 120)])

@@ -48,7 +48,8 @@ LONG_PAUSE_S = 1.0
 """A silence longer than this between words counts as a pause."""
 
 MAX_LONG_PAUSES_PER_MIN = 4.0
-"""More long pauses than this per minute makes an answer sound hesitant."""
+"""More long pauses than this per minute makes an answer sound hesitant. An answer under a minute may
+hold a minute's worth: three breaths of 1.3 s between the sentences of a 15 s answer are ordinary."""
 
 SPEAKING_RATIO = Range(0.6, 0.95, "fraction")
 """Share of the answer's span (first to last speech) spent speaking (voice activity)."""

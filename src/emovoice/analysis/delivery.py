@@ -121,6 +121,7 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[
             speech_regions=[[r.start, r.end] for r in regions],
             target_speaking_ratio=th.SPEAKING_RATIO,
             first_word_limit_s=th.FIRST_WORD_S,
+            long_pause_limit=long_pause_limit(spoken_s),
         ),
         pitch=PitchSection(**asdict(pitch_stats), unit="Hz / semitones",
                            monotone_threshold_st=th.MONOTONE_THRESHOLD_ST,
@@ -132,6 +133,12 @@ def delivery_figures(wave: np.ndarray, emotion: EmotionReport, *, regions: list[
         sentiment=mood,
         missing=missing,
     )
+
+
+def long_pause_limit(spoken_s: float) -> int:
+    """Most pauses over ``LONG_PAUSE_S`` an answer spoken over ``spoken_s`` seconds (first to last
+    word) may hold: ``MAX_LONG_PAUSES_PER_MIN`` a minute, counted over a minute at least."""
+    return int(th.MAX_LONG_PAUSES_PER_MIN * max(spoken_s / 60, 1.0))
 
 
 def check_speech(wave: np.ndarray, *, name: str | None = None) -> tuple[list[Region], PitchTrack, SpeechPresence]:

@@ -100,12 +100,13 @@ def flow(report: Report, delivery: Delivery) -> list[Tip]:
         out.append(_improve("flow", f"You took {figures.time_to_first_word_s:.1f} s to start; a brief opening "
                             "phrase buys thinking time without silence."))
     pauses = len(figures.long_pauses)
-    minutes = max(report.duration_s / 60, 1e-9)
-    if pauses / minutes > th.MAX_LONG_PAUSES_PER_MIN:
-        out.append(_improve("flow", f"You paused for over {th.LONG_PAUSE_S:.0f} s "
+    limit = figures.long_pause_limit
+    if limit is not None and pauses > limit:
+        out.append(_improve("flow", f"You paused for over {figures.long_pause_threshold_s:.0f} s "
                             f"{'once' if pauses == 1 else f'{pauses} times'} (the longest "
-                            f"{figures.longest_pause_s:.1f} s); structure the answer in advance (situation, "
-                            "action, result)."))
+                            f"{figures.longest_pause_s:.1f} s), more than the {limit} an answer of this "
+                            "length holds without sounding hesitant; structure the answer in advance "
+                            "(situation, action, result)."))
     elif figures.speaking_ratio < th.SPEAKING_RATIO.low:
         out.append(_improve("flow", f"You were speaking {figures.speaking_ratio:.0%} of the time between your "
                             f"first and last word (aim for {th.SPEAKING_RATIO.low:.0%} or more): plan two or "

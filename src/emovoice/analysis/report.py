@@ -245,6 +245,14 @@ class FlowSection:
     speech_regions: list[list[float]]
     target_speaking_ratio: Target | None = None
     first_word_limit_s: float | None = None
+    long_pause_limit: int | None = None
+    """Most pauses over ``long_pause_threshold_s`` the answer may hold (None in reports made before it)."""
+
+    @property
+    def long_pause_verdict(self) -> Verdict | None:
+        if self.long_pause_limit is None:
+            return None
+        return Verdict.OK if self.long_pause_count <= self.long_pause_limit else Verdict.HIGH
 
 
 @dataclass

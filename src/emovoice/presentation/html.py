@@ -159,7 +159,8 @@ def render(report: Report) -> str:
             _card("Pace", pace.wpm, "wpm", _span(pace.target)),
             _card("Filler words per minute", delivery.fillers.per_minute, "/min",
                   f"≤ {delivery.fillers.target.high:.0f}"),
-            _card("Pauses over 1 s", delivery.flow.long_pause_count, "", ""),
+            _card(f"Pauses over {delivery.flow.long_pause_threshold_s:.0f} s", delivery.flow.long_pause_count, "",
+                  "" if delivery.flow.long_pause_limit is None else f"≤ {delivery.flow.long_pause_limit}"),
             _card("Pitch variation", pitch.variability_st, "semitones", _span(pitch.target_variability, sep="–")),
             _card("Level", loud.level_dbfs, "dBFS", _span(loud.target, sep=" to ")),
         ])
