@@ -332,7 +332,7 @@ def test_an_unsure_model_never_states_its_guess_as_fact(p_top, p_second, level, 
         assert emotion_tips(dataclasses.replace(heard, reference=Reference(reference))) == []
 
 
-@pytest.mark.parametrize(("p_top", "share", "mostly"), [(0.80, "80 %", True), (0.50, "50 %", False)])
+@pytest.mark.parametrize(("p_top", "share", "mostly"), [(0.80, "80\u00a0%", True), (0.50, "50\u00a0%", False)])
 def test_mostly_only_when_the_top_emotion_holds_more_than_half(p_top, share, mostly):
     from emovoice.analysis.report import Confidence, EmotionReport
 

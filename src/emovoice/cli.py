@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from emovoice import thresholds as th
 from emovoice.errors import EmovoiceError
 from emovoice.storage.enums import Difficulty  # the enums only: no database code
 
@@ -275,7 +276,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     baseline = sub.add_parser("baseline", help="make your baseline: how your everyday voice sounds to the model")
     baseline.add_argument("files", nargs="+", help="one or more recordings of you reading plain sentences in your "
-                                                   "everyday voice (at least 1.5 s of voiced speech in all)")
+                                                   f"everyday voice (at least {th.BASELINE_MIN_VOICED_S:g} s of "
+                                                   "voiced speech in all; the web app's voice check asks for "
+                                                   f"{th.VOICE_CHECK_MIN_VOICED_S:g} s, reading about 15 s of "
+                                                   "plain sentences)")
     baseline.add_argument("-o", "--output", type=Path, required=True, help="the baseline file to write (JSON)")
     baseline.add_argument("--model", default=None, help="an .onnx emotion model (default: the shipped one)")
     baseline.add_argument("--max-duration", type=positive_seconds, default=DEFAULT_MAX_DURATION_S,

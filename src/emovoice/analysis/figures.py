@@ -97,7 +97,8 @@ FIGURES: tuple[Figure, ...] = (
            "(emovoice's target, from coaching practice; not a measured norm)", Better.IN_RANGE),
     Figure("loudness_dbfs", "Loudness", "dBFS", -80, 0, 0.5, ".0f", th.LOUDNESS_DBFS,
            "a recording level that is neither too quiet nor clipping (emovoice's target)", Better.IN_RANGE),
-    Figure("sentiment", "Sentiment", "", -1, 1, 0.02, "+.2f", None, "", Better.HIGHER),
+    Figure("sentiment", "Sentiment", "from −1, negative, to +1, positive", -1, 1, 0.02, "+.2f", None, "",
+           Better.HIGHER),
     *(Figure(f"emotion_{e}", e.capitalize(), "", 0, 1, 0.01, ".0%") for e in EMOTIONS),
 )
 BY_KEY = {f.key: f for f in FIGURES}

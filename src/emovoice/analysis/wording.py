@@ -72,7 +72,7 @@ def sounded(emotion: str) -> str:
 
 
 def percent(value: float) -> str:
-    return f"{100 * value:.0f} %"
+    return f"{100 * value:.0f}\u00a0%"  # a no-break space: "85 %" never wraps between the two
 
 
 def can_name(reference: str, level: str) -> bool:

@@ -1,20 +1,45 @@
 // The history page: each main figure over the user's answers, the target range shaded.
+// The answers sit at x = 1..n on a linear axis (labelled with their dates), so that the band spans
+// the chart from its left edge to its right even when there is one answer.
 (function () {
   "use strict";
   const charts = window.emovoiceCharts;
   const data = charts && charts.pageData("trend-data");
   if (!data) return;
+  const BOUNDS = { sentiment: [-1, 1], speaking_ratio: [0, 1] };  // figures with a natural scale
   data.series.forEach((s) => {
     const canvas = document.getElementById(`trend-${s.key}`);
-    if (!canvas) return;
+    if (!canvas || !s.points.length) return;
     const labels = s.points.map((p) => p.time.replace("T", " "));
-    const datasets = s.target ? charts.targetBand(labels, s.target[0], s.target[1], "target low", "target") : [];
-    datasets.push({ label: s.label, data: s.points.map((p) => p.value), borderColor: "#1565c0", pointRadius: 3 });
+    const [left, right] = [0.5, s.points.length + 0.5];
+    const datasets = [];
+    if (s.target) {
+      const [low, high] = s.target;
+      datasets.push(
+        { label: "target low", data: [{ x: left, y: low }, { x: right, y: low }], borderWidth: 0, pointRadius: 0,
+          fill: false },
+        { label: "target", data: [{ x: left, y: high }, { x: right, y: high }], borderWidth: 0, pointRadius: 0,
+          fill: "-1", backgroundColor: "rgba(46, 125, 50, 0.15)" });
+    }
+    datasets.push({ label: s.label, data: s.points.map((p, i) => ({ x: i + 1, y: p.value })),
+                    borderColor: "#1565c0", pointRadius: 3 });
+    const y = BOUNDS[s.key] ? { min: BOUNDS[s.key][0], max: BOUNDS[s.key][1] } : {};
     charts.draw(canvas, {
       type: "line",
-      data: { labels, datasets },
-      options: { plugins: { legend: { labels: { filter: (item) => item.text !== "target low" } } },
-                 scales: { x: { ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 6 } } } },
+      data: { datasets },
+      options: {
+        plugins: {
+          legend: { labels: { filter: (item) => item.text !== "target low" } },
+          tooltip: { filter: (item) => item.datasetIndex === datasets.length - 1,
+                     callbacks: { title: (items) => labels[items[0].parsed.x - 1] } },
+        },
+        scales: {
+          x: { type: "linear", min: left, max: right,
+               ticks: { stepSize: 1, maxRotation: 0, autoSkip: true, maxTicksLimit: 6,
+                        callback: (value) => (Number.isInteger(value) ? labels[value - 1] : "") } },
+          y,
+        },
+      },
     });
   });
   charts.finish();

@@ -74,7 +74,7 @@
                plugins: { legend: { display: false } } },
   });
   if (data.pace) {
-    const labels = data.pace.curve.map((p) => `${p.time} s`);
+    const labels = data.pace.curve.map((p) => `${Math.round(p.time)} s`);  // whole seconds, as the other charts
     make("chart-pace", {
       type: "line",
       data: { labels, datasets: [...band(labels, data.pace.target[0], data.pace.target[1], "pace"),
