@@ -199,7 +199,8 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
 
 def test_a_recording_under_way_survives_a_wrong_click_a_way_off_the_page_and_a_lost_server(app_url, microphone):
     """Mid-recording, an upload is refused with a reason and leaving the page asks first; a send that
-    cannot reach the server keeps the recording in the page until it is sent again."""
+    cannot reach the server, or that the server fails, keeps the recording in the page until it is
+    sent again."""
     with sync_api.sync_playwright() as p:
         browser = harness.launch(p, microphone=microphone)
         page = browser.new_context(bypass_csp=True).new_page()  # lets wait_for_function evaluate
@@ -229,6 +230,12 @@ def test_a_recording_under_way_survives_a_wrong_click_a_way_off_the_page_and_a_l
         page.wait_for_selector("#resend:not([hidden])", timeout=10_000)
         assert "cannot be reached" in page.inner_text("#problem")
         assert page.evaluate("document.activeElement.id") == "resend"
+        page.unroute("**/api/answers")
+        page.route("**/api/answers", lambda route: route.fulfill(status=503, content_type="application/json",
+                                                                   body='{"detail": "the queue is full"}'))
+        page.click("#resend")  # a server that fails did not take it either
+        page.wait_for_selector("#problem:has-text('could not take the recording (the queue is full)')")
+        assert page.is_visible("#resend")
         page.unroute("**/api/answers")
         page.click("#resend")
         page.wait_for_url(re.compile(r".*/answers/\d+$"), timeout=180_000)

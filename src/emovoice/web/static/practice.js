@@ -192,23 +192,25 @@
     follow(body.id);
   }
 
-  // Send the recording; on a refusal or a lost server, say so (``refused(detail)`` words a refusal),
-  // bring back the Start button and offer the upload; returns the response body, or null.
+  // Send the recording; on a refusal, say why (``refused(detail)`` words it), bring back the Start
+  // button and offer the upload. A server that cannot be reached, or fails (5xx), did not take the
+  // recording: it stays in the page (leaving still asks first) until it is sent again. Returns the
+  // response body, or null.
   async function send(url, method, form, refused) {
     let response;
     try {
       response = await fetch(url, { method, body: form, headers: { "X-CSRF-Token": csrf }, credentials: "same-origin" });
     } catch (err) {
-      show($("progress"), false);
-      reset();
-      // the recording stays in the page (leaving still asks first) until it is sent again
-      problem("The upload failed: the server cannot be reached. Check that emovoice is still running, then press "
-              + "\u201cSend the recording again\u201d.", false);
-      show($("resend"), true);
-      $("resend").focus();
+      keepForLater("The upload failed: the server cannot be reached. Check that emovoice is still running, then "
+                   + "press \u201cSend the recording again\u201d.");
       return null;
     }
     const body = await response.json().catch(() => ({}));
+    if (response.status >= 500) {
+      keepForLater(`The server could not take the recording (${String(body.detail || response.statusText)}). `
+                   + "Your recording is kept here: press \u201cSend the recording again\u201d in a moment.");
+      return null;
+    }
     pending = null;  // the server has it, or refused it and the page says why
     if (!response.ok) {
       show($("progress"), false);
@@ -217,6 +219,14 @@
       return null;
     }
     return body;
+  }
+
+  function keepForLater(message) {
+    show($("progress"), false);
+    reset();
+    problem(message, false);
+    show($("resend"), true);
+    $("resend").focus();
   }
 
   function follow(id) {
