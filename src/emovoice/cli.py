@@ -304,7 +304,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--quiet", action="store_true", help="no progress bars")
     evaluate.set_defaults(func=_cmd_evaluate)
 
-    serve = sub.add_parser("serve", help="run the interview simulator (web app) and print its address")
+    serve = sub.add_parser("serve", help="run the interview simulator (web app) and print its address",
+                           epilog="Where its data goes and other settings are environment variables: "
+                                  "EMOVOICE_DATA_DIR (the SQLite database and queue; default: your user data "
+                                  "folder), EMOVOICE_DATABASE_URL (PostgreSQL for a shared deployment), "
+                                  "EMOVOICE_MAX_UPLOAD_MB and more: the README's Settings table lists them.")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default: %(default)s: this machine only)")
     serve.add_argument("--port", type=int, default=8000, help="port (default: %(default)s)")

@@ -178,6 +178,11 @@ def test_bins_cover_each_figures_range():
     assert th.MIN_COMPARISON_ANSWERS >= 10 and th.MIN_COMPARISON_CANDIDATES >= 3
 
 
+def test_a_longest_pause_near_the_one_second_line_shows_which_side_it_falls():
+    pause = BY_KEY["longest_pause_s"]
+    assert [pause.format(v) for v in (0.99, 1.02, 1.3, 0.0)] == ["0.99 s", "1.02 s", "1.3 s", "none"]
+
+
 def test_emotion_shares_are_compared_only_between_answers_heard_against_a_voice_check(filled):
     database, users, target, mine = filled
     with database.session() as session:

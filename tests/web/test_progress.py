@@ -62,15 +62,26 @@ def test_a_mock_interview_runs_to_its_summary(app_client, make_user):
     assert [a["answer_id"] for a in summary["answers"]] == ids
     assert all(a["figures"]["wpm"] > 0 for a in summary["answers"])
     assert summary["previous_runs"] == 0 and len(summary["top_tips"]) <= 3
+    # the same recording twice: a tie, so neither answer is called the strongest or the weakest
+    assert summary["strongest"] is None and summary["weakest"] is None
     assert summary["figures"]["wpm"] == pytest.approx(sum(a["figures"]["wpm"] for a in summary["answers"]) / 2,
                                                       abs=1e-3)
 
     with cookie_login(app_client, ada.email):
         page = app_client.get(f"/interviews/{interview['id']}").text
         assert "Each answer" in page and "What matters most" in page and "first mock interview" in page
+        assert "No answer stands out" in page and "strongest</span>" not in page
         second = app_client.post("/api/interviews", headers=ada.headers, json={"questions": 1}).json()
         question_page = app_client.get(f"/interviews/{second['id']}").text
         assert "question 1 of 1" in question_page and f'data-interview-id="{second["id"]}"' in question_page
+        assert "Time to answer (set for the whole interview)" in question_page
+        short = app_client.post("/api/interviews", headers=ada.headers, json={"questions": 1, "time_limit_s": 15})
+        bank = {q["id"]: q for q in app_client.get("/api/questions", headers=ada.headers).json()}
+        suggested = bank[short.json()["questions"][0]["question_id"]]["suggested_seconds"]
+        short_page = app_client.get(f"/interviews/{short.json()['id']}").text
+        # the question's own length and the interview's limit, said together where they differ
+        assert ("this interview gives each answer 15 s" in short_page) == (suggested > 15), suggested
+        assert app_client.delete(f"/api/interviews/{short.json()['id']}", headers=ada.headers).status_code == 204
     accepted = app_client.post("/api/answers", headers=ada.headers, data={"interview_id": second["id"], "position": 1},
                                files={"audio": ("a.flac", SAMPLE.read_bytes(), "audio/flac")})
     wait_for(app_client, accepted.json()["id"], ada.headers)

@@ -8,6 +8,7 @@ models and Praat keep no state between calls.
 
 from __future__ import annotations
 
+import inspect
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -229,3 +230,13 @@ def make_baseline(sources: AudioSource | np.ndarray | Sequence[AudioSource | np.
                   sample_rate: int | None = None, limits: Limits = DEFAULT_LIMITS) -> Baseline:
     """A speaker's baseline made with the shipped emotion model; see :meth:`Analyzer.make_baseline`."""
     return default_analyzer().make_baseline(sources, sample_rate=sample_rate, limits=limits)
+
+
+def _parameters_of(method: Any) -> str:
+    """A method's docstring without its summary line: the parameters, returns and errors."""
+    return inspect.cleandoc(method.__doc__ or "").partition("\n\n")[2]
+
+
+# help(emovoice.analyze) shows the parameters it passes on, not only a pointer to them
+analyze.__doc__ = f"{inspect.cleandoc(analyze.__doc__ or '')}\n\n{_parameters_of(Analyzer.analyze)}"
+make_baseline.__doc__ = f"{inspect.cleandoc(make_baseline.__doc__ or '')}\n\n{_parameters_of(Analyzer.make_baseline)}"

@@ -81,6 +81,8 @@ class Figure:
             return f"{sentiment_verdict(value)} ({value:+.2f})"
         if self.key == "longest_pause_s" and value < 0.05:
             return "none"
+        if self.key == "longest_pause_s" and abs(value - th.LONG_PAUSE_S) < 0.05:
+            return f"{value:.2f} s"  # 1.02 s counts as a pause over 1 s and 0.99 s does not: "1.0 s" would hide which
         return f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum, StrEnum
 from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -339,7 +339,13 @@ class Report:
         return self.emotion_report.confidence
 
     def __getitem__(self, key: str) -> Any:
-        return self.to_dict()[key]
+        data = self.to_dict()
+        if key not in data:
+            delivery_keys = {f.name for f in fields(Delivery)}
+            why = (" (it holds no delivery analysis: it was made with delivery=False)"
+                   if self.delivery is None and key in delivery_keys else "")
+            raise KeyError(f"{key!r} is not in this report{why}")
+        return data[key]
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data (``schemas/report.schema.json``)."""

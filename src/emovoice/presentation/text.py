@@ -79,7 +79,8 @@ def format_report(report: Report) -> str:
         ("speaking time", f"{flow.speaking_ratio:.0%}", _range(flow.target_speaking_ratio, ".0%"),
          _verdict(flow.target_speaking_ratio, flow.speaking_ratio)),
         (f"pauses > {flow.long_pause_threshold_s:.0f} s",
-         f"{flow.long_pause_count} (longest {flow.longest_pause_s:.1f} s)",
+         f"{flow.long_pause_count} (longest "
+         f"{flow.longest_pause_s:.{2 if abs(flow.longest_pause_s - flow.long_pause_threshold_s) < 0.05 else 1}f} s)",
          "" if flow.long_pause_limit is None else f"≤ {flow.long_pause_limit}", flow.long_pause_verdict),
         ("time to first word", _num(flow.time_to_first_word_s, ".1f", " s"),
          "" if flow.first_word_limit_s is None else f"≤ {flow.first_word_limit_s:.0f} s",

@@ -199,10 +199,13 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
     def rank(row: RunAnswer) -> tuple[int, float]:
         return row.get("in_range", 0), -row["figures"].get("fillers_per_min", 0)
 
-    strongest = max(done, key=rank)["position"] if len(done) > 1 else None
-    weakest = min(done, key=rank)["position"] if len(done) > 1 else None
-    if strongest == weakest:
-        weakest = None
+    # an answer is the strongest (or weakest) only where no other ties it
+    ranks = [rank(r) for r in done]
+    strongest = weakest = None
+    if len(done) > 1 and ranks.count(max(ranks)) == 1:
+        strongest = done[ranks.index(max(ranks))]["position"]
+    if len(done) > 1 and ranks.count(min(ranks)) == 1 and min(ranks) != max(ranks):
+        weakest = done[ranks.index(min(ranks))]["position"]
     analysed = len(done)
     top: list[TopTip] = [{"metric": metric, "label": TIP_LABELS.get(metric, metric.capitalize()), "answers": n,
                           "where": in_how_many(n, analysed), "text": tip_text[metric]}

@@ -7,6 +7,7 @@
   const data = charts && charts.pageData("trend-data");
   if (!data) return;
   const BOUNDS = { sentiment: [-1, 1], speaking_ratio: [0, 1] };  // figures with a natural scale
+  const percent = (value) => `${Math.round(value * 100)} %`;
   data.series.forEach((s) => {
     const canvas = document.getElementById(`trend-${s.key}`);
     if (!canvas || !s.points.length) return;
@@ -23,7 +24,11 @@
     }
     datasets.push({ label: s.label, data: s.points.map((p, i) => ({ x: i + 1, y: p.value })),
                     borderColor: "#1565c0", pointRadius: 3 });
-    const y = BOUNDS[s.key] ? { min: BOUNDS[s.key][0], max: BOUNDS[s.key][1] } : {};
+    // a natural scale where there is one, else from zero (a 0.03 s change must not fill the chart);
+    // loudness is negative (dBFS) and keeps its own
+    const y = BOUNDS[s.key] ? { min: BOUNDS[s.key][0], max: BOUNDS[s.key][1] }
+      : { beginAtZero: s.key !== "loudness_dbfs" };
+    if (s.key === "speaking_ratio") y.ticks = { callback: percent };  // "61 %", as the report says it
     charts.draw(canvas, {
       type: "line",
       data: { datasets },
@@ -35,8 +40,10 @@
         },
         scales: {
           x: { type: "linear", min: left, max: right,
-               ticks: { stepSize: 1, maxRotation: 0, autoSkip: true, maxTicksLimit: 6,
-                        callback: (value) => (Number.isInteger(value) ? labels[value - 1] : "") } },
+               // one tick an answer, at 1..n, labelled with its date (the axis's own ticks start at 0.5)
+               afterBuildTicks: (axis) => { axis.ticks = labels.map((_, i) => ({ value: i + 1 })); },
+               ticks: { maxRotation: 0, autoSkip: true, maxTicksLimit: 6,
+                        callback: (value) => labels[Math.round(value) - 1] || "" } },
           y,
         },
       },
