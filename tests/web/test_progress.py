@@ -199,6 +199,7 @@ def test_export_holds_everything_of_the_user_and_nothing_else(app_client, make_u
         accepted = app_client.post("/api/answers", headers=user.headers, data={"question_id": 3},
                                    files={"audio": ("mine.flac", SAMPLE.read_bytes(), "audio/flac")})
         wait_for(app_client, accepted.json()["id"], user.headers)
+    interview = app_client.post("/api/interviews", headers=ada.headers, json={"questions": 2}).json()
     response = app_client.get("/api/me/export", headers=ada.headers)
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     archive = zipfile.ZipFile(io.BytesIO(response.content))
@@ -207,5 +208,14 @@ def test_export_holds_everything_of_the_user_and_nothing_else(app_client, make_u
     answer = data["answers"][0]
     assert answer["report"]["transcript"]["words"] and answer["figures"]["wpm"] > 0
     assert archive.read(answer["audio"]) == SAMPLE.read_bytes()
+    # what a reader needs to read it: the times' zone, a README naming every file and figure, the schema
+    assert answer["created_at"].endswith("+00:00") and data["exported_at"].endswith("+00:00")
+    readme = archive.read("README.txt").decode()
+    assert "ada@example.com" in readme and "audio/answer-<id>" in readme and "wpm" in readme
+    assert json.loads(archive.read("report.schema.json"))["properties"]["schema_version"]
+    assert archive.getinfo(answer["audio"]).date_time[0] >= 2026  # dated when recorded, not 1980
+    [exported] = data["interviews"]
+    assert [q["position"] for q in exported["questions"]] == [1, 2] and exported["id"] == interview["id"]
+    assert all(q["question"] for q in exported["questions"])  # the questions' words, not only their ids
     assert "bob@example.com" not in response.content.decode("latin-1")
     assert app_client.get("/api/me/export").status_code == 401
