@@ -176,7 +176,7 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
         _answer_by_recording(page)
         page.wait_for_selector("h1:has-text('question 2 of 2')", timeout=30_000)  # on without waiting
         _answer_by_recording(page)
-        page.wait_for_selector("text=Each answer", timeout=180_000)  # the summary, once both are analysed
+        page.wait_for_selector("#answers-heading", timeout=180_000)  # the summary, once both are analysed
         assert page.locator("table.list tbody tr").count() == 2
         # two different stretches of the recording: one is the strongest, unless they tie
         strongest = page.locator("td span.ok", has_text="strongest").count()
@@ -192,7 +192,7 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
                                     ".find(h => /\\/interviews\\/\\d+$/.test(h))")
         phone = browser.new_context(viewport=PHONE, storage_state=page.context.storage_state()).new_page()
         phone.goto(summary_url)
-        phone.wait_for_selector("text=Each answer")
+        phone.wait_for_selector("#answers-heading")
         assert not harness.scrolls_sideways(phone), phone.evaluate("document.documentElement.scrollWidth")
         assert not problems, problems
         assert {name: v for name, v in found.items() if v} == {}

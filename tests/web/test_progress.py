@@ -80,7 +80,7 @@ def test_a_mock_interview_runs_to_its_summary(app_client, make_user):
         suggested = bank[short.json()["questions"][0]["question_id"]]["suggested_seconds"]
         short_page = app_client.get(f"/interviews/{short.json()['id']}").text
         # the question's own length and the interview's limit, said together where they differ
-        assert ("this interview gives each answer 15 s" in short_page) == (suggested > 15), suggested
+        assert ("this interview allows 15 s an answer" in short_page) == (suggested > 15), suggested
         assert app_client.delete(f"/api/interviews/{short.json()['id']}", headers=ada.headers).status_code == 204
     accepted = app_client.post("/api/answers", headers=ada.headers, data={"interview_id": second["id"], "position": 1},
                                files={"audio": ("a.flac", SAMPLE.read_bytes(), "audio/flac")})
