@@ -31,7 +31,8 @@ def progress(user: CurrentUser, session: SessionDep, category: str | None = None
             responses={200: {"content": {"application/zip": {}}, "description": "a ZIP of everything"}})
 def export(user: CurrentUser, session: SessionDep) -> Response:
     """Everything the user has in one download: ``emovoice-export.json`` (account, answers with their
-    reports and figures, interviews) and the recordings under ``audio/``."""
+    reports and figures, interviews, the voice check), the recordings under ``audio/``, a
+    ``README.txt`` on what each file is, and the report's JSON schema."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     archive = export_file(session, user)
 
