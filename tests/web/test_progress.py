@@ -70,7 +70,7 @@ def test_a_mock_interview_runs_to_its_summary(app_client, make_user):
     with cookie_login(app_client, ada.email):
         page = app_client.get(f"/interviews/{interview['id']}").text
         assert "Each answer" in page and "What matters most" in page and "first mock interview" in page
-        assert "No answer stands out" in page and "strongest</span>" not in page
+        assert "No single answer stands out" in page and "strongest</span>" not in page
         second = app_client.post("/api/interviews", headers=ada.headers, json={"questions": 1}).json()
         question_page = app_client.get(f"/interviews/{second['id']}").text
         assert "question 1 of 1" in question_page and f'data-interview-id="{second["id"]}"' in question_page
