@@ -15,7 +15,7 @@ from enum import StrEnum
 from emovoice import thresholds as th
 from emovoice.analysis.report import Report
 from emovoice.analysis.sentiment import verdict as sentiment_verdict
-from emovoice.analysis.wording import shows_reading
+from emovoice.analysis.wording import pause_seconds, shows_reading
 from emovoice.labels import EMOTIONS
 from emovoice.thresholds import Range, Verdict
 
@@ -81,8 +81,8 @@ class Figure:
             return f"{sentiment_verdict(value)} ({value:+.2f})"
         if self.key == "longest_pause_s" and value < 0.05:
             return "none"
-        if self.key == "longest_pause_s" and abs(value - th.LONG_PAUSE_S) < 0.05:
-            return f"{value:.2f} s"  # 1.02 s counts as a pause over 1 s and 0.99 s does not: "1.0 s" would hide which
+        if self.key == "longest_pause_s":
+            return f"{pause_seconds(value, threshold=th.LONG_PAUSE_S)} s"
         return f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
 
 

@@ -249,6 +249,12 @@ class FlowSection:
     """Most pauses over ``long_pause_threshold_s`` the answer may hold (None in reports made before it)."""
 
     @property
+    def first_word_verdict(self) -> Verdict | None:
+        if self.first_word_limit_s is None or self.time_to_first_word_s is None:
+            return None
+        return Verdict.OK if self.time_to_first_word_s <= self.first_word_limit_s else Verdict.HIGH
+
+    @property
     def long_pause_verdict(self) -> Verdict | None:
         if self.long_pause_limit is None:
             return None

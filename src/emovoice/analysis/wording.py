@@ -75,6 +75,12 @@ def percent(value: float) -> str:
     return f"{100 * value:.0f}\u00a0%"  # a no-break space: "85 %" never wraps between the two
 
 
+def pause_seconds(value: float, *, threshold: float) -> str:
+    """A pause's length in seconds, to two decimals within 0.05 s of ``threshold`` (1.02 s counts as
+    a pause over 1 s and 0.99 s does not: "1.0" would hide which), else to one."""
+    return f"{value:.2f}" if abs(value - threshold) < 0.05 else f"{value:.1f}"
+
+
 def can_name(reference: str, level: str) -> bool:
     """The rule: an emotion may be named when heard against the speaker's own voice and the model
     is not unsure (``reference`` and ``level`` as in a report, or as stored)."""

@@ -80,12 +80,10 @@ def format_report(report: Report) -> str:
          _verdict(flow.target_speaking_ratio, flow.speaking_ratio)),
         (f"pauses > {flow.long_pause_threshold_s:.0f} s",
          f"{flow.long_pause_count} (longest "
-         f"{flow.longest_pause_s:.{2 if abs(flow.longest_pause_s - flow.long_pause_threshold_s) < 0.05 else 1}f} s)",
+         f"{wording.pause_seconds(flow.longest_pause_s, threshold=flow.long_pause_threshold_s)} s)",
          "" if flow.long_pause_limit is None else f"≤ {flow.long_pause_limit}", flow.long_pause_verdict),
         ("time to first word", _num(flow.time_to_first_word_s, ".1f", " s"),
-         "" if flow.first_word_limit_s is None else f"≤ {flow.first_word_limit_s:.0f} s",
-         None if flow.first_word_limit_s is None or flow.time_to_first_word_s is None
-         else Verdict.OK if flow.time_to_first_word_s <= flow.first_word_limit_s else Verdict.HIGH),
+         "" if flow.first_word_limit_s is None else f"≤ {flow.first_word_limit_s:.0f} s", flow.first_word_verdict),
         ("pitch median", _num(pitch.median_hz, ".0f", " Hz"), "", None),
         ("pitch variability", _num(pitch.variability_st, ".1f", " st") + (" MONOTONE" if pitch.monotone else ""),
          f"≥ {pitch.monotone_threshold_st:.0f} st", _verdict(pitch.target_variability, pitch.variability_st)),

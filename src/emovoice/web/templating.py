@@ -17,6 +17,8 @@ from emovoice.web.deps import csrf_token
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]  # messages start lower case
+templates.env.filters["pause"] = lambda flow: wording.pause_seconds(flow.longest_pause_s,
+                                                                   threshold=flow.long_pause_threshold_s)
 templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
 templates.env.filters["when"] = lambda when: f"{wording.long_date(when.date().isoformat())}, {when:%H:%M} UTC"
 

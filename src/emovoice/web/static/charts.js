@@ -22,12 +22,14 @@ window.emovoiceCharts = (function () {
   function finish() {
     document.body.dataset.charts = String(drawn);
   }
-  // Two line datasets that shade the range from ``low`` to ``high`` across ``labels``: the first,
-  // named ``lowLabel``, is the lower edge (leave it out of the legend), the second fills down to it.
-  function targetBand(labels, low, high, lowLabel, label) {
+  // Two line datasets that shade the range from ``low`` to ``high`` from x = ``left`` to ``right`` of a
+  // linear axis: the first, named ``lowLabel``, is the lower edge (leave it out of the legend), the
+  // second fills down to it.
+  function targetBand(left, right, low, high, lowLabel, label) {
     return [
-      { label: lowLabel, data: labels.map(() => low), borderWidth: 0, pointRadius: 0, fill: false },
-      { label, data: labels.map(() => high), borderWidth: 0, pointRadius: 0,
+      { label: lowLabel, data: [{ x: left, y: low }, { x: right, y: low }], borderWidth: 0, pointRadius: 0,
+        fill: false },
+      { label, data: [{ x: left, y: high }, { x: right, y: high }], borderWidth: 0, pointRadius: 0,
         fill: "-1", backgroundColor: "rgba(46, 125, 50, 0.15)" },
     ];
   }

@@ -13,15 +13,7 @@
     if (!canvas || !s.points.length) return;
     const labels = s.points.map((p) => p.time.replace("T", " "));
     const [left, right] = [0.5, s.points.length + 0.5];
-    const datasets = [];
-    if (s.target) {
-      const [low, high] = s.target;
-      datasets.push(
-        { label: "target low", data: [{ x: left, y: low }, { x: right, y: low }], borderWidth: 0, pointRadius: 0,
-          fill: false },
-        { label: "target", data: [{ x: left, y: high }, { x: right, y: high }], borderWidth: 0, pointRadius: 0,
-          fill: "-1", backgroundColor: "rgba(46, 125, 50, 0.15)" });
-    }
+    const datasets = s.target ? charts.targetBand(left, right, s.target[0], s.target[1], "target low", "target") : [];
     datasets.push({ label: s.label, data: s.points.map((p, i) => ({ x: i + 1, y: p.value })),
                     borderColor: "#1565c0", pointRadius: 3 });
     // a natural scale where there is one, else from zero (a 0.03 s change must not fill the chart);
