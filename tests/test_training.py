@@ -455,6 +455,30 @@ def test_inner_cross_validation_can_keep_another_corpus_in_training_and_score_ra
     assert alone.temperature_ < mixed.temperature_  # fitted on the separable speakers, not on the noise
 
 
+def test_another_corpus_speaker_can_count_as_one_average_speaker_in_the_loss():
+    """One speaker of another corpus with 900 windows whose labels contradict the six RAVDESS
+    speakers' (100 windows each): weighted one a window she outweighs them and the model learns her
+    labels; counted as one average speaker (weights summing to 100) the RAVDESS labels win."""
+    from emovoice.errors import ParameterError
+    from emovoice.training.recipes.base import EXTRA_GROUP
+
+    _, X, y, groups = _four_separable_classes(seed=3)
+    flipped_X, flipped_y = np.tile(X, (3, 1, 1))[:900], (np.tile(y, 3)[:900] + 1) % 4
+    X_all = np.concatenate([X, flipped_X])
+    y_all = np.concatenate([y, flipped_y])
+    groups_all = np.concatenate([groups, np.full(900, EXTRA_GROUP)])
+    weighted = WhisperLogReg(layers=(0,), c_grid=(0.1,), hold_out_extra=False, extra_as_one_speaker=True)
+    weights = weighted.sample_weights(groups_all)
+    assert np.all(weights[:600] == 1) and weights[600:].sum() == pytest.approx(100)
+    plain = WhisperLogReg(layers=(0,), c_grid=(0.1,), hold_out_extra=False)
+    assert np.all(plain.sample_weights(groups_all) == 1)
+    weighted.fit(X_all, y_all, groups_all)
+    plain.fit(X_all, y_all, groups_all)
+    assert weighted.inner_accuracy_ > 0.8 and plain.inner_accuracy_ < 0.5
+    with pytest.raises(ParameterError, match="RAVDESS"):
+        weighted.sample_weights(np.full(10, EXTRA_GROUP))
+
+
 def test_a_recipe_calibrated_for_enrolled_users_fits_its_temperature_on_how_they_are_heard():
     """Held-out speakers heard against a noisy baseline are less sure than the training windows:
     the temperature fitted on them is higher, their ECE under it lower, and the first is kept."""

@@ -152,6 +152,12 @@ REGISTRY: dict[str, RecipeSpec] = {
                                                                "cross-validation holding out RAVDESS speakers only "
                                                                "(the TESS actress trains in every inner fold), so "
                                                                "C and the temperature are chosen on RAVDESS voices"),
+    "whisper3_lr_aug_rel_int8conv_tess_w": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3),
+                                                 relative=True, precision=EncoderPrecision.INT8_CONV,
+                                                 tess_speaker=True, hold_out_extra=False, extra_as_one_speaker=True,
+                                                 description="as whisper3_lr_aug_rel_int8conv_tess_rin, the TESS "
+                                                             "actress's windows weighted in the loss so that she "
+                                                             "counts as much as one average RAVDESS training actor"),
     "whisper3_lr_aug_rel_bal": _spec(WhisperLogReg, augment=AUGMENTATIONS, layers=(0, 1, 2, 3), relative=True,
                                      class_weight="balanced",
                                      description="as whisper3_lr_aug_rel, with class-balanced loss weights"),

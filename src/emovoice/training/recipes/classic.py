@@ -114,7 +114,9 @@ class WhisperLogReg(Recipe):
     inner out-of-fold predictions, so calibration never sees a test fold. With
     ``hold_out_extra`` off, another corpus's speakers (groups from ``EXTRA_GROUP``) train in
     every inner fold and are never held out: C and the temperature are chosen on RAVDESS
-    speakers alone.
+    speakers alone. With ``extra_as_one_speaker``, each such speaker's windows are weighted in the
+    loss so that the speaker counts as much as an average RAVDESS training speaker (their weights
+    sum to its mean window count), instead of one weight a window.
     """
 
     name: str = "whisper_lr"
@@ -125,6 +127,7 @@ class WhisperLogReg(Recipe):
     calibrate_enrolled: bool = False
     class_weight: str | None = None
     hold_out_extra: bool = True
+    extra_as_one_speaker: bool = False
     encoder: WhisperModel = WhisperModel.TINY_EN
     precision: EncoderPrecision = EncoderPrecision.FLOAT32
     mean_: np.ndarray | None = field(default=None, repr=False)
@@ -163,6 +166,21 @@ class WhisperLogReg(Recipe):
 
         return LogisticRegression(C=c, max_iter=3000, random_state=self.seed, class_weight=self.class_weight)
 
+    def sample_weights(self, groups: np.ndarray) -> np.ndarray:
+        """One weight a window, shape (n_windows,): 1, or with ``extra_as_one_speaker`` another
+        corpus's speaker's windows share the mean window count of a RAVDESS speaker in ``groups``."""
+        weights = np.ones(len(groups))
+        extra = groups >= EXTRA_GROUP
+        if not self.extra_as_one_speaker or not extra.any():
+            return weights
+        if extra.all():
+            raise ParameterError("extra_as_one_speaker needs RAVDESS speakers to weigh the others against")
+        per_speaker = np.count_nonzero(~extra) / len(np.unique(groups[~extra]))
+        for group in np.unique(groups[extra]):
+            rows = groups == group
+            weights[rows] = per_speaker / np.count_nonzero(rows)
+        return weights
+
     def fit(self, X: np.ndarray, y: np.ndarray, groups: np.ndarray, *, clean: np.ndarray | None = None,
             progress: Progress | None = None) -> WhisperLogReg:
         from sklearn.model_selection import GroupKFold
@@ -171,6 +189,7 @@ class WhisperLogReg(Recipe):
         self.mean_ = flat.mean(axis=0)
         self.scale_ = (flat.std(axis=0) + 1e-6) / self._column_weights(flat.shape[1])
         Z = (flat - self.mean_) / self.scale_
+        weights = self.sample_weights(groups)
         splittable = np.flatnonzero((groups < EXTRA_GROUP) | self.hold_out_extra)
         always = np.flatnonzero((groups >= EXTRA_GROUP) & (not self.hold_out_extra))
         n_inner = min(5, len(np.unique(groups[splittable])))
@@ -183,7 +202,7 @@ class WhisperLogReg(Recipe):
         models: dict[float, list[tuple[np.ndarray, Any]]] = {}
         for c in self.c_grid:
             for train, held in inner:
-                model = self._logreg(c).fit(Z[train], y[train])
+                model = self._logreg(c).fit(Z[train], y[train], sample_weight=weights[train])
                 models.setdefault(c, []).append((np.unique(groups[held]), model))
                 logits = np.full((len(held), N_CLASSES), -1e4)
                 logits[:, model.classes_] = model.decision_function(Z[held])
@@ -198,7 +217,7 @@ class WhisperLogReg(Recipe):
             self.inner_clean_accuracy_ = float(np.mean(oof[self.c_][rows].argmax(axis=1) == y[rows]))
         self.temperature_ = fit_temperature(oof[self.c_][scored], y[scored]) if self.calibrate else 1.0
         self._inner_models = models[self.c_]
-        final = self._logreg(self.c_).fit(Z, y)
+        final = self._logreg(self.c_).fit(Z, y, sample_weight=weights)
         coef = np.zeros((N_CLASSES, Z.shape[1]))
         intercept = np.full(N_CLASSES, -1e4)
         coef[final.classes_] = final.coef_
