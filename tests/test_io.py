@@ -21,11 +21,12 @@ from emovoice.errors import (
 )
 
 
-def encode(wave: np.ndarray, sample_rate: int, *, fmt: str, codec: str, channels: int = 1) -> bytes:
-    """Encode float audio with PyAV (FFmpeg) into ``fmt``/``codec`` bytes."""
+def encode(wave: np.ndarray, sample_rate: int, *, fmt: str, codec: str, channels: int = 1,
+           options: dict[str, str] | None = None) -> bytes:
+    """Encode float audio with PyAV (FFmpeg) into ``fmt``/``codec`` bytes (``options``: the muxer's)."""
     buffer = io.BytesIO()
     layout = "mono" if channels == 1 else "stereo"
-    with av.open(buffer, mode="w", format=fmt) as out:
+    with av.open(buffer, mode="w", format=fmt, options=options or {}) as out:
         rate = 48_000 if codec == "libopus" else sample_rate
         stream = out.add_stream(codec, rate=rate)
         stream.layout = layout
@@ -96,6 +97,25 @@ def test_bytes_and_file_objects_load_like_paths(speech_wav):
     np.testing.assert_array_equal(load(speech_wav.read_bytes()), from_path)
     with open(speech_wav, "rb") as handle:
         np.testing.assert_array_equal(load(handle), from_path)
+
+
+def test_a_browsers_webm_without_a_duration_is_remuxed_to_state_it(speech):
+    """MediaRecorder's WebM is a live stream (no duration in its header); remuxed, it states its
+    length and decodes to the same samples. Other files, and a WebM that states it, stay as they are."""
+    from emovoice.audio import with_stated_duration
+
+    wave, rate = speech
+    live = encode(wave, rate, fmt="webm", codec="libopus", options={"live": "1"})
+    with av.open(io.BytesIO(live)) as container:
+        assert container.duration is None
+    stated = with_stated_duration(live)
+    with av.open(io.BytesIO(stated)) as container:
+        assert container.format.name.startswith("matroska") and container.duration is not None
+        assert abs(container.duration / 1e6 - wave.size / rate) < 0.1
+    np.testing.assert_array_equal(decode(stated), decode(live))
+    for unchanged in (encode(wave, rate, fmt="webm", codec="libopus"), encode(wave, rate, fmt="wav", codec="pcm_s16le"),
+                      live[:40], b"\x1a\x45\xdf\xa3 not matroska after all"):
+        assert with_stated_duration(unchanged) is unchanged
 
 
 def test_video_without_audio_is_not_audio(tmp_path):

@@ -89,6 +89,38 @@ def test_an_answer_is_analysed_stored_served_and_deleted(app_client, make_user):
     assert _count(app_client, Answer) == 0 and _count(app_client, AnswerAudio) == 0  # the audio is gone too
 
 
+def test_a_browsers_webm_is_kept_stating_its_length(app_client, make_user):
+    """MediaRecorder's WebM states no duration; the stored recording does (the same audio packets),
+    so the report's player shows its length and can seek, and the analysis hears it all."""
+    import io
+
+    import av
+
+    wave, rate = sf.read(SAMPLE, dtype="float32")
+    buffer = io.BytesIO()
+    with av.open(buffer, mode="w", format="webm", options={"live": "1"}) as out:  # as a browser writes it
+        stream = out.add_stream("libopus", rate=48_000)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(wave[None, :], format="flt", layout="mono")
+        frame.sample_rate = rate
+        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=48_000)
+        for chunk in resampler.resample(frame) + resampler.resample(None):
+            for packet in stream.encode(chunk):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+    ada = make_user("ada@example.com")
+    accepted = app_client.post("/api/answers", headers=ada.headers,
+                               files={"audio": ("blob", buffer.getvalue(), "audio/webm;codecs=opus")})
+    assert accepted.status_code == 202, accepted.text
+    body = wait_for(app_client, accepted.json()["id"], ada.headers)
+    assert body["status"] == "done" and abs(body["report"]["duration_s"] - wave.size / rate) < 0.1
+    audio = app_client.get(f"/api/answers/{body['id']}/audio", headers=ada.headers)
+    assert audio.headers["content-type"] == "audio/webm"
+    with av.open(io.BytesIO(audio.content)) as container:
+        assert container.duration is not None and abs(container.duration / 1e6 - wave.size / rate) < 0.1
+
+
 def _cli_message(path: Path, *options: str) -> str:
     result = subprocess.run([sys.executable, "-m", "emovoice", "analyze", "--emotion-only", *options, path.name],
                             capture_output=True, text=True, cwd=path.parent)

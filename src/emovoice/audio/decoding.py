@@ -334,6 +334,51 @@ def load_audio(source: AudioSource, *, limits: Limits = DEFAULT_LIMITS) -> Decod
     return replace(decoded, samples=wave)
 
 
+_EBML_MAGIC = b"\x1a\x45\xdf\xa3"
+"""The first four bytes of a Matroska or WebM file."""
+
+
+def with_stated_duration(data: bytes) -> bytes:
+    """A WebM (Matroska) recording that states its length: ``data`` itself, or its packets remuxed.
+
+    A browser's MediaRecorder writes WebM as a live stream, with no duration in its header, so
+    players show no length and cannot seek until they have played it through. Such a file's audio
+    packets are copied, not re-encoded, into a container that states the duration; the samples
+    decode the same. Anything else (another format, a WebM that states its length, one with a video
+    stream, one the remux cannot read) comes back as it is.
+
+    Parameters
+    ----------
+    data : bytes
+        The recording as uploaded.
+
+    Returns
+    -------
+    bytes
+    """
+    if not data.startswith(_EBML_MAGIC):
+        return data
+    import av
+
+    out = io.BytesIO()
+    try:
+        with av.open(io.BytesIO(data), mode="r", metadata_errors="ignore") as source:
+            if source.duration is not None or len(source.streams) != 1 or not source.streams.audio:
+                return data
+            stream = source.streams.audio[0]
+            webm = stream.codec_context.name in ("opus", "vorbis")
+            with av.open(out, mode="w", format="webm" if webm else "matroska") as target:
+                copy = target.add_stream_from_template(stream)
+                for packet in source.demux(stream):
+                    if packet.dts is None:  # the demuxer's end-of-stream marker
+                        continue
+                    packet.stream = copy
+                    target.mux(packet)
+    except (av.error.FFmpegError, ValueError, OSError):
+        return data
+    return out.getvalue()
+
+
 def load(source: AudioSource, *, limits: Limits = DEFAULT_LIMITS) -> np.ndarray:
     """Decode and validate a recording; the samples of :func:`load_audio`.
 

@@ -133,8 +133,9 @@ The emotion probabilities are what the model heard; the answer's report says aga
 against which the app names no emotion (an ordinary voice is often misread then, most often as sad).
 The voice check's "baseline" holds the mean features of your voice as the emotion model hears it
 ("features_f32_base64": little-endian float32, in the shape given); they mean something only to
-the model that made them (its front end is named beside them). A browser's WebM recording may not
-state its length: players then show it once played through.
+the model that made them (its front end is named beside them). The recordings are the files as they
+were sent, except that a browser's WebM is rewritten to state its length (the same audio, not
+re-encoded); one kept from before that may not state it, and players show it once played through.
 """
 
 

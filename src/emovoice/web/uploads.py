@@ -7,7 +7,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
-from emovoice.audio import Limits, load_audio, named_bytes
+from emovoice.audio import Limits, load_audio, named_bytes, with_stated_duration
 from emovoice.errors import EmovoiceError, TooLongError
 
 ALLOWED_TIME_LIMITS = (15, 30, 60, 90, 120)
@@ -67,7 +67,8 @@ def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: in
     """Accept ``data`` if it decodes to a usable recording, else raise :class:`UploadError`.
 
     The checks and messages are those of ``emovoice analyze``: not audio, corrupt, empty,
-    silent, too short, too long (413 for too big or too long).
+    silent, too short, too long (413 for too big or too long). A browser's WebM comes back
+    remuxed to state its length (:func:`emovoice.audio.with_stated_duration`).
     """
     source, name = named_upload(data, filename=filename, max_bytes=max_bytes)
     try:
@@ -76,5 +77,6 @@ def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: in
         raise UploadError(str(exc), 413) from None
     except EmovoiceError as exc:  # not audio, damaged, silent... and any other refusal of the input
         raise UploadError(str(exc)) from None
-    return CheckedUpload(data=data, filename=name, content_type=safe_content_type(content_type, name),
+    return CheckedUpload(data=with_stated_duration(data), filename=name,
+                         content_type=safe_content_type(content_type, name),
                          duration_s=audio.samples.size / audio.sample_rate)

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from emovoice.analysis.voice_check import make_voice_check
+from emovoice.audio import with_stated_duration
 from emovoice.storage.models import VoiceCheck
 from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, save_check
 from emovoice.web.api.schemas import ErrorOut, VoiceCheckOut
@@ -52,7 +53,7 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
         checked = make_voice_check(state.jobs.analyzer, source)
     finally:
         _checking.release()
-    check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=data,
+    check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=with_stated_duration(data),
                        content_type=safe_content_type(audio.content_type, name), filename=name,
                        duration_s=checked.duration_s, speech_s=checked.speech_s, level_dbfs=checked.level_dbfs)
     session.commit()
