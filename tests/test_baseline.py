@@ -140,6 +140,8 @@ def test_a_baseline_file_reads_back_exactly_and_refuses_damage(tmp_path, tess_cl
     again = Baseline.load(path)
     np.testing.assert_array_equal(again.features, baseline.features)
     assert again.describe() == baseline.describe()
+    shown = repr(again)  # what print() shows: the shape and what it was made from, not 3,072 numbers
+    assert len(shown) < 250 and "(4, 768)" in shown and "sources=2" in shown and "kind='speaker'" in shown, shown
     data = json.loads(path.read_text())
     for damage, message in (({**data, "format": "something"}, "not an emovoice baseline"),
                             ({**data, "format_version": 99}, "format version 99"),

@@ -99,6 +99,11 @@ class Baseline:
     created: str = field(default_factory=lambda: dt.date.today().isoformat())
     kind: str = "speaker"
 
+    def __repr__(self) -> str:  # the features' shape, not their 3,072 numbers
+        return (f"Baseline(kind={self.kind!r}, features={self.features.dtype} {tuple(self.features.shape)}, "
+                f"frontend={self.frontend.describe()!r}, speech_s={self.speech_s:.1f}, windows={self.windows}, "
+                f"sources={self.sources}, created={self.created!r})")
+
     def check_frontend(self, spec: FrontendSpec, shape: tuple[int, ...] | None = None) -> None:
         """Refuse a baseline made by another front end than ``spec`` (or of another shape).
 
