@@ -109,6 +109,13 @@ def test_voice_check_then_an_answer_heard_against_it(app_url, human_voice):
         drawn = harness.charts_drawn(page)
         assert set(drawn) == {"chart-timeline", "chart-mix", "chart-pace", "chart-pitch", "chart-loudness"}
         assert all(drawn.values()), drawn
+        for chart in ("chart-pace", "chart-loudness"):  # the shaded target spans the chart, edge to edge
+            band = page.evaluate(f"""(() => {{ const c = Chart.getChart(document.getElementById('{chart}'));
+                const edge = c.getDatasetMeta(1).data;
+                return [edge[0].x, edge[edge.length - 1].x, c.chartArea.left, c.chartArea.right,
+                        c.legend.legendItems.map(item => item.text)]; }})()""")
+            assert abs(band[0] - band[2]) < 2 and abs(band[1] - band[3]) < 2, (chart, band)
+            assert not any(text.endswith(" low") for text in band[4]), band
         main = page.inner_text("main")
         assert question in main
         assert "Heard against your voice check of" in main and "No emotion is named" not in main
@@ -187,6 +194,9 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
         page.wait_for_selector("body[data-charts='7']", timeout=20_000)
         drawn = harness.charts_drawn(page)
         assert drawn["trend-wpm"] and drawn["trend-fillers_per_min"], drawn
+        legends = page.evaluate("[...document.querySelectorAll('canvas')].map(c => Chart.getChart(c).legend"
+                                ".options.display)")
+        assert legends == [False] * 7, legends  # each caption names its figure and the band: no legend repeats it
         found["history"] = harness.axe_violations(page)
         summary_url = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)"
                                     ".find(h => /\\/interviews\\/\\d+$/.test(h))")
@@ -263,6 +273,27 @@ def test_without_a_microphone_the_page_says_so_and_offers_the_upload(app_url):
         message = page.inner_text("#problem")
         assert "microphone" in message.lower() and "upload" in message.lower(), message
         assert page.evaluate("document.getElementById('upload-section').open")
+        browser.close()
+
+
+def test_a_refused_voice_check_replaces_the_welcome_with_the_reason(app_url, tmp_path):
+    """Just signed up, a file that is not a recording is refused: the reason shows, the welcome
+    that came before it goes, and a reload does not bring the welcome back."""
+    not_audio = tmp_path / "notes.txt"
+    not_audio.write_text("these are my notes, not a recording\n")
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=None)
+        page = browser.new_page()
+        harness.sign_up(page, app_url, "dora@example.com", then=None)
+        assert page.is_visible("#welcome")
+        page.click("#upload-section summary")
+        page.set_input_files("#upload-file", str(not_audio))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("#problem:not([hidden])", timeout=30_000)
+        assert "notes.txt" in page.inner_text("#problem") or "audio" in page.inner_text("#problem").lower()
+        assert page.locator("#welcome").count() == 0 and page.url.endswith("/voice-check")
+        page.reload()
+        assert page.locator("#welcome").count() == 0 and "Voice check" in page.inner_text("h1")
         browser.close()
 
 

@@ -170,6 +170,8 @@
     const form = new FormData();
     form.append("audio", file, name);
     if (voiceCheck) {
+      const welcome = $("welcome");  // the step it welcomed to is under way: a refusal below is the news now
+      if (welcome) { welcome.remove(); history.replaceState(null, "", "/voice-check"); }
       const saved = await send("/api/me/voice-check", "PUT", form, (detail) => /again$/.test(detail)
         ? `${sentence(detail)}.` : `${sentence(detail)}. Press Start to record it again, or upload another file.`);
       if (saved) window.location.assign("/voice-check?saved=1");
