@@ -1,4 +1,4 @@
-// What the comparison and the history pages' charts share (Chart.js is loaded before this file):
+// What the report, comparison and history pages' charts share (Chart.js is loaded before this file):
 // reading the page's chart data, drawing a chart and counting it, a shaded target range.
 window.emovoiceCharts = (function () {
   "use strict";
@@ -22,8 +22,8 @@ window.emovoiceCharts = (function () {
   function finish() {
     document.body.dataset.charts = String(drawn);
   }
-  // Two line datasets that shade the range from ``low`` to ``high`` from x = ``left`` to ``right`` of a
-  // linear axis: the first, named ``lowLabel``, is the lower edge (leave it out of the legend), the
+  // Two line datasets that shade the range from ``low`` to ``high`` from x = ``left`` to ``right`` (numbers
+  // on a linear axis, labels on a category axis): the first, named ``lowLabel``, is the lower edge (leave it out of the legend), the
   // second fills down to it.
   function targetBand(left, right, low, high, lowLabel, label) {
     return [

@@ -26,7 +26,7 @@
       data: { datasets },
       options: {
         plugins: {
-          legend: { labels: { filter: (item) => item.text !== "target low" } },
+          legend: { display: false },  // the caption under the chart names the figure and the band
           tooltip: { filter: (item) => item.datasetIndex === datasets.length - 1,
                      callbacks: { title: (items) => labels[items[0].parsed.x - 1] } },
         },

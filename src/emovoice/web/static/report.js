@@ -32,27 +32,17 @@
                                                                     : `Waiting for a free analyser… ${waited} s`));
     return;
   }
-  const source = document.getElementById("chart-data");
-  if (!source || typeof Chart === "undefined") return;
-  const data = JSON.parse(source.textContent);
+  const charts = window.emovoiceCharts;
+  const data = charts && charts.pageData("chart-data");
   if (!data) return;
-  Chart.defaults.animation = false;
   Chart.defaults.font.size = 13;
-  Chart.defaults.color = "#222";
-  const drawn = [];
 
-  function band(labels, low, high, label) {
-    return [
-      { label: `${label} low`, data: labels.map(() => low), borderWidth: 0, pointRadius: 0, fill: false },
-      { label: `${label} (target)`, data: labels.map(() => high), borderWidth: 0, pointRadius: 0,
-        fill: "-1", backgroundColor: "rgba(46, 125, 50, 0.15)" },
-    ];
-  }
+  // The target range across a chart whose x axis is ``labels`` (its first to its last).
+  const band = (labels, [low, high], label) => charts.targetBand(labels[0], labels[labels.length - 1], low, high,
+                                                                 `${label} low`, `${label} (target)`);
   function make(id, config) {
     const canvas = document.getElementById(id);
-    if (!canvas) return;
-    drawn.push(new Chart(canvas, config));
-    canvas.dataset.drawn = "true";
+    if (canvas) charts.draw(canvas, config);
   }
   const legendWithoutBands = { labels: { filter: (item) => !item.text.endsWith(" low") } };
 
@@ -77,7 +67,7 @@
     const labels = data.pace.curve.map((p) => `${Math.round(p.time)} s`);  // whole seconds, as the other charts
     make("chart-pace", {
       type: "line",
-      data: { labels, datasets: [...band(labels, data.pace.target[0], data.pace.target[1], "pace"),
+      data: { labels, datasets: [...band(labels, data.pace.target, "pace"),
         { label: "words per minute", data: data.pace.curve.map((p) => p.wpm), borderColor: "#1565c0", pointRadius: 2 }] },
       options: { plugins: { legend: legendWithoutBands }, scales: { y: { min: 0, title: { display: true, text: "wpm" } } } },
     });
@@ -94,10 +84,10 @@
     const labels = data.loudness.curve.map((_, i) => `${i} s`);
     make("chart-loudness", {
       type: "line",
-      data: { labels, datasets: [...band(labels, data.loudness.target[0], data.loudness.target[1], "loudness"),
+      data: { labels, datasets: [...band(labels, data.loudness.target, "loudness"),
         { label: "level (dBFS)", data: data.loudness.curve, borderColor: "#ef6c00", pointRadius: 2, spanGaps: false }] },
       options: { plugins: { legend: legendWithoutBands }, scales: { y: { title: { display: true, text: "dBFS" } } } },
     });
   }
-  document.body.dataset.charts = String(drawn.length);
+  charts.finish();
 })();
