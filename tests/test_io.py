@@ -113,6 +113,10 @@ def test_a_browsers_webm_without_a_duration_is_remuxed_to_state_it(speech):
         assert container.format.name.startswith("matroska") and container.duration is not None
         assert abs(container.duration / 1e6 - wave.size / rate) < 0.1
     np.testing.assert_array_equal(decode(stated), decode(live))
+    checked = with_stated_duration(live, duration_s=wave.size / rate)  # the decoded length: kept
+    np.testing.assert_array_equal(decode(checked), decode(live))
+    assert checked is not live and len(checked) == len(stated)
+    assert with_stated_duration(live, duration_s=wave.size / rate + 1) is live  # a remux that lost a second
     for unchanged in (encode(wave, rate, fmt="webm", codec="libopus"), encode(wave, rate, fmt="wav", codec="pcm_s16le"),
                       live[:40], b"\x1a\x45\xdf\xa3 not matroska after all"):
         assert with_stated_duration(unchanged) is unchanged

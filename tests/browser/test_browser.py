@@ -125,6 +125,11 @@ def test_voice_check_then_an_answer_heard_against_it(app_url, human_voice):
         report = page.evaluate(f"fetch('/api/answers/{answer_id}').then(r => r.json())")["report"]
         assert 13.5 <= report["duration_s"] <= 16.5, report["duration_s"]  # one recording, stopped at 15 s
         assert report["reference"] == "speaker" and report["baseline"]["kind"] == "speaker"
+        lengths = page.evaluate(f"""Promise.all(['/api/me/voice-check/audio', '/api/answers/{answer_id}/audio']
+            .map(url => new Promise(done => {{ const player = new Audio(); player.preload = 'metadata';
+                player.onloadedmetadata = () => done(player.duration); player.onerror = () => done(-1);
+                player.src = url; }})))""")
+        assert all(10 < length < 30 for length in lengths), lengths  # the browser's WebM kept stating its length
         checked["report"] = harness.axe_violations(page)
 
         page.click("text=How you compare with other candidates")

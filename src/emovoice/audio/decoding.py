@@ -338,19 +338,22 @@ _EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 """The first four bytes of a Matroska or WebM file."""
 
 
-def with_stated_duration(data: bytes) -> bytes:
+def with_stated_duration(data: bytes, *, duration_s: float | None = None) -> bytes:
     """A WebM (Matroska) recording that states its length: ``data`` itself, or its packets remuxed.
 
     A browser's MediaRecorder writes WebM as a live stream, with no duration in its header, so
     players show no length and cannot seek until they have played it through. Such a file's audio
     packets are copied, not re-encoded, into a container that states the duration; the samples
     decode the same. Anything else (another format, a WebM that states its length, one with a video
-    stream, one the remux cannot read) comes back as it is.
+    stream, one the remux cannot read) comes back as it is, and so does a remux that states another
+    length than ``duration_s``: no packet is ever dropped from what is kept.
 
     Parameters
     ----------
     data : bytes
         The recording as uploaded.
+    duration_s : float, optional
+        Its length as decoded; the remux is kept only if it states this length (within 0.25 s).
 
     Returns
     -------
@@ -374,6 +377,10 @@ def with_stated_duration(data: bytes) -> bytes:
                         continue
                     packet.stream = copy
                     target.mux(packet)
+        if duration_s is not None:
+            with av.open(io.BytesIO(out.getvalue()), mode="r") as remuxed:
+                if remuxed.duration is None or abs(remuxed.duration / 1e6 - duration_s) > 0.25:
+                    return data
     except (av.error.FFmpegError, ValueError, OSError):
         return data
     return out.getvalue()

@@ -77,6 +77,6 @@ def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: in
         raise UploadError(str(exc), 413) from None
     except EmovoiceError as exc:  # not audio, damaged, silent... and any other refusal of the input
         raise UploadError(str(exc)) from None
-    return CheckedUpload(data=with_stated_duration(data), filename=name,
-                         content_type=safe_content_type(content_type, name),
-                         duration_s=audio.samples.size / audio.sample_rate)
+    duration_s = audio.samples.size / audio.sample_rate
+    return CheckedUpload(data=with_stated_duration(data, duration_s=duration_s), filename=name,
+                         content_type=safe_content_type(content_type, name), duration_s=duration_s)

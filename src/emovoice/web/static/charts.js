@@ -22,9 +22,9 @@ window.emovoiceCharts = (function () {
   function finish() {
     document.body.dataset.charts = String(drawn);
   }
-  // Two line datasets that shade the range from ``low`` to ``high`` from x = ``left`` to ``right`` (numbers
-  // on a linear axis, labels on a category axis): the first, named ``lowLabel``, is the lower edge (leave it out of the legend), the
-  // second fills down to it.
+  // Two line datasets that shade the range from ``low`` to ``high`` from x = ``left`` to ``right``
+  // (numbers on a linear axis, labels on a category axis): the first, named ``lowLabel``, is the lower
+  // edge (leave it out of the legend), the second fills down to it.
   function targetBand(left, right, low, high, lowLabel, label) {
     return [
       { label: lowLabel, data: [{ x: left, y: low }, { x: right, y: low }], borderWidth: 0, pointRadius: 0,

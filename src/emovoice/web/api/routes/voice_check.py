@@ -53,7 +53,8 @@ def put_voice_check(user: CurrentUser, session: SessionDep, state: StateDep,
         checked = make_voice_check(state.jobs.analyzer, source)
     finally:
         _checking.release()
-    check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=with_stated_duration(data),
+    kept = with_stated_duration(data, duration_s=checked.duration_s)
+    check = save_check(session, user_id=user.id, baseline=checked.baseline, audio=kept,
                        content_type=safe_content_type(audio.content_type, name), filename=name,
                        duration_s=checked.duration_s, speech_s=checked.speech_s, level_dbfs=checked.level_dbfs)
     session.commit()
