@@ -172,8 +172,11 @@
     if (voiceCheck) {
       const welcome = $("welcome");  // the step it welcomed to is under way: a refusal below is the news now
       if (welcome) { welcome.remove(); history.replaceState(null, "", "/voice-check"); }
+      const uploaded = file instanceof File;  // a chosen file; the microphone's recording is a plain Blob
+      const next = uploaded ? "Upload another file, or press Start to record it." : "Press Start to record it "
+        + "again, or upload another file.";
       const saved = await send("/api/me/voice-check", "PUT", form, (detail) => /again$/.test(detail)
-        ? `${sentence(detail)}.` : `${sentence(detail)}. Press Start to record it again, or upload another file.`);
+        ? `${sentence(detail)}.` : `${sentence(detail)}. ${next}`);
       if (saved) window.location.assign("/voice-check?saved=1");
       return;
     }
