@@ -80,6 +80,17 @@ def test_an_answer_is_analysed_stored_served_and_deleted(app_client, make_user):
 
     audio = app_client.get(f"/api/answers/{answer_id}/audio", headers=ada.headers)
     assert audio.status_code == 200 and audio.content == data and audio.headers["content-type"] == "audio/flac"
+    assert audio.headers["accept-ranges"] == "bytes"  # a player may seek
+    url, size = f"/api/answers/{answer_id}/audio", len(data)
+    for asked, (start, end) in (("bytes=0-99", (0, 99)), ("bytes=1000-", (1000, size - 1)),
+                                ("bytes=-10", (size - 10, size - 1)), (f"bytes=5-{size + 50}", (5, size - 1))):
+        part = app_client.get(url, headers={**ada.headers, "Range": asked})
+        assert part.status_code == 206 and part.content == data[start:end + 1], asked
+        assert part.headers["content-range"] == f"bytes {start}-{end}/{size}", asked
+    past = app_client.get(url, headers={**ada.headers, "Range": f"bytes={size}-"})
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
+    for ignored in ("bytes=0-1,5-9", "lines=1-2", "bytes=-"):  # not one byte range: the whole file
+        assert app_client.get(url, headers={**ada.headers, "Range": ignored}).content == data, ignored
     listed = app_client.get("/api/answers", headers=ada.headers).json()
     assert [a["id"] for a in listed] == [answer_id]
     assert listed[0]["emotion"] is None  # no voice check: the list names no emotion either

@@ -51,7 +51,8 @@
     type: "line",
     data: { labels: seconds, datasets: data.emotions.map((e) => ({
       label: e, data: data.timeline.probabilities[e], borderColor: data.colours[e],
-      backgroundColor: data.colours[e] + "99", fill: true, pointRadius: 0, tension: 0.3 })) },
+      // opaque: a see-through layer over the one below shows a colour of neither (grey over green: olive)
+      backgroundColor: data.colours[e], fill: true, pointRadius: 0, tension: 0.3 })) },
     options: { scales: { y: { stacked: true, min: 0, max: 1, title: { display: true, text: "probability" } } },
                plugins: { legend: { position: "bottom" } } },
   });

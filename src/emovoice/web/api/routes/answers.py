@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, Header, HTTPException, Response, UploadFile, status
 
 from emovoice.storage import answers as store
 from emovoice.storage.comparison import compare
@@ -18,6 +18,7 @@ from emovoice.storage.models import Answer, Question
 from emovoice.storage.questions import CATEGORIES
 from emovoice.web.api.schemas import AnswerAccepted, AnswerOut, AnswerSummary, ComparisonOut, ErrorOut
 from emovoice.web.deps import MAX_ID, CsrfChecked, CurrentUser, PathId, SessionDep, StateDep
+from emovoice.web.recordings import recording_response
 from emovoice.web.uploads import ALLOWED_TIME_LIMITS, check_upload
 
 router = APIRouter(prefix="/answers", tags=["answers"])
@@ -115,14 +116,14 @@ def get_comparison(answer_id: PathId, user: CurrentUser, session: SessionDep) ->
 
 
 @router.get("/{answer_id}/audio", response_class=Response, responses={404: {"model": ErrorOut}})
-def get_audio(answer_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
-    """The recording as it was uploaded."""
+def get_audio(answer_id: PathId, user: CurrentUser, session: SessionDep,
+              range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
+    """The recording as it was stored, whole or the one byte range asked for (206), so players can seek."""
     answer = store.user_answer(session, user_id=user.id, answer_id=answer_id)
     audio = store.audio_of(session, answer_id) if answer is not None else None
     if audio is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
-    return Response(audio.data, media_type=audio.content_type,
-                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return recording_response(audio.data, content_type=audio.content_type, range_header=range_header)
 
 
 @router.delete("/{answer_id}", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Annotated
 
-from fastapi import APIRouter, File, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, File, Header, HTTPException, Response, UploadFile, status
 from sqlalchemy.orm import Session
 
 from emovoice.analysis.voice_check import make_voice_check
@@ -14,6 +14,7 @@ from emovoice.storage.models import VoiceCheck
 from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, save_check
 from emovoice.web.api.schemas import ErrorOut, VoiceCheckOut
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
+from emovoice.web.recordings import recording_response
 from emovoice.web.uploads import named_upload, safe_content_type
 
 router = APIRouter(prefix="/me/voice-check", tags=["voice check"])
@@ -69,11 +70,11 @@ def get_voice_check(user: CurrentUser, session: SessionDep) -> VoiceCheckOut:
 
 
 @router.get("/audio", response_class=Response, responses={404: {"model": ErrorOut}})
-def get_voice_check_audio(user: CurrentUser, session: SessionDep) -> Response:
-    """The voice check's recording as it was uploaded."""
+def get_voice_check_audio(user: CurrentUser, session: SessionDep,
+                          range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
+    """The voice check's recording as it was stored, whole or the one byte range asked for (206)."""
     check = _own_check(session, user.id)
-    return Response(check.audio, media_type=check.content_type,
-                    headers={"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return recording_response(check.audio, content_type=check.content_type, range_header=range_header)
 
 
 @router.delete("", status_code=status.HTTP_204_NO_CONTENT, dependencies=[CsrfChecked])
