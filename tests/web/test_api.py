@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -13,7 +14,7 @@ import numpy as np
 import soundfile as sf
 from sqlalchemy import func, select
 
-from conftest import wait_for
+from conftest import cookie_login, wait_for
 from emovoice.storage.models import Answer, AnswerAudio, AuthSession, User
 
 SAMPLE = Path(str(resources.files("emovoice.samples") / "answer.flac"))
@@ -194,6 +195,10 @@ def test_a_recording_without_speech_fails_with_a_clear_error(app_client, make_us
     assert accepted.status_code == 202
     body = wait_for(app_client, accepted.json()["id"], ada.headers)
     assert body["status"] == "failed" and "speech" in body["error"] and body["report"] is None
+    with cookie_login(app_client, "ada@example.com"):  # the report page says it as a sentence
+        page = app_client.get(f"/answers/{body['id']}").text
+        said = re.search(r'<p class="error" role="alert">([^<]+)</p>', page).group(1)
+        assert said[0].isupper() and said.endswith(".") and not said.endswith(".."), said
 
 
 def test_deleting_the_account_deletes_everything(app_client, make_user):

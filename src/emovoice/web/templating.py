@@ -16,7 +16,16 @@ from emovoice.storage.questions import CATEGORIES
 from emovoice.web.deps import csrf_token
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
-templates.env.filters["sentence"] = lambda text: str(text)[:1].upper() + str(text)[1:]  # messages start lower case
+
+
+def as_sentence(message: object) -> str:
+    """A message (they start in lower case, with no full stop) as a sentence: capital first, stop last."""
+    text = str(message).strip()
+    text = text[:1].upper() + text[1:]
+    return text if not text or text[-1] in ".!?…" else f"{text}."
+
+
+templates.env.filters["sentence"] = as_sentence
 templates.env.filters["pause"] = lambda flow: wording.pause_seconds(flow.longest_pause_s,
                                                                    threshold=flow.long_pause_threshold_s)
 templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
