@@ -186,17 +186,34 @@ def test_too_big_and_too_long_uploads_are_refused(settings, tmp_path, analyzer):
         assert big.status_code == 413 and "MB" in big.json()["detail"]
 
 
-def test_a_recording_without_speech_fails_with_a_clear_error(app_client, make_user, tmp_path):
+def test_a_recording_without_speech_is_refused_at_once_and_never_stored(app_client, make_user, tmp_path):
+    """It was accepted, queued, and stored as a failed answer in the history."""
     ada = make_user("ada@example.com")
     tone = tmp_path / "tone.wav"
     t = np.arange(16_000 * 4) / 16_000
     sf.write(tone, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 16_000)
-    accepted = app_client.post("/api/answers", headers=ada.headers, files={"audio": ("tone.wav", tone.read_bytes())})
-    assert accepted.status_code == 202
-    body = wait_for(app_client, accepted.json()["id"], ada.headers)
+    refused = app_client.post("/api/answers", headers=ada.headers, files={"audio": ("tone.wav", tone.read_bytes())})
+    assert refused.status_code == 422
+    assert refused.json()["detail"] == _cli_message(tone)  # the CLI's words: "no speech found: ... steady tone"
+    assert "steady tone" in refused.json()["detail"]
+    assert _count(app_client, Answer) == 0 and _count(app_client, AnswerAudio) == 0
+    assert app_client.get("/api/answers", headers=ada.headers).json() == []
+
+
+def test_a_failed_answer_says_why_in_a_sentence(app_client, make_user):
+    from emovoice.storage import answers as store
+
+    ada = make_user("ada@example.com")
+    with app_client.app.state.emovoice.database.session() as session:  # as answers refused by the worker were
+        user_id = session.scalar(select(User.id).where(User.email == "ada@example.com"))
+        answer_id = store.create_answer(session, user_id=user_id, question_id=None, audio=SAMPLE.read_bytes(),
+                                        content_type="audio/flac", filename="answer.flac").id
+        store.fail(session, answer_id, "answer.webm: too little speech: we heard only 0.2 s of voice, and at "
+                                       "least 0.3 s is needed. Record again and say a full sentence or more")
+    body = app_client.get(f"/api/answers/{answer_id}", headers=ada.headers).json()
     assert body["status"] == "failed" and "speech" in body["error"] and body["report"] is None
     with cookie_login(app_client, "ada@example.com"):  # the report page says it as a sentence
-        page = app_client.get(f"/answers/{body['id']}").text
+        page = app_client.get(f"/answers/{answer_id}").text
         said = re.search(r'<p class="error" role="alert">([^<]+)</p>', page).group(1)
         assert said[0].isupper() and said.endswith(".") and not said.endswith(".."), said
 

@@ -124,10 +124,8 @@ def test_a_recording_without_a_voice_is_told_as_a_person_would(app_client, make_
     user = make_user("quiet@example.com")
     hiss = io.BytesIO()
     sf.write(hiss, np.random.default_rng(7).normal(0, 0.01, 16_000 * 5).astype(np.float32), 16_000, format="WAV")
-    accepted = app_client.post("/api/answers", headers=user.headers, files={"audio": ("hiss.wav", hiss.getvalue())})
-    assert accepted.status_code == 202
-    body = wait_for(app_client, accepted.json()["id"], user.headers)
-    assert body["status"] == "failed"
-    error = body["error"]
+    refused = app_client.post("/api/answers", headers=user.headers, files={"audio": ("hiss.wav", hiss.getvalue())})
+    assert refused.status_code == 422  # at once: no failed answer is stored
+    error = refused.json()["detail"]
     assert "heard no voice" in error and "microphone" in error and "record again" in error, error
     assert "0.0 s" not in error and "unvoiced" not in error and "at least" not in error

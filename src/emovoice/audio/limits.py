@@ -104,6 +104,6 @@ def _validate(wave: np.ndarray, *, sample_rate: int = SAMPLE_RATE,
             f"{name}: {duration:.0f} s long; the limit is {limits.max_duration_s:.0f} s")
     # a constant offset (DC) carries no sound: measure the peak around the mean
     if float(np.max(np.abs(wave - np.mean(wave, dtype=np.float64)))) < limits.silence_peak:
-        raise SilentAudioError(f"{name}: the recording is silent: check that the microphone is on and not "
-                               "muted, then record again")
+        raise SilentAudioError(f"{name}: the recording is silent. If it was just recorded, check that the "
+                               "microphone is on and not muted, then record again")
     return wave.astype(np.float32, copy=False)

@@ -140,8 +140,9 @@ def speech_presence(wave: np.ndarray, *, regions: list[Region], track: PitchTrac
         reason = (f"too little speech: we heard only {voiced_s:.1f} s of voice, and at least "
                   f"{th.MIN_VOICED_SPEECH_S:g} s is needed. Record again and say a full sentence or more")
     elif voiced_s < th.MIN_VOICED_SPEECH_S:
-        reason = ("no speech found: we heard no voice in it, only silence, noise or a whisper. Check that the "
-                  "microphone is on and not muted, then record again, speaking as you would to an interviewer")
+        reason = ("no speech found: we heard no voice in it, only silence, noise or a whisper. If it was just "
+                  "recorded, check that the microphone is on and not muted; then record again, speaking as you "
+                  "would to an interviewer")
     elif spread_st < th.MIN_SPEECH_PITCH_SPREAD_ST and voiced_s >= th.PITCH_SPREAD_MIN_VOICED_S:
         reason = ("no speech found: it holds a steady tone or hum, not a voice. Record again somewhere "
                   "quieter, close to the microphone")

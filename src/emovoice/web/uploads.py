@@ -7,11 +7,25 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
+from emovoice.analysis.delivery import check_speech
+from emovoice.analysis.norms import MIT_INTERVIEW_FILLERS
 from emovoice.audio import Limits, load_audio, named_bytes, with_stated_duration
 from emovoice.errors import EmovoiceError, TooLongError
 
 ALLOWED_TIME_LIMITS = (15, 30, 60, 90, 120)
 """The answer times offered; 15 s is the reference design's window, the rest fit the questions' own lengths."""
+
+
+FASTEST_PLAUSIBLE_WPM = 200
+"""A brisk speaker's pace: an answer time that cannot hold the study's words even at it is marked as such."""
+
+
+def time_limit_label(seconds: int) -> str:
+    """An answer time as the time lists offer it; one too short for the published study's comparison
+    of fillers (over :data:`MIT_INTERVIEW_FILLERS.min_words`, even at 200 words a minute) says so."""
+    if seconds * FASTEST_PLAUSIBLE_WPM / 60 <= MIT_INTERVIEW_FILLERS.min_words:
+        return f"{seconds} seconds (too short to compare with the published study)"
+    return f"{seconds} seconds"
 
 
 def time_limit_for(suggested_s: int) -> int:
@@ -67,12 +81,15 @@ def check_upload(data: bytes, *, filename: str, content_type: str, max_bytes: in
     """Accept ``data`` if it decodes to a usable recording, else raise :class:`UploadError`.
 
     The checks and messages are those of ``emovoice analyze``: not audio, corrupt, empty,
-    silent, too short, too long (413 for too big or too long). A browser's WebM comes back
-    remuxed to state its length (:func:`emovoice.audio.with_stated_duration`).
+    silent, too short, too long (413 for too big or too long), and no speech or too little of it
+    (:func:`emovoice.analysis.delivery.check_speech`, about 0.3 s for 2 minutes): a recording the
+    analysis would fail on is refused at once, so it is never stored as a failed answer. A
+    browser's WebM comes back remuxed to state its length (:func:`emovoice.audio.with_stated_duration`).
     """
     source, name = named_upload(data, filename=filename, max_bytes=max_bytes)
     try:
         audio = load_audio(source, limits=Limits(max_duration_s=max_seconds))
+        check_speech(audio.samples, name=name)
     except TooLongError as exc:
         raise UploadError(str(exc), 413) from None
     except EmovoiceError as exc:  # not audio, damaged, silent... and any other refusal of the input
