@@ -39,6 +39,9 @@ def test_sign_up_practise_and_delete_the_account_through_the_pages(app_client):
     question_id = int(re.search(r'data-question-id="(\d+)"', practice.text).group(1))
     assert 'id="begin"' in practice.text and "<meter" in practice.text and 'id="upload-file"' in practice.text
     assert all(f'value="{s}"' in practice.text for s in (15, 30, 60, 90, 120))
+    offered = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', practice.text))
+    assert offered["15"] == "15 seconds (too short to compare with the published study)"  # under 50 words at 200 wpm
+    assert offered["30"] == "30 seconds"
     suggested = int(re.search(r"a good answer takes about (\d+) s", practice.text).group(1))
     expected = next(s for s in (15, 30, 60, 90, 120) if s >= suggested)  # the question's own length by default
     assert re.search(rf'<option value="{expected}" selected', practice.text), suggested

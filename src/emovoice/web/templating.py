@@ -14,6 +14,7 @@ from emovoice.analysis import wording
 from emovoice.storage.models import User
 from emovoice.storage.questions import CATEGORIES
 from emovoice.web.deps import csrf_token
+from emovoice.web.uploads import time_limit_label
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -29,6 +30,7 @@ templates.env.filters["sentence"] = as_sentence
 templates.env.filters["pause"] = lambda flow: wording.pause_seconds(flow.longest_pause_s,
                                                                    threshold=flow.long_pause_threshold_s)
 templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
+templates.env.filters["answer_time"] = time_limit_label  # "15 seconds (too short to compare with the published study)"
 templates.env.filters["when"] = lambda when: f"{wording.long_date(when.date().isoformat())}, {when:%H:%M} UTC"
 
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot use this", 503: "Busy"}
