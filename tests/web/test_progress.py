@@ -31,6 +31,31 @@ def _user_id(client, email: str) -> int:
         return int(session.scalar(select(User.id).where(User.email == email)))
 
 
+@pytest.mark.parametrize("questions", [1, 2, 3, 5, 7, 12])
+def test_a_mock_interview_opens_with_about_you_and_ends_with_closing_at_any_length(app_client, make_user, questions):
+    """With 5 questions and 7 categories it ended with whichever category came fifth."""
+    from emovoice.storage.interviews import create_interview
+    from emovoice.storage.questions import CATEGORIES
+
+    others = len(CATEGORIES) - 2
+
+    make_user("order@example.com")
+    user_id = _user_id(app_client, "order@example.com")
+    for seed in range(8):
+        with _db(app_client).session() as session:
+            interview = create_interview(session, user_id, questions=questions, rng=random.Random(seed))
+            categories = [session.get(Question, q.question_id).category for q in interview.questions]
+            assert len({q.question_id for q in interview.questions}) == questions  # never the same one twice
+        assert categories[0] == "about_you" and len(categories) == questions
+        assert (categories[-1] == "closing") == (questions > 1), categories
+        between = categories[1:-1]
+        assert "about_you" not in between[:others] and "closing" not in between[:others]  # while others last
+        assert len(set(between[:others])) == len(between[:others])  # a different one each, as far as they go
+    with _db(app_client).session() as session:  # one category: all from it
+        interview = create_interview(session, user_id, questions=3, category="closing", rng=random.Random(1))
+        assert {session.get(Question, q.question_id).category for q in interview.questions} == {"closing"}
+
+
 def test_a_mock_interview_runs_to_its_summary(app_client, make_user):
     ada = make_user("ada@example.com")
     assert app_client.post("/api/interviews", headers=ada.headers, json={"questions": 13}).status_code == 422
@@ -71,6 +96,9 @@ def test_a_mock_interview_runs_to_its_summary(app_client, make_user):
         page = app_client.get(f"/interviews/{interview['id']}").text
         assert "Each answer" in page and "What matters most" in page and "first mock interview" in page
         assert "No single answer stands out" in page and "strongest</span>" not in page
+        listed = page.split('id="tips-heading"')[1].split("</section>")[0].count("<li>")
+        assert listed == len(summary["top_tips"])  # fewer than the three promised say why
+        assert ('id="tips-note"' in page) == (0 < listed < 3)
         second = app_client.post("/api/interviews", headers=ada.headers, json={"questions": 1}).json()
         question_page = app_client.get(f"/interviews/{second['id']}").text
         assert "question 1 of 1" in question_page and f'data-interview-id="{second["id"]}"' in question_page

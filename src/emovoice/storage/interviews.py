@@ -41,19 +41,19 @@ def create_interview(session: Session, user_id: int, *, questions: int = th.INTE
         raise ParameterError(f"not enough questions{' in ' + category if category else ''} for {questions}")
     for ids in pool.values():
         rng.shuffle(ids)
-    order = [c for c in CATEGORIES if c in pool]
-    rng.shuffle(order)
-    if "about_you" in order:  # interviews open with "about you" and end with "closing"
-        order.remove("about_you")
-        order.insert(0, "about_you")
-    if "closing" in order and len(order) > 1:
-        order.remove("closing")
-        order.append("closing")
-    chosen: list[int] = []
-    while len(chosen) < questions:
-        for cat in order:
-            if pool[cat] and len(chosen) < questions:
-                chosen.append(pool[cat].pop())
+    # it opens with "about you" and ends with "closing" (when there are two questions or more), whatever
+    # the number of questions; the others cycle through the remaining categories in a shuffled order
+    ends = [c for c in ("about_you", "closing") if c in pool][: min(questions, 2)]
+    middle = [c for c in CATEGORIES if c in pool and c not in ends]
+    rng.shuffle(middle)
+    first = [pool["about_you"].pop()] if "about_you" in ends else []
+    last = [pool["closing"].pop()] if "closing" in ends else []
+    between: list[int] = []
+    while len(between) < questions - len(first) - len(last):
+        for cat in [c for c in middle if pool[c]] or [c for c in pool if pool[c]]:  # then whatever is left
+            if len(between) < questions - len(first) - len(last):
+                between.append(pool[cat].pop())
+    chosen = first + between + last
     interview = Interview(user_id=user_id, category=category, time_limit_s=time_limit_s)
     interview.questions = [InterviewQuestion(position=i + 1, question_id=qid) for i, qid in enumerate(chosen)]
     session.add(interview)
