@@ -46,6 +46,8 @@
   }
   const legendWithoutBands = { labels: { filter: (item) => !item.text.endsWith(" low") } };
 
+  // On a phone the eight-name legend takes three rows: at the desktop's 2:1 the plot left above it was a strip.
+  const narrow = window.matchMedia("(max-width: 40rem)").matches;
   const seconds = data.timeline.seconds.map((s) => `${s} s`);
   make("chart-timeline", {
     type: "line",
@@ -53,8 +55,9 @@
       label: e, data: data.timeline.probabilities[e], borderColor: data.colours[e],
       // opaque: a see-through layer over the one below shows a colour of neither (grey over green: olive)
       backgroundColor: data.colours[e], fill: true, pointRadius: 0, tension: 0.3 })) },
-    options: { scales: { y: { stacked: true, min: 0, max: 1, title: { display: true, text: "probability" } } },
-               plugins: { legend: { position: "bottom" } } },
+    options: { aspectRatio: narrow ? 0.9 : 2,
+               scales: { y: { stacked: true, min: 0, max: 1, title: { display: true, text: "probability" } } },
+               plugins: { legend: { position: "bottom", labels: { boxWidth: narrow ? 14 : 40 } } } },
   });
   const ranked = data.emotions.slice().sort((a, b) => data.mix[b] - data.mix[a]);
   make("chart-mix", {
