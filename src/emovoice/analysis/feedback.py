@@ -108,9 +108,9 @@ def flow(report: Report, delivery: Delivery) -> list[Tip]:
                             "length holds without sounding hesitant; structure the answer in advance "
                             "(situation, action, result)."))
     elif figures.speaking_ratio < th.SPEAKING_RATIO.low:
-        out.append(_improve("flow", f"You were speaking {figures.speaking_ratio:.0%} of the time between your "
-                            f"first and last word (aim for {th.SPEAKING_RATIO.low:.0%} or more): plan two or "
-                            "three points so that you keep going."))
+        out.append(_improve("flow", f"You were speaking {wording.percent(figures.speaking_ratio)} of the time "
+                            f"between your first and last word (aim for {wording.percent(th.SPEAKING_RATIO.low)} or "
+                            "more): plan two or three points so that you keep going."))
     elif figures.speaking_ratio > th.SPEAKING_RATIO.high:
         out.append(_improve("flow", "You hardly paused at all: a short pause after each point lets it land "
                             "and gives you a breath."))
@@ -189,7 +189,7 @@ def _fillers_up(report: Report, delivery: Delivery) -> list[Tip]:
     return [_note("loudness", f"Your speaking level was {loud.level_dbfs:.0f} dBFS "
                   f"(target {th.LOUDNESS_DBFS.low:.0f} to {th.LOUDNESS_DBFS.high:.0f})."),
             _note("flow", f"You spoke for {figures.speaking_s:.1f} s of the {report.duration_s:.1f} s recording "
-                  f"({figures.speaking_ratio:.0%}).")]
+                  f"({wording.percent(figures.speaking_ratio)}).")]
 
 
 def tips(report: Report) -> list[Tip]:

@@ -15,7 +15,7 @@ from enum import StrEnum
 from emovoice import thresholds as th
 from emovoice.analysis.report import Report
 from emovoice.analysis.sentiment import verdict as sentiment_verdict
-from emovoice.analysis.wording import pause_seconds, shows_reading
+from emovoice.analysis.wording import pause_seconds, percent, shows_reading
 from emovoice.labels import EMOTIONS
 from emovoice.thresholds import Range, Verdict
 
@@ -83,6 +83,8 @@ class Figure:
             return "none"
         if self.key == "longest_pause_s":
             return f"{pause_seconds(value, threshold=th.LONG_PAUSE_S)} s"
+        if self.fmt == ".0%":
+            return percent(value)  # "62 %", as every page says a share
         return f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
 
 

@@ -34,7 +34,7 @@ def emotion_timeline_svg(timeline: list[Segment], duration: float) -> str:
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
                          f'fill="{COLOURS[label]}"><title>{seg.start:.0f}-{seg.end:.0f} s {label} '
-                         f'{seg.probabilities[label]:.0%}</title></rect>')
+                         f'{wording.percent(seg.probabilities[label])}</title></rect>')
     parts += _axes(duration, 1.0, "time (s)", "probability")
     parts.append("</svg>")
     return "".join(parts)

@@ -37,6 +37,10 @@ def _range(target: Target | None, fmt: str = ".0f", unit: str = "", sep: str = "
     return f"{target.low:{fmt}}{sep}{target.high:{fmt}}{unit}"
 
 
+def _percent_range(target: Target | None) -> str:
+    return "" if target is None else f"{100 * target.low:.0f}-{100 * target.high:.0f} %"
+
+
 def _verdict(target: Target | None, value: float | None) -> Verdict | None:
     return None if target is None or value is None else target.verdict(value)
 
@@ -76,7 +80,7 @@ def format_report(report: Report) -> str:
         ("filler words", _num(fillers.count, "d") + (f" ({fillers.per_minute:.1f}/min)"
                                                     if fillers.per_minute is not None else ""),
          f"≤ {fillers.target.high:.0f}/min", fillers.verdict),
-        ("speaking time", f"{flow.speaking_ratio:.0%}", _range(flow.target_speaking_ratio, ".0%"),
+        ("speaking time", wording.percent(flow.speaking_ratio), _percent_range(flow.target_speaking_ratio),
          _verdict(flow.target_speaking_ratio, flow.speaking_ratio)),
         (f"pauses > {flow.long_pause_threshold_s:.0f} s",
          f"{flow.long_pause_count} (longest "
