@@ -157,6 +157,9 @@ def test_voice_check_then_an_answer_heard_against_it(app_url, human_voice):
             small.wait_for_timeout(300)  # the charts lay out
             if harness.scrolls_sideways(small):
                 wide[path] = small.evaluate("document.documentElement.scrollWidth")
+            if path == f"/answers/{answer_id}":  # the timeline is a chart, not a strip above its legend
+                box = small.locator("#chart-timeline").bounding_box()
+                assert box["height"] >= 0.9 * box["width"], box
         visitor = browser.new_context(viewport=PHONE).new_page()
         for path in ("/", "/login", "/signup"):
             visitor.goto(app_url + path)
@@ -204,6 +207,15 @@ def test_a_two_question_mock_interview_reaches_its_summary_and_the_trends(app_ur
         legends = page.evaluate("[...document.querySelectorAll('canvas')].map(c => Chart.getChart(c).legend"
                                 ".options.display)")
         assert legends == [False] * 7, legends  # each caption names its figure and the band: no legend repeats it
+        loudness = page.evaluate("(() => { const c = Chart.getChart(document.getElementById('trend-loudness_dbfs'));"
+                                 " return {min: c.scales.y.min, max: c.scales.y.max,"
+                                 " ticks: c.scales.x.ticks.map(t => t.label)}; })()")
+        assert loudness["min"] <= -60 and loudness["max"] == 0, loudness  # room under the band for "too quiet"
+        listed = {f"{day} {month[:3]}" for day, month, *_ in  # "4 December 2026, 03:51 UTC" as "4 Dec"
+                  (w.split() for w in page.locator("table.list tbody td[data-label='When']").all_inner_texts())}
+        ticks = {re.fullmatch(r"(\d{1,2} [A-Z][a-z]{2}) \d\d:\d\d", t) for t in loudness["ticks"]}
+        assert None not in ticks and {t.group(1) for t in ticks} <= listed, (listed, loudness)  # as the list says
+        assert "too quiet" in page.inner_text("main")
         found["history"] = harness.axe_violations(page)
         summary_url = page.evaluate("[...document.querySelectorAll('a')].map(a => a.href)"
                                     ".find(h => /\\/interviews\\/\\d+$/.test(h))")

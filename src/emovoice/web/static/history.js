@@ -8,18 +8,29 @@
   if (!data) return;
   const BOUNDS = { sentiment: [-1, 1], speaking_ratio: [0, 1] };  // figures with a natural scale
   const percent = (value) => `${Math.round(value * 100)} %`;
+  const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                  "October", "November", "December"];
+  // "2026-12-04T03:51" (UTC) as the answer list says it, "4 December 2026, 03:51 UTC", and as a tick, "4 Dec 03:51"
+  const longDate = (iso) => `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1]} ${iso.slice(0, 4)}, `
+                            + `${iso.slice(11, 16)} UTC`;
+  const shortDate = (iso) => `${Number(iso.slice(8, 10))} ${MONTHS[Number(iso.slice(5, 7)) - 1].slice(0, 3)} `
+                             + iso.slice(11, 16);
   data.series.forEach((s) => {
     const canvas = document.getElementById(`trend-${s.key}`);
     if (!canvas || !s.points.length) return;
-    const labels = s.points.map((p) => p.time.replace("T", " "));
+    const labels = s.points.map((p) => shortDate(p.time));
+    const titles = s.points.map((p) => longDate(p.time));
     const [left, right] = [0.5, s.points.length + 0.5];
     const datasets = s.target ? charts.targetBand(left, right, s.target[0], s.target[1], "target low", "target") : [];
     datasets.push({ label: s.label, data: s.points.map((p, i) => ({ x: i + 1, y: p.value })),
                     borderColor: "#1565c0", pointRadius: 3 });
     // a natural scale where there is one, else from zero (a 0.03 s change must not fill the chart);
-    // loudness is negative (dBFS) and keeps its own
+    // loudness is negative (dBFS): from 0, the loudest a recording holds, down past the quietest answer
+    // and well below the target, so that "too quiet" has room under the band
+    const lowest = Math.min(...s.points.map((p) => p.value));
     const y = BOUNDS[s.key] ? { min: BOUNDS[s.key][0], max: BOUNDS[s.key][1] }
-      : { beginAtZero: s.key !== "loudness_dbfs" };
+      : s.key === "loudness_dbfs" ? { min: Math.min(-60, 10 * Math.floor(lowest / 10)), max: 0 }
+        : { beginAtZero: true };
     if (s.key === "speaking_ratio") y.ticks = { callback: percent };  // "61 %", as the report says it
     charts.draw(canvas, {
       type: "line",
@@ -28,7 +39,7 @@
         plugins: {
           legend: { display: false },  // the caption under the chart names the figure and the band
           tooltip: { filter: (item) => item.datasetIndex === datasets.length - 1,
-                     callbacks: { title: (items) => labels[items[0].parsed.x - 1] } },
+                     callbacks: { title: (items) => titles[items[0].parsed.x - 1] } },
         },
         scales: {
           x: { type: "linear", min: left, max: right,
