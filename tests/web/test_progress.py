@@ -200,6 +200,7 @@ def test_history_trends_and_filter(app_client, make_user):
         for i, fillers in enumerate([6.0, 5.8, 6.4, 5.5, 2.5, 2.2, 2.4, 2.1]):
             report = fake_report(rng)
             report["fillers"]["per_minute"] = fillers
+            report["loudness"]["level_dbfs"] = -44.0 + 0.1 * (i % 2)  # too quiet, every time
             answer_id = add_answer(session, user_id, teamwork if i % 2 else closing, report)
             session.execute(update(Answer).where(Answer.id == answer_id)
                             .values(created_at=start + dt.timedelta(days=i)))
@@ -209,7 +210,10 @@ def test_history_trends_and_filter(app_client, make_user):
     assert [p["value"] for p in fillers["points"]] == [6.0, 5.8, 6.4, 5.5, 2.5, 2.2, 2.4, 2.1]
     assert fillers["target"] == [0.0, 3.0]
     assert fillers["trend"]["sentence"] == ("Your filler words fell from 5.9 a minute to 2.3 a minute over your "
-                                            "last 8 answers (better).")
+                                            "last 8 answers (better): inside its target, at most 3.0 a minute.")
+    loudness = next(s for s in progress["series"] if s["key"] == "loudness_dbfs")
+    assert loudness["trend"]["sentence"] == ("Your loudness held steady at -44 dBFS over your last 8 answers: under "
+                                             "its target, -35 dBFS to -10 dBFS (too quiet).")  # it said no more
     assert app_client.get("/api/me/progress", headers=ada.headers,
                           params={"category": "teamwork"}).json()["answers"] == 4
     with cookie_login(app_client, ada.email):

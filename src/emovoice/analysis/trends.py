@@ -33,11 +33,31 @@ def _better(figure: Figure, before: float, after: float) -> bool | None:
     return None
 
 
+_OUTSIDE_WORDS = {"loudness_dbfs": ("too quiet", "too loud"), "wpm": ("too slow", "too fast")}
+"""What under and over the target mean, for the figures where a word says it better than a number."""
+
+
+def against_target(figure: Figure, value: float) -> str:
+    """Where ``value`` stands against the figure's target range, as the end of a sentence
+    (": inside its target, 100 wpm to 165 wpm"), or "" for a figure without one."""
+    target = figure.reference
+    if target is None:
+        return ""
+    named = (f"at most {figure.format(target.high)}" if target.low == 0 and figure.better == Better.LOWER
+             else f"{figure.format(target.low)} to {figure.format(target.high)}")
+    verdict = target.verdict(value)
+    if verdict == th.Verdict.OK:
+        return f": inside its target, {named}"
+    under, over = _OUTSIDE_WORDS.get(figure.key, ("", ""))
+    word = under if verdict == th.Verdict.LOW else over
+    return f": {'under' if verdict == th.Verdict.LOW else 'over'} its target, {named}{f' ({word})' if word else ''}"
+
+
 def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS) -> Trend | None:
     """The trend of ``values`` (oldest first) over the latest ``window`` answers, or None with too few.
 
     The sentence compares the mean of the first half with the mean of the second half, so that
-    one odd answer does not make a trend.
+    one odd answer does not make a trend, and says where the second stands against the target.
     """
     latest = values[-window:]
     if len(latest) < th.TREND_MIN_ANSWERS:
@@ -48,11 +68,12 @@ def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS
     shown_before, shown_after = figure.format(before), figure.format(after)
     name = figure.label.lower()
     if shown_before == shown_after:
-        sentence = f"Your {name} held steady at {shown_after} over your last {len(latest)} answers."
+        sentence = (f"Your {name} held steady at {shown_after} over your last {len(latest)} answers"
+                    f"{against_target(figure, after)}.")
     else:
         verb = "rose" if after > before else "fell"
         better = _better(figure, before, after)
         judgement = "" if better is None else (" (better)" if better else " (worse)")
         sentence = (f"Your {name} {verb} from {shown_before} to {shown_after} over your last {len(latest)} answers"
-                    f"{judgement}.")
+                    f"{judgement}{against_target(figure, after)}.")
     return Trend(key=figure.key, answers=len(latest), before=before, after=after, sentence=sentence)
