@@ -233,6 +233,12 @@ def test_html_report_is_self_contained(speech_wav, tmp):
     # the transcript's words are there, each with its time (fillers marked)
     words = re.findall(r"<(?:span|mark) title=\"(?:filler at )?[0-9.]+ s\">", page)
     assert len(words) >= 3, page[page.find("Transcript"):][:300]
+    # pitch on its variation figure's scale, that figure shaded: in hertz the curve looked far wider than it
+    pitch_svg = page[page.find("<h2>Pitch</h2>"):].split("</svg>")[0]
+    assert "pitch (semitones)" in pitch_svg and "<title>your pitch variation</title>" in pitch_svg
+    ticks = re.findall(r'text-anchor="end" font-size="10">([^<]+)</text>', pitch_svg)
+    assert ticks and all(re.fullmatch(r"-?\d+(\.\d)?", t) for t in ticks), ticks  # round steps, not "0.852"
+    assert max(abs(float(t)) for t in ticks) <= 24, ticks  # semitones, not hertz
 
 
 def test_speech_after_a_long_pause_inside_one_segment_is_transcribed(tmp):

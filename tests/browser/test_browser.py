@@ -125,6 +125,11 @@ def test_voice_check_then_an_answer_heard_against_it(app_url, human_voice):
         report = page.evaluate(f"fetch('/api/answers/{answer_id}').then(r => r.json())")["report"]
         assert 13.5 <= report["duration_s"] <= 16.5, report["duration_s"]  # one recording, stopped at 15 s
         assert report["reference"] == "speaker" and report["baseline"]["kind"] == "speaker"
+        pitch = page.evaluate("""(() => { const c = Chart.getChart(document.getElementById('chart-pitch'));
+            return [c.options.scales.y.title.text, c.data.datasets[1].data[0].y, c.data.datasets[2].data]; })()""")
+        hz = round(report["pitch"]["median_hz"])  # drawn on the scale of the pitch variation figure, which is shaded
+        assert pitch[0] == f"semitones from {hz} Hz" and pitch[1] == report["pitch"]["variability_st"], pitch
+        assert max(abs(v) for v in pitch[2] if v is not None) < 24, pitch  # semitones, not hertz
         lengths = page.evaluate(f"""Promise.all(['/api/me/voice-check/audio', '/api/answers/{answer_id}/audio']
             .map(url => new Promise(done => {{ const player = new Audio(); player.preload = 'metadata';
                 player.onloadedmetadata = () => done([player.duration,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 from pathlib import Path
 from typing import Any
 
@@ -42,8 +43,6 @@ def emotion_timeline_svg(timeline: list[Segment], duration: float) -> str:
 
 def _nice_step(raw: float) -> float:
     """1, 2 or 5 times a power of ten, at least ``raw``."""
-    import math
-
     if raw <= 0:
         return 1.0
     power = 10.0 ** math.floor(math.log10(raw))
@@ -63,16 +62,18 @@ def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float =
         x = PAD + inner_w * k * tick / max(x_max, 1e-9)
         out.append(f'<text x="{x:.1f}" y="{PAD + inner_h + 14}" text-anchor="middle" font-size="10">'
                    f'{k * tick:g}</text>')
-    for k in range(steps + 1):
-        yv = y_min + (y_max - y_min) * k / steps
-        y = PAD + inner_h - inner_h * k / steps
-        out.append(f'<text x="{PAD - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="10">{yv:.3g}</text>')
+    step = _nice_step((y_max - y_min) / steps)  # round numbers (-2, 0, 2...), not fifths of the span
+    first = math.ceil(y_min / step - 1e-9)
+    for k in range(first, math.floor(y_max / step + 1e-9) + 1):
+        y = PAD + inner_h - inner_h * (k * step - y_min) / max(y_max - y_min, 1e-9)
+        out.append(f'<text x="{PAD - 4}" y="{y + 3:.1f}" text-anchor="end" font-size="10">{k * step:g}</text>')
     return out
 
 
 def line_svg(points: list[tuple[float, float]], *, x_max: float, label: str, unit: str,
-             band: tuple[float, float] | None = None, colour: str = "#1565c0") -> str:
-    """A line chart with an optional shaded target band."""
+             band: tuple[float, float] | None = None, band_title: str = "target range",
+             band_fill: str = "#c8e6c9", colour: str = "#1565c0") -> str:
+    """A line chart with an optional shaded band (the target range unless ``band_title`` says otherwise)."""
     if not points:
         return "<p class='muted'>No data.</p>"
     values = [v for _, v in points] + (list(band) if band else [])
@@ -88,7 +89,7 @@ def line_svg(points: list[tuple[float, float]], *, x_max: float, label: str, uni
         _, y_top = xy(0, min(band[1], hi))
         _, y_bottom = xy(0, max(band[0], lo))
         parts.append(f'<rect x="{PAD}" y="{y_top:.1f}" width="{inner_w}" height="{max(0, y_bottom - y_top):.1f}" '
-                     'fill="#c8e6c9"><title>target range</title></rect>')
+                     f'fill="{band_fill}"><title>{_esc(band_title)}</title></rect>')
     coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in (xy(t, v) for t, v in points))
     parts.append(f'<polyline points="{coords}" fill="none" stroke="{colour}" stroke-width="2"/>')
     for t, v in points:
@@ -152,7 +153,9 @@ def render(report: Report) -> str:
     delivery = report.delivery
     if delivery is not None:
         pitch, pace, loud = delivery.pitch, delivery.pace, delivery.loudness
-        pitch_points = [(i + 0.5, v) for i, v in enumerate(pitch.curve) if v is not None]
+        middle, spread = pitch.median_hz, pitch.variability_st  # drawn on the pitch variation figure's scale
+        pitch_points = [(i + 0.5, 12 * math.log2(v / middle)) for i, v in enumerate(pitch.curve)
+                        if v is not None and middle]
         pace_points = [(p["time"], p["wpm"]) for p in pace.curve]
         tips = "".join(f"<li class='{t.kind}'>{_esc(t.text)}</li>" for t in wording.shown_tips(report))
         cards = "".join([
@@ -171,7 +174,13 @@ def render(report: Report) -> str:
             + "".join(f"<dt>{_esc(unit)}</dt><dd>{_esc(meaning)}</dd>" for unit, meaning in wording.UNITS)
             + "</dl></details>",
             f"<p>{_esc(wording.sentiment_sentence(delivery.sentiment, voice_named=named))}</p>",
-            "<h2>Pitch</h2>", line_svg(pitch_points, x_max=duration, label="F0", unit="Hz", colour="#6a1b9a"),
+            "<h2>Pitch</h2>",
+            line_svg(pitch_points, x_max=duration, label="pitch", unit="semitones",
+                     band=(-spread, spread) if spread else None, band_title="your pitch variation",
+                     band_fill="#ede0f3", colour="#6a1b9a"),
+            f"<p class='muted'>Pitch second by second, in semitones from your middle pitch"
+            f"{f' ({middle:.0f} Hz)' if middle else ''}. The shaded band is your pitch variation, the typical "
+            "distance of your pitch from its middle, either way.</p>",
             "<h2>Pace</h2>", line_svg(pace_points, x_max=duration, label="pace", unit="wpm",
                                       band=(pace.target.low, pace.target.high)),
             "<h2>Transcript</h2>", f"<p class='transcript'>{transcript_html(delivery.transcript.words)}</p>",

@@ -108,7 +108,8 @@ def chart_data(report: Report) -> dict[str, Any]:
     delivery = report.delivery
     if delivery is not None:
         data["pace"] = {"curve": delivery.pace.curve, "target": [delivery.pace.target.low, delivery.pace.target.high]}
-        data["pitch"] = {"curve": delivery.pitch.curve}
+        data["pitch"] = {"curve": delivery.pitch.curve, "median_hz": delivery.pitch.median_hz,
+                         "spread_st": delivery.pitch.variability_st}
         data["loudness"] = {"curve": speech_seconds(delivery.loudness.curve, delivery.flow.speech_regions),
                             "target": [delivery.loudness.target.low, delivery.loudness.target.high]}
     return data

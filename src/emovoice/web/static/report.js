@@ -76,12 +76,28 @@
       options: { plugins: { legend: legendWithoutBands }, scales: { y: { min: 0, title: { display: true, text: "wpm" } } } },
     });
   }
-  if (data.pitch) {
+  if (data.pitch && data.pitch.median_hz) {
+    // in semitones from the middle (median) pitch, the scale of the pitch variation figure, with that
+    // figure (the spread: one standard deviation each way) shaded: in hertz the curve's span read as
+    // the figure, and looked far wider than it
+    const { curve, median_hz: middle, spread_st: spread } = data.pitch;
+    const labels = curve.map((_, i) => `${i} s`);
+    const steps = curve.map((hz) => (hz ? 12 * Math.log2(hz / middle) : null));
+    const reach = Math.max(6, Math.ceil(Math.max(...steps.map((v) => Math.abs(v || 0)), spread || 0) + 1));
+    const named = `your pitch variation (±${spread ? spread.toFixed(1) : ""} semitones)`;
+    const spreadBand = spread ? charts.targetBand(labels[0], labels[labels.length - 1], -spread, spread,
+                                                  "variation low", named) : [];
+    spreadBand.forEach((d) => { if (d.backgroundColor) d.backgroundColor = "rgba(106, 27, 154, 0.12)"; });
+    const signed = (v) => `${v >= 0 ? "+" : ""}${v.toFixed(1)}`;
+    const tooltipLabel = (item) => (item.datasetIndex === spreadBand.length
+      ? `${Math.round(curve[item.dataIndex])} Hz (${signed(item.parsed.y)} semitones)` : item.dataset.label);
     make("chart-pitch", {
       type: "line",
-      data: { labels: data.pitch.curve.map((_, i) => `${i} s`),
-              datasets: [{ label: "pitch (Hz)", data: data.pitch.curve, borderColor: "#6a1b9a", spanGaps: false, pointRadius: 2 }] },
-      options: { scales: { y: { title: { display: true, text: "Hz" } } } },
+      data: { labels, datasets: [...spreadBand,
+        { label: "pitch", data: steps, borderColor: "#6a1b9a", spanGaps: false, pointRadius: 2 }] },
+      options: { plugins: { legend: legendWithoutBands, tooltip: { callbacks: { label: tooltipLabel } } },
+                 scales: { y: { min: -reach, max: reach,
+                                title: { display: true, text: `semitones from ${Math.round(middle)} Hz` } } } },
     });
   }
   if (data.loudness) {
