@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from emovoice.analysis import wording
 from emovoice.analysis.figures import FIGURES, MAIN_FIGURES
 from emovoice.analysis.report import Report, ReportFormatError, Tip
+from emovoice.analysis.speech import PHRASE_FILLERS
 from emovoice.labels import EMOTIONS
 from emovoice.presentation.palette import EMOTION_COLOURS
 from emovoice.storage import answers as store
@@ -54,7 +55,8 @@ def comparison_page(request: Request, answer_id: PathId, user: CurrentUser, sess
                           "mix": g.emotion_mix} for g in result.groups],
               "yours": {e: result.figures.get(f"emotion_{e}") for e in EMOTIONS}, "colours": EMOTION_COLOURS}
     return render(request, "compare.html", user, answer=answer, comparison=result, main=main, charts=charts,
-                  labels={f.key: f.label for f in FIGURES}, formats={f.key: f for f in FIGURES})
+                  labels={f.key: f.label for f in FIGURES}, formats={f.key: f for f in FIGURES},
+                  phrase_fillers=", ".join(" ".join("I" if w == "i" else w for w in words) for words in PHRASE_FILLERS))
 
 
 @dataclass(frozen=True)
