@@ -155,8 +155,7 @@ def main() -> None:
     for backend, r in ratios.items():
         lines.append(f"| {backend} | {r['api']:.2f} | {r['page']:.2f} | "
                      f"{'yes' if max(r.values()) <= 2 else 'no'} |")
-    (RESULTS / "comparison.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "comparison.md", lines)
 
 
 if __name__ == "__main__":

@@ -190,8 +190,7 @@ def write_markdown(result: dict) -> None:
               f"The four filler sentences of issue 4: {sum(s['kept'] for s in sentences)} of {inserted} kept now, "
               f"{sum(s['kept_before'] for s in sentences)} with ≤ 10 s segments.", ""]
     lines += [f"- \"{s['text']}\": {s['kept']} (before {s['kept_before']}) of {s['inserted']}" for s in sentences]
-    (RESULTS / "delivery.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "delivery.md", lines)
 
 
 if __name__ == "__main__":

@@ -77,8 +77,7 @@ def main() -> None:
     lines += ["", f"**300 s peak / 30 s peak: {ratio:.2f}x** (target at most 1.5x).", "",
               f"Four 300 s answers in a row in one process, resident size after each: "
               f"{', '.join(f'{v:.0f}' for v in after)} MB; last / first {drift:.3f} (target within 1.10)."]
-    (RESULTS / "memory.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "memory.md", lines)
 
 
 if __name__ == "__main__":

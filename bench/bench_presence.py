@@ -79,8 +79,7 @@ def main() -> None:
               for name, (found, reason, _, _) in others.items()]
     met = not refused and all(not found for found, *_ in others.values())
     lines += ["", f"Target (every real clip passes, every other sound is refused): {'met' if met else 'NOT met'}."]
-    (RESULTS / "presence.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "presence.md", lines)
 
 
 if __name__ == "__main__":

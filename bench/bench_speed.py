@@ -198,8 +198,7 @@ def main() -> None:
               "| length | prosody front end | analysis + prosody, ratio to the float32 encoder pass |", "|---|---|---|"]
     lines += [f"| {name} | {row['prosody_s']:.3f} s | {row['ratio_with_prosody_to_encoder_pass']:.2f} |"
               for name, row in rows.items()]
-    (RESULTS / "speed.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "speed.md", lines)
 
 
 if __name__ == "__main__":

@@ -224,8 +224,7 @@ def write_markdown(result: dict) -> None:
     lines += ["", f"Praat holds Python's lock: a pure-Python loop took {lock['loop_alone_s']:.3f} s alone and "
               f"{lock['loop_beside_voice_quality_s']:.3f} s beside `voice_quality` running in another thread "
               f"({lock['ratio']:.1f}×)."]
-    (RESULTS / "threads.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "threads.md", lines)
 
 
 if __name__ == "__main__":

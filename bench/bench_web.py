@@ -168,8 +168,7 @@ def main() -> None:
     for name, row in readiness.items():
         lines.append(f"| {name} | {row['direct_median_s']:.2f} s | {row['ready_median_s']:.2f} s | {row['ratio']:.2f} "
                      f"| {'yes' if row['ratio'] <= 1.5 else 'no'} | {row['cold_cli_s']:.2f} s |")
-    (RESULTS / "web.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "web.md", lines)
 
 
 if __name__ == "__main__":

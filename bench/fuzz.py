@@ -350,8 +350,7 @@ def main() -> None:
                      + ", ".join(f"{k}: {v}" for k, v in r["statuses"].items()) + " |")
     findings = result["library"]["failures"] + [f for r in result["uploads"] + result["routes"] for f in r["failures"]]
     lines += ["", "Findings:" if findings else "No findings.", *[f"- {f}" for f in findings]]
-    (RESULTS / "fuzz.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    machine.publish(RESULTS / "fuzz.md", lines)
 
 
 if __name__ == "__main__":

@@ -25,3 +25,10 @@ def processor() -> str:
 def describe() -> str:
     """For example "x86_64, AMD EPYC, 2 cores, Python 3.11.7"."""
     return f"{platform.machine()}, {processor()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def publish(path: Path, lines: list[str]) -> None:
+    """Write a benchmark's Markdown table to ``path`` and show it."""
+    text = "\n".join(lines)
+    path.write_text(text + "\n")
+    print(text)
