@@ -9,7 +9,8 @@ import soundfile as sf
 import emovoice
 from emovoice.analysis.analyzer import Analyzer
 from emovoice.errors import AudioError
-from test_io import FORMATS, encode
+from encoded import encode
+from test_io import FORMATS
 
 CASES_PER_FORMAT = 50  # x 6 formats = 300 mutated recordings
 

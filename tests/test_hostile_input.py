@@ -20,7 +20,8 @@ from emovoice.analysis.feedback import HEDGES, emotion_tips, tips
 from emovoice.analysis.report import EmotionReport, Reference
 from emovoice.audio import SAMPLE_RATE, decode_audio, load, load_array, ogg_links
 from emovoice.errors import CorruptAudioError, NoSpeechError, ParameterError, SilentAudioError, TooLongError
-from test_io import FORMATS, encode
+from encoded import encode
+from test_io import FORMATS
 
 CLI = [sys.executable, "-m", "emovoice"]
 

@@ -19,27 +19,7 @@ from emovoice.errors import (
     TooLongError,
     TooShortError,
 )
-
-
-def encode(wave: np.ndarray, sample_rate: int, *, fmt: str, codec: str, channels: int = 1,
-           options: dict[str, str] | None = None) -> bytes:
-    """Encode float audio with PyAV (FFmpeg) into ``fmt``/``codec`` bytes (``options``: the muxer's)."""
-    buffer = io.BytesIO()
-    layout = "mono" if channels == 1 else "stereo"
-    with av.open(buffer, mode="w", format=fmt, options=options or {}) as out:
-        rate = 48_000 if codec == "libopus" else sample_rate
-        stream = out.add_stream(codec, rate=rate)
-        stream.layout = layout
-        data = np.tile(wave[None, :], (channels, 1)).astype(np.float32)
-        frame = av.AudioFrame.from_ndarray(data, format="fltp", layout=layout)
-        frame.sample_rate = sample_rate
-        resampler = av.AudioResampler(format=stream.format.name, layout=layout, rate=rate)
-        for chunk in resampler.resample(frame) + resampler.resample(None):
-            for packet in stream.encode(chunk):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
-    return buffer.getvalue()
+from encoded import encode
 
 
 @pytest.fixture(scope="module")

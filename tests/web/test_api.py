@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from conftest import cookie_login, wait_for
 from emovoice.storage.models import Answer, AnswerAudio, AuthSession, User
+from encoded import encode
 
 SAMPLE = Path(str(resources.files("emovoice.samples") / "answer.flac"))
 
@@ -109,21 +110,10 @@ def test_a_browsers_webm_is_kept_stating_its_length(app_client, make_user):
     import av
 
     wave, rate = sf.read(SAMPLE, dtype="float32")
-    buffer = io.BytesIO()
-    with av.open(buffer, mode="w", format="webm", options={"live": "1"}) as out:  # as a browser writes it
-        stream = out.add_stream("libopus", rate=48_000)
-        stream.layout = "mono"
-        frame = av.AudioFrame.from_ndarray(wave[None, :], format="flt", layout="mono")
-        frame.sample_rate = rate
-        resampler = av.AudioResampler(format=stream.format.name, layout="mono", rate=48_000)
-        for chunk in resampler.resample(frame) + resampler.resample(None):
-            for packet in stream.encode(chunk):
-                out.mux(packet)
-        for packet in stream.encode(None):
-            out.mux(packet)
+    live = encode(wave, rate, fmt="webm", codec="libopus", options={"live": "1"})  # as a browser writes it
     ada = make_user("ada@example.com")
     accepted = app_client.post("/api/answers", headers=ada.headers,
-                               files={"audio": ("blob", buffer.getvalue(), "audio/webm;codecs=opus")})
+                               files={"audio": ("blob", live, "audio/webm;codecs=opus")})
     assert accepted.status_code == 202, accepted.text
     body = wait_for(app_client, accepted.json()["id"], ada.headers)
     assert body["status"] == "done" and abs(body["report"]["duration_s"] - wave.size / rate) < 0.1
