@@ -123,6 +123,42 @@ def test_a_browsers_webm_is_kept_stating_its_length(app_client, make_user):
         assert container.duration is not None and abs(container.duration / 1e6 - wave.size / rate) < 0.1
 
 
+def test_a_live_webm_stored_before_the_remux_states_its_length_once_asked_for(app_client, make_user):
+    """Recordings stored by an older emovoice are as the browser wrote them, with no length."""
+    import io
+    import zipfile
+
+    import av
+
+    from emovoice.storage.models import VoiceCheck
+
+    def stated_s(data: bytes) -> float | None:
+        with av.open(io.BytesIO(data)) as container:
+            return None if container.duration is None else container.duration / 1e6
+
+    wave, rate = sf.read(SAMPLE, dtype="float32")
+    live = encode(wave, rate, fmt="webm", codec="libopus", options={"live": "1"})
+    assert stated_s(live) is None
+    ada = make_user("ada@example.com")
+    assert app_client.put("/api/me/voice-check", headers=ada.headers,
+                          files={"audio": ("check.flac", SAMPLE.read_bytes(), "audio/flac")}).status_code == 200
+    accepted = app_client.post("/api/answers", headers=ada.headers,
+                               files={"audio": ("answer.flac", SAMPLE.read_bytes(), "audio/flac")})
+    answer_id = wait_for(app_client, accepted.json()["id"], ada.headers)["id"]
+    with app_client.app.state.emovoice.database.session() as session:  # as an older emovoice stored them
+        session.get(AnswerAudio, answer_id).data = live
+        session.scalar(select(VoiceCheck)).audio = live
+    for url in (f"/api/answers/{answer_id}/audio", "/api/me/voice-check/audio"):
+        first = app_client.get(url, headers=ada.headers).content
+        assert abs(stated_s(first) - wave.size / rate) < 0.1, url
+        assert app_client.get(url, headers=ada.headers).content == first  # kept: remuxed once
+    with app_client.app.state.emovoice.database.session() as session:
+        session.get(AnswerAudio, answer_id).data = live  # the export states it too
+    export = zipfile.ZipFile(io.BytesIO(app_client.get("/api/me/export", headers=ada.headers).content))
+    recording = next(n for n in export.namelist() if n.startswith("audio/answer-"))
+    assert abs(stated_s(export.read(recording)) - wave.size / rate) < 0.1
+
+
 def _cli_message(path: Path, *options: str) -> str:
     result = subprocess.run([sys.executable, "-m", "emovoice", "analyze", "--emotion-only", *options, path.name],
                             capture_output=True, text=True, cwd=path.parent)

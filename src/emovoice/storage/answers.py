@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.analysis.wording import can_name
+from emovoice.audio import with_stated_duration
 from emovoice.storage.comparison import count_answer, uncount_answer
 from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.models import Answer, AnswerAudio, utcnow
@@ -61,6 +62,19 @@ def delete_answer(session: Session, *, user_id: int, answer_id: int) -> bool:
 
 def audio_of(session: Session, answer_id: int) -> AnswerAudio | None:
     return session.get(AnswerAudio, answer_id)
+
+
+def playable_audio(session: Session, answer: Answer) -> AnswerAudio | None:
+    """The answer's recording, stating its length: a browser's WebM stored before uploads were
+    remuxed (:func:`emovoice.audio.with_stated_duration`) is remuxed the first time it is asked for,
+    once its length is known from the analysis, and kept so."""
+    audio = audio_of(session, answer.id)
+    if audio is not None and answer.duration_s is not None:
+        stated = with_stated_duration(audio.data, duration_s=answer.duration_s)
+        if stated is not audio.data:
+            audio.data, answer.audio_bytes = stated, len(stated)
+            session.flush()
+    return audio
 
 
 def report_of(answer: Answer) -> dict[str, Any] | None:

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES
 from emovoice.analysis.trends import Trend, trend
+from emovoice.storage.answers import playable_audio
 from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User, VoiceCheck
+from emovoice.storage.voice_checks import playable_check
 
 EXPORT_IN_MEMORY_BYTES = 16_000_000
 """An export larger than this is spooled to a temporary file instead of memory."""
@@ -135,7 +137,7 @@ The voice check's "baseline" holds the mean features of your voice as the emotio
 ("features_f32_base64": little-endian float32, in the shape given); they mean something only to
 the model that made them (its front end is named beside them). The recordings are the files as they
 were sent, except that a browser's WebM is rewritten to state its length (the same audio, not
-re-encoded); one kept from before that may not state it, and players show it once played through.
+re-encoded).
 """
 
 
@@ -163,13 +165,14 @@ def export(session: Session, user: User, out: BinaryIO) -> None:
         check = session.get(VoiceCheck, user.id)
         data["voice_check"] = None
         if check is not None:
+            check = playable_check(session, check)
             check_name = f"audio/voice-check{Path(check.filename).suffix or '.audio'}"
             data["voice_check"] = {"created_at": _utc(check.created_at), "duration_s": check.duration_s,
                                    "speech_s": check.speech_s, "level_dbfs": check.level_dbfs, "audio": check_name,
                                    "baseline": json.loads(check.baseline_json)}
             archive.writestr(_entry(check_name, check.created_at), check.audio, compress_type=zipfile.ZIP_STORED)
         for answer in answers:
-            audio = session.get(AnswerAudio, answer.id)
+            audio = playable_audio(session, answer)  # a WebM stored before the remux states its length now
             audio_name = f"audio/answer-{answer.id}{_extension(audio)}" if audio else None
             data["answers"].append({
                 "id": answer.id, "created_at": _utc(answer.created_at), "status": answer.status,

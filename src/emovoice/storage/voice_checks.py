@@ -7,6 +7,7 @@ import json
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from emovoice.audio import with_stated_duration
 from emovoice.errors import ParameterError
 from emovoice.features.baseline import Baseline
 from emovoice.storage.models import VoiceCheck, utcnow
@@ -15,6 +16,16 @@ from emovoice.storage.models import VoiceCheck, utcnow
 def current_check(session: Session, user_id: int) -> VoiceCheck | None:
     """The user's current voice check (None when they have none)."""
     return session.get(VoiceCheck, user_id)
+
+
+def playable_check(session: Session, check: VoiceCheck) -> VoiceCheck:
+    """The check, its recording stating its length: one stored before uploads were remuxed
+    (:func:`emovoice.audio.with_stated_duration`) is remuxed the first time it is asked for, and kept so."""
+    stated = with_stated_duration(check.audio, duration_s=check.duration_s)
+    if stated is not check.audio:
+        check.audio = stated
+        session.flush()
+    return check
 
 
 def save_check(session: Session, *, user_id: int, baseline: Baseline, audio: bytes, content_type: str,

@@ -120,9 +120,10 @@ def get_audio(answer_id: PathId, user: CurrentUser, session: SessionDep,
               range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     """The recording as it was stored, whole or the one byte range asked for (206), so players can seek."""
     answer = store.user_answer(session, user_id=user.id, answer_id=answer_id)
-    audio = store.audio_of(session, answer_id) if answer is not None else None
+    audio = store.playable_audio(session, answer) if answer is not None else None
     if audio is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND)
+    session.commit()  # an old recording remuxed to state its length is kept so
     return recording_response(audio.data, content_type=audio.content_type, range_header=range_header)
 
 

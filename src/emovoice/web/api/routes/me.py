@@ -35,6 +35,7 @@ def export(user: CurrentUser, session: SessionDep) -> Response:
     ``README.txt`` on what each file is, and the report's JSON schema."""
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
     archive = export_file(session, user)
+    session.commit()  # old recordings remuxed on the way to state their length are kept so
 
     def chunks() -> Iterator[bytes]:
         with archive:

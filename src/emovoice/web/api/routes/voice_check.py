@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from emovoice.analysis.voice_check import make_voice_check
 from emovoice.audio import with_stated_duration
 from emovoice.storage.models import VoiceCheck
-from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, save_check
+from emovoice.storage.voice_checks import baseline_of, current_check, delete_check, playable_check, save_check
 from emovoice.web.api.schemas import ErrorOut, VoiceCheckOut
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
 from emovoice.web.recordings import recording_response
@@ -73,7 +73,8 @@ def get_voice_check(user: CurrentUser, session: SessionDep) -> VoiceCheckOut:
 def get_voice_check_audio(user: CurrentUser, session: SessionDep,
                           range_header: Annotated[str | None, Header(alias="Range")] = None) -> Response:
     """The voice check's recording as it was stored, whole or the one byte range asked for (206)."""
-    check = _own_check(session, user.id)
+    check = playable_check(session, _own_check(session, user.id))
+    session.commit()  # an old recording remuxed to state its length is kept so
     return recording_response(check.audio, content_type=check.content_type, range_header=range_header)
 
 
