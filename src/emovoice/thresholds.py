@@ -118,6 +118,13 @@ PITCH_SPREAD_MIN_VOICED_S = 1.0
 LITTLE_SPEECH_S = 3.0
 """With less voiced speech than this, the report says that its figures rest on little speech."""
 
+ANSWER_MIN_VOICED_S = 0.8
+"""Least voiced speech an answer in the web app must hold: one short sentence. RAVDESS's four-word
+sentences hold 0.46-1.13 s of voicing (median 1.08; 3 % of its plain clips under 0.8). The analysis
+itself takes 0.3 s (``MIN_VOICED_SPEECH_S``), so that a single word, as in TESS, still gives a
+result; but a 1.5 s take with 0.3 s of voice ("Kids are tough") gave a full report with confident
+verdicts (217 wpm) and moved the history's trends."""
+
 BASELINE_MIN_VOICED_S = 1.5
 """Least voiced speech, over all its recordings, that a speaker's baseline is made from."""
 

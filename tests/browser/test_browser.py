@@ -288,6 +288,27 @@ def _begin_practice(page, app_url: str, email: str) -> None:
     page.click("#begin")
 
 
+def test_stop_straight_after_start_sends_nothing_and_a_reload_keeps_the_question(app_url, microphone):
+    """Stop at once sent an empty file ("answer.webm: the file is empty (0 bytes)"); a reload drew
+    another question."""
+    with sync_api.sync_playwright() as p:
+        browser = harness.launch(p, microphone=microphone)
+        page = browser.new_page()
+        posted: list[str] = []
+        page.on("request", lambda r: posted.append(r.url) if r.method == "POST" and "/api/" in r.url else None)
+        harness.sign_up(page, app_url, "quick@example.com", then="/practice?category=teamwork")
+        question = page.inner_text("#question")
+        assert re.search(r"[?&]question_id=\d+", page.url) and "category=teamwork" in page.url, page.url
+        page.click("#begin")
+        page.click("#skip-prep")
+        page.click("#stop")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('Nothing was recorded')")
+        assert posted == [] and page.is_visible("#begin"), posted
+        page.reload()
+        assert page.inner_text("#question") == question
+        browser.close()
+
+
 def test_without_a_microphone_the_page_says_so_and_offers_the_upload(app_url):
     with sync_api.sync_playwright() as p:
         browser = harness.launch(p, microphone=None)

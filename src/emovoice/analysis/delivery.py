@@ -153,7 +153,7 @@ def check_speech(wave: np.ndarray, *, name: str | None = None) -> tuple[list[Reg
     track = pitch_track(wave)
     presence = speech_presence(wave, regions=regions, track=track)
     if not presence.found:
-        raise NoSpeechError(f"{name or 'the recording'}: {presence.reason}")
+        raise NoSpeechError(f"{name}: {presence.reason}" if name else str(presence.reason))
     return regions, track, presence
 
 

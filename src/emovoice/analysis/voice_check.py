@@ -18,6 +18,7 @@ from emovoice.analysis.delivery import check_speech
 from emovoice.audio import AudioSource, Limits, prepare
 from emovoice.errors import AudioError, NotEnoughSpeechError
 from emovoice.features.baseline import Baseline
+from emovoice.features.presence import seconds_under
 from emovoice.features.prosody import loudness
 
 SENTENCES = (
@@ -82,8 +83,9 @@ def make_voice_check(analyzer: Analyzer, source: AudioSource | np.ndarray, *,
                             f"{th.VOICE_CHECK_MIN_LEVEL_DBFS:.0f} is needed). Move closer to the microphone or "
                             "raise its input volume, then record it again")
     if presence.voiced_speech_s < th.VOICE_CHECK_MIN_VOICED_S:
+        heard = seconds_under(presence.voiced_speech_s, th.VOICE_CHECK_MIN_VOICED_S)
         raise NotEnoughSpeechError(
-            f"the voice check is too short: we heard {presence.voiced_speech_s:.1f} s of voice and need at least "
+            f"the voice check is too short: we heard {heard} s of voice and need at least "
             f"{th.VOICE_CHECK_MIN_VOICED_S:g} s. Read all three sentences at your usual pace, then stop")
     baseline = analyzer.make_baseline(audio.samples, sample_rate=audio.sample_rate)
     return VoiceCheck(baseline=baseline, duration_s=round(audio.samples.size / audio.sample_rate, 2),

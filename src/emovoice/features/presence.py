@@ -108,6 +108,13 @@ def level_spread(wave: np.ndarray, *, sample_rate: int = 16_000, frame_s: float 
     return float(np.std(levels[active])) if active.sum() > 1 else 0.0
 
 
+def seconds_under(value: float, threshold: float) -> str:
+    """``value`` (under ``threshold``) in seconds to one decimal, or two where one would read as the
+    threshold itself ("0.29", not "only 0.3 s ... at least 0.3 s is needed")."""
+    shown = f"{value:.1f}"
+    return f"{value:.2f}" if float(shown) >= threshold else shown
+
+
 def speech_presence(wave: np.ndarray, *, regions: list[Region], track: PitchTrack,
                     sample_rate: int = 16_000) -> SpeechPresence:
     """Decide whether ``wave`` holds enough speech to analyse.
@@ -137,8 +144,8 @@ def speech_presence(wave: np.ndarray, *, regions: list[Region], track: PitchTrac
     spread_db = level_spread(wave, sample_rate=sample_rate)
     reason = None
     if th.SOME_VOICE_S <= voiced_s < th.MIN_VOICED_SPEECH_S:  # a word or two cut short, not a silent microphone
-        reason = (f"too little speech: we heard only {voiced_s:.1f} s of voice, and at least "
-                  f"{th.MIN_VOICED_SPEECH_S:g} s is needed. Record again and say a full sentence or more")
+        reason = (f"too little speech: we heard only {seconds_under(voiced_s, th.MIN_VOICED_SPEECH_S)} s of voice, "
+                  f"and at least {th.MIN_VOICED_SPEECH_S:g} s is needed. Record again and say a full sentence or more")
     elif voiced_s < th.MIN_VOICED_SPEECH_S:
         reason = ("no speech found: we heard no voice in it, only silence, noise or a whisper. If it was just "
                   "recorded, check that the microphone is on and not muted; then record again, speaking as you "

@@ -16,10 +16,19 @@
   const voiceCheck = root.dataset.mode === "voice-check";  // the recording becomes the voice check
   const SILENCE_CHECK_S = 3;     // no signal by then: say so
   const SILENCE_PEAK = 0.002;    // a peak under this (-54 dBFS) is no signal; a quiet voice (-45 dBFS) peaks well above
+  const MIN_TAKE_S = 0.5;        // a take shorter than this is Stop pressed straight after Start: never sent
   let stream = null, recorder = null, audioContext = null, chunks = [], timer = null, prepTimer = null;
   let startedAt = 0, limit = 15, loudest = 0, warned = false, discarded = false;
   let busy = false;  // from Start until the upload is refused (or the page moves on)
   let pending = null;  // [file, name] of the recording on its way, or one the server could not be reached with
+
+  if (questionId && !interviewId && !voiceCheck) {  // a reload (or the way back) finds the same question
+    const here = new URL(window.location.href);
+    if (here.pathname === "/practice" && here.searchParams.get("question_id") !== questionId) {
+      here.searchParams.set("question_id", questionId);
+      history.replaceState(null, "", here.pathname + here.search);
+    }
+  }
 
   window.addEventListener("beforeunload", (e) => {  // leaving while a recording is not yet with the server
     if (!pending && !(recorder && recorder.state === "recording")) return;
@@ -124,6 +133,10 @@
       release();
       if (discarded) return;
       const blob = new Blob(chunks, { type: recorder.mimeType || type || "audio/webm" });
+      if (!blob.size || performance.now() - startedAt < MIN_TAKE_S * 1000) {  // Stop straight after Start
+        reset("Nothing was recorded: Stop came straight after Start. Press Start, answer out loud, then press Stop.");
+        return;
+      }
       const ext = (blob.type.includes("ogg") ? "ogg" : blob.type.includes("mp4") ? "m4a" : "webm");
       upload(blob, `answer.${ext}`);
     };
@@ -141,7 +154,9 @@
       }
       const rms = Math.sqrt(sum / samples.length);
       loudest = Math.max(loudest, peak);
-      $("level").value = Math.min(1, rms * 4);
+      // in decibels, -60 dBFS to 0 (as the report's loudness): speech at a plain level moves the bar
+      // across its middle; the meter's low mark is the answers' target, -35 dBFS
+      $("level").value = Math.max(0, Math.min(1, (20 * Math.log10(rms + 1e-9) + 60) / 60));
       if (!warned && elapsed >= SILENCE_CHECK_S && loudest < SILENCE_PEAK) {
         warned = true;
         show($("no-signal"), true);
@@ -187,7 +202,11 @@
       form.append("question_id", questionId);
     }
     form.append("time_limit_s", String(limit));
-    const body = await send("/api/answers", "POST", form, (detail) => `This recording cannot be used: ${detail}`);
+    const recorded = !(file instanceof File);  // named answer.webm here, not by the user: the name says nothing
+    const body = await send("/api/answers", "POST", form, (detail) => {
+      const said = recorded && detail.startsWith(`${name}: `) ? detail.slice(name.length + 2) : detail;
+      return `This recording cannot be used: ${said}${/[.!?…]$/.test(said) ? "" : "."}`;
+    });
     if (!body) return;
     if (interviewId) {  // on to the next question (or the summary); the analysis runs meanwhile
       window.location.assign(`/interviews/${interviewId}`);
