@@ -209,16 +209,17 @@ def test_history_trends_and_filter(app_client, make_user):
     fillers = next(s for s in progress["series"] if s["key"] == "fillers_per_min")
     assert [p["value"] for p in fillers["points"]] == [6.0, 5.8, 6.4, 5.5, 2.5, 2.2, 2.4, 2.1]
     assert fillers["target"] == [0.0, 3.0]
-    assert fillers["trend"]["sentence"] == ("Your filler words fell from 5.9 a minute to 2.3 a minute over your "
-                                            "last 8 answers (better): inside its target, at most 3.0 a minute.")
+    assert fillers["trend"]["sentence"] == ("Your filler words fell over your last 8 answers: 5.9 a minute on "
+                                            "average in the first 4, 2.3 a minute in the latest 4 (better); inside "
+                                            "its target, at most 3.0 a minute.")  # means, said as such
     loudness = next(s for s in progress["series"] if s["key"] == "loudness_dbfs")
-    assert loudness["trend"]["sentence"] == ("Your loudness held steady at -44 dBFS over your last 8 answers: under "
-                                             "its target, -35 dBFS to -10 dBFS (too quiet).")  # it said no more
+    assert loudness["trend"]["sentence"] == ("Your loudness held steady over your last 8 answers, at -44 dBFS on "
+                                             "average; under its target, -35 dBFS to -10 dBFS (too quiet).")
     assert app_client.get("/api/me/progress", headers=ada.headers,
                           params={"category": "teamwork"}).json()["answers"] == 4
     with cookie_login(app_client, ada.email):
         page = app_client.get("/history").text
-        assert "fell from 5.9 a minute to 2.3 a minute" in page and 'id="trend-fillers_per_min"' in page
+        assert "5.9 a minute on average in the first 4, 2.3 a minute" in page and 'id="trend-fillers_per_min"' in page
         filtered = app_client.get("/history", params={"category": "teamwork"}).text
         assert len(re.findall(r'href="/answers/\d+"', filtered)) == 4
         assert app_client.get("/answers", follow_redirects=False).headers["location"] == "/history"

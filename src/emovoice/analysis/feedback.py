@@ -108,7 +108,8 @@ def flow(report: Report, delivery: Delivery) -> list[Tip]:
                             "length holds without sounding hesitant; structure the answer in advance "
                             "(situation, action, result)."))
     elif figures.speaking_ratio < th.SPEAKING_RATIO.low:
-        out.append(_improve("flow", f"You were speaking {wording.percent(figures.speaking_ratio)} of the time "
+        share = wording.percent(figures.speaking_ratio, within=th.SPEAKING_RATIO)
+        out.append(_improve("flow", f"You were speaking {share} of the time "
                             f"between your first and last word (aim for {wording.percent(th.SPEAKING_RATIO.low)} or "
                             "more): plan two or three points so that you keep going."))
     elif figures.speaking_ratio > th.SPEAKING_RATIO.high:
@@ -126,10 +127,11 @@ def pitch(report: Report, delivery: Delivery) -> list[Tip]:
         return [_improve("pitch", f"Your pitch varied by only {variation:.1f} semitones (under "
                          f"{th.MONOTONE_THRESHOLD_ST:.0f} sounds monotone): stress key words and let your "
                          "voice rise and fall.")]
+    varied = (f"Your pitch varied by {variation:.1f} semitones, inside the target range "
+              f"({figures.target_variability.low:.0f}-{figures.target_variability.high:.0f})")
     if variation >= LIVELY_ST:
-        return [_praise("pitch", f"Lively voice: your pitch varied by {variation:.1f} semitones.")]
-    return [_praise("pitch", f"Your pitch varied by {variation:.1f} semitones, inside the target range: "
-                    "not monotone.")]
+        return [_praise("pitch", f"{varied}: a lively voice.")]
+    return [_praise("pitch", f"{varied}: varied enough not to sound monotone.")]
 
 
 def emotion_tips(emotion: EmotionReport) -> list[Tip]:
@@ -189,7 +191,7 @@ def _fillers_up(report: Report, delivery: Delivery) -> list[Tip]:
     return [_note("loudness", f"Your speaking level was {loud.level_dbfs:.0f} dBFS "
                   f"(target {th.LOUDNESS_DBFS.low:.0f} to {th.LOUDNESS_DBFS.high:.0f})."),
             _note("flow", f"You spoke for {figures.speaking_s:.1f} s of the {report.duration_s:.1f} s recording "
-                  f"({wording.percent(figures.speaking_ratio)}).")]
+                  f"({wording.percent(figures.speaking_ratio, within=figures.target_speaking_ratio)}).")]
 
 
 def tips(report: Report) -> list[Tip]:

@@ -78,13 +78,13 @@ class Figure:
         if value is None:
             return "n/a"
         if self.key == "sentiment":
-            return f"{sentiment_verdict(value)} ({value:+.2f})"
+            return f"{sentiment_verdict(value)} ({round(value, 2) + 0.0:+.2f})"  # + 0.0: never "-0.00"
         if self.key == "longest_pause_s" and value < 0.05:
             return "none"
         if self.key == "longest_pause_s":
             return f"{pause_seconds(value, threshold=th.LONG_PAUSE_S)} s"
         if self.fmt == ".0%":
-            return percent(value)  # "62 %", as every page says a share
+            return percent(value, within=self.reference)  # "62 %", as every page says a share
         return f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
 
 

@@ -39,7 +39,7 @@ _OUTSIDE_WORDS = {"loudness_dbfs": ("too quiet", "too loud"), "wpm": ("too slow"
 
 def against_target(figure: Figure, value: float) -> str:
     """Where ``value`` stands against the figure's target range, as the end of a sentence
-    (": inside its target, 100 wpm to 165 wpm"), or "" for a figure without one."""
+    ("; inside its target, 100 wpm to 165 wpm"), or "" for a figure without one."""
     target = figure.reference
     if target is None:
         return ""
@@ -47,10 +47,10 @@ def against_target(figure: Figure, value: float) -> str:
              else f"{figure.format(target.low)} to {figure.format(target.high)}")
     verdict = target.verdict(value)
     if verdict == th.Verdict.OK:
-        return f": inside its target, {named}"
+        return f"; inside its target, {named}"
     under, over = _OUTSIDE_WORDS.get(figure.key, ("", ""))
     word = under if verdict == th.Verdict.LOW else over
-    return f": {'under' if verdict == th.Verdict.LOW else 'over'} its target, {named}{f' ({word})' if word else ''}"
+    return f"; {'under' if verdict == th.Verdict.LOW else 'over'} its target, {named}{f' ({word})' if word else ''}"
 
 
 def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS) -> Trend | None:
@@ -67,13 +67,16 @@ def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS
     after = sum(latest[half:]) / (len(latest) - half)
     shown_before, shown_after = figure.format(before), figure.format(after)
     name = figure.label.lower()
+    # the two figures are means (of the earlier and the later answers), said as such: a reader
+    # looking for "128 wpm" among the answers' own figures finds none
     if shown_before == shown_after:
-        sentence = (f"Your {name} held steady at {shown_after} over your last {len(latest)} answers"
+        sentence = (f"Your {name} held steady over your last {len(latest)} answers, at {shown_after} on average"
                     f"{against_target(figure, after)}.")
     else:
         verb = "rose" if after > before else "fell"
         better = _better(figure, before, after)
         judgement = "" if better is None else (" (better)" if better else " (worse)")
-        sentence = (f"Your {name} {verb} from {shown_before} to {shown_after} over your last {len(latest)} answers"
-                    f"{judgement}{against_target(figure, after)}.")
+        sentence = (f"Your {name} {verb} over your last {len(latest)} answers: {shown_before} on average in the "
+                    f"first {half}, {shown_after} in the latest {len(latest) - half}{judgement}"
+                    f"{against_target(figure, after)}.")
     return Trend(key=figure.key, answers=len(latest), before=before, after=after, sentence=sentence)

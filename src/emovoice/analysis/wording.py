@@ -16,6 +16,7 @@ import datetime as dt
 
 from emovoice.analysis.report import ConfidenceLevel, EmotionReport, Reference, Report, Tip
 from emovoice.analysis.sentiment import Sentiment, Tone
+from emovoice.thresholds import Range
 
 EMOTION_WORDS = {"neutral": "neutral", "calm": "calm", "happy": "happy", "sad": "sad", "angry": "angry",
                  "fearful": "fearful", "disgust": "disgusted", "surprised": "surprised"}
@@ -71,8 +72,16 @@ def sounded(emotion: str) -> str:
     return EMOTION_WORDS.get(emotion, emotion)
 
 
-def percent(value: float) -> str:
-    return f"{100 * value:.0f}\u00a0%"  # a no-break space: "85 %" never wraps between the two
+def percent(value: float, *, within: Range | None = None) -> str:
+    """A share as "85 %" (a no-break space: it never wraps between the two). Against a target range
+    ``within``, with the decimals (up to two) that keep it on its side of the range: 0.599 under
+    60-95 % reads "59.9 %", not "60 %" beside "too low"."""
+    inside = within is None or within.low <= value <= within.high
+    for decimals in (0, 1, 2):
+        shown = round(100 * value, decimals)
+        if within is None or (within.low * 100 <= shown <= within.high * 100) == inside:
+            break
+    return f"{shown:.{decimals}f}\u00a0%"
 
 
 def pause_seconds(value: float, *, threshold: float) -> str:
@@ -119,7 +128,7 @@ ADVICE = {
     "surprised": "Surprise is fine in passing; keep your voice steady when you make your main points.",
     "happy": "Warmth like this helps in an interview.",
     "calm": "A calm voice comes across as composed.",
-    "neutral": "Even and steady; some warmth when you speak about what you are proud of will help.",
+    "neutral": "Even and steady; a little more warmth in your voice on your main points will help.",
 }
 """The advice that fits each emotion heard (after the sentence that names it)."""
 
@@ -148,6 +157,10 @@ VOICE_TONE_BAND = 0.2
 mostly neutral voice with a little sadness in its mix is not called negative."""
 
 
+TONE_WORDS = {Tone.POSITIVE: "positive", Tone.NEGATIVE: "negative", Tone.NEUTRAL: "neither positive nor negative"}
+"""The voice's tone in words."""
+
+
 def voice_tone(valence: float) -> Tone:
     """The voice's tone from its valence (:data:`VOICE_TONE_BAND`)."""
     if valence > VOICE_TONE_BAND:
@@ -163,12 +176,15 @@ def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
         words = f"Your words were {mood.text_verdict}"
     if not voice_named:
         return words + "."
+    # the voice's side is its tone (valence), never "neutral": beside "Your voice sounded mostly
+    # surprised", "your voice sounded neutral" read as another emotion
     tone = voice_tone(mood.voice_valence)
+    said = TONE_WORDS[tone]
     if mood.text_verdict is None:
-        return f"{words}; your voice sounded {tone}."
+        return f"{words}; the tone of your voice was {said}."
     if mood.text_verdict == tone:
-        return f"{words}, and your voice sounded {tone} too."
-    return f"{words} and your voice sounded {tone}: {mood.verdict} overall."
+        return f"{words}, and the tone of your voice was {said}{'' if tone == Tone.NEUTRAL else ' too'}."
+    return f"{words} and the tone of your voice was {said}: {mood.verdict} overall."
 
 
 def shown_tips(report: Report) -> list[Tip]:

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from emovoice import thresholds as th
 from emovoice.analysis import wording
 from emovoice.analysis.report import Report, Segment, Target
 from emovoice.labels import EMOTIONS
@@ -72,10 +73,11 @@ def _axes(x_max: float, y_max: float, x_label: str, y_label: str, y_min: float =
 
 def line_svg(points: list[tuple[float, float]], *, x_max: float, label: str, unit: str,
              band: tuple[float, float] | None = None, band_title: str = "target range",
-             band_fill: str = "#c8e6c9", colour: str = "#1565c0") -> str:
-    """A line chart with an optional shaded band (the target range unless ``band_title`` says otherwise)."""
+             band_fill: str = "#c8e6c9", colour: str = "#1565c0", empty: str = "No data.") -> str:
+    """A line chart with an optional shaded band (the target range unless ``band_title`` says
+    otherwise); ``empty`` says why there is none."""
     if not points:
-        return "<p class='muted'>No data.</p>"
+        return f"<p class='muted'>{_esc(empty)}</p>"
     values = [v for _, v in points] + (list(band) if band else [])
     lo, hi = min(values), max(values)
     lo, hi = (lo - 1, hi + 1) if hi - lo < 1e-6 else (lo - 0.1 * (hi - lo), hi + 0.1 * (hi - lo))
@@ -182,7 +184,9 @@ def render(report: Report) -> str:
             f"{f' ({middle:.0f} Hz)' if middle else ''}. The shaded band is your pitch variation, the typical "
             "distance of your pitch from its middle, either way.</p>",
             "<h2>Pace</h2>", line_svg(pace_points, x_max=duration, label="pace", unit="wpm",
-                                      band=(pace.target.low, pace.target.high)),
+                                      band=(pace.target.low, pace.target.high),
+                                      empty=f"Too short for a pace curve: the words span under "
+                                            f"{th.MIN_PACE_WINDOW_S:.0f} s (the figure above is over them all)."),
             "<h2>Transcript</h2>", f"<p class='transcript'>{transcript_html(delivery.transcript.words)}</p>",
         ]
         sections += [f"<p class='muted'>Missing: {_esc(item)}</p>" for item in delivery.missing]

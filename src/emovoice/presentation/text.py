@@ -80,7 +80,8 @@ def format_report(report: Report) -> str:
         ("filler words", _num(fillers.count, "d") + (f" ({fillers.per_minute:.1f}/min)"
                                                     if fillers.per_minute is not None else ""),
          f"≤ {fillers.target.high:.0f}/min", fillers.verdict),
-        ("speaking time", wording.percent(flow.speaking_ratio), _percent_range(flow.target_speaking_ratio),
+        ("speaking time", wording.percent(flow.speaking_ratio, within=flow.target_speaking_ratio),
+         _percent_range(flow.target_speaking_ratio),
          _verdict(flow.target_speaking_ratio, flow.speaking_ratio)),
         (f"pauses > {flow.long_pause_threshold_s:.0f} s",
          f"{flow.long_pause_count} (longest "
@@ -90,7 +91,7 @@ def format_report(report: Report) -> str:
          "" if flow.first_word_limit_s is None else f"≤ {flow.first_word_limit_s:.0f} s", flow.first_word_verdict),
         ("pitch median", _num(pitch.median_hz, ".0f", " Hz"), "", None),
         ("pitch variability", _num(pitch.variability_st, ".1f", " st") + (" MONOTONE" if pitch.monotone else ""),
-         f"≥ {pitch.monotone_threshold_st:.0f} st", _verdict(pitch.target_variability, pitch.variability_st)),
+         _range(pitch.target_variability, unit=" st"), _verdict(pitch.target_variability, pitch.variability_st)),
         ("pitch range (5-95 %)", _num(pitch.range_st, ".1f", " st"), "", None),
         ("level", f"{loud.level_dbfs:.1f} dBFS" + (" TOO QUIET" if loud.too_quiet else "")
          + (" CLIPPING" if loud.clipping else ""),

@@ -40,14 +40,17 @@
   // The target range across a chart whose x axis is ``labels`` (its first to its last).
   const band = (labels, [low, high], label) => charts.targetBand(labels[0], labels[labels.length - 1], low, high,
                                                                  `${label} low`, `${label} (target)`);
+  // On a phone a legend of two lines leaves a 2:1 chart a strip: the charts are taller there.
+  const narrow = window.matchMedia("(max-width: 40rem)").matches;
   function make(id, config) {
     const canvas = document.getElementById(id);
-    if (canvas) charts.draw(canvas, config);
+    if (!canvas) return;
+    if (narrow && config.options && config.options.aspectRatio === undefined) config.options.aspectRatio = 1.3;
+    charts.draw(canvas, config);
   }
   const legendWithoutBands = { labels: { filter: (item) => !item.text.endsWith(" low") } };
 
-  // On a phone the eight-name legend takes three rows: at the desktop's 2:1 the plot left above it was a strip.
-  const narrow = window.matchMedia("(max-width: 40rem)").matches;
+  // the timeline's eight-name legend takes two or three rows on a phone: nearly square there
   const seconds = data.timeline.seconds.map((s) => `${s} s`);
   make("chart-timeline", {
     type: "line",
