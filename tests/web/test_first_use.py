@@ -97,6 +97,9 @@ def test_fillers_are_counted_as_the_study_counts_them():
     assert result.percentile is not None and "MIT Interview Dataset" in result.sentence
     short = compare_fillers(_report_with(["um", "I", "did", "it"]))
     assert short.percentile is None and "over 50" in short.sentence
+    none = compare_fillers(_report_with(("we shipped it " * 20).split()))  # it read "fewer than at least 90 %"
+    assert none.sentence.startswith("You said no um or uh at all: at least 90 % of the 137 interviewees") \
+        and none.sentence.endswith("said them more often."), none.sentence
 
 
 def test_the_comparison_page_compares_with_real_candidates_from_the_first_answer(app_client, make_user):
@@ -112,8 +115,57 @@ def test_the_comparison_page_compares_with_real_candidates_from_the_first_answer
         page = app_client.get(f"/answers/{answer['id']}/compare").text
     assert "Real candidates from a published study" in page and "Naim" in page  # ...yet compared, with the source
     said = " ".join(page.split())
-    assert "also count the phrases you know, I mean, kind of, sort of, per minute" in said  # why the figures differ
+    assert "also count the phrases “you know”, “I mean”, “kind of”, “sort of”, per minute" in said  # why they differ
     assert "thresholds.py" not in page
+
+
+def test_a_take_of_three_words_is_too_short_for_an_answer_yet_the_library_analyses_it(app_client, make_user,
+                                                                                        tmp_path):
+    """A 1.5 s take with 0.3 s of voice got a full report (217 wpm, 'slow down') and moved the trends."""
+    from emovoice.features.presence import seconds_under
+    from emovoice.storage.models import Answer
+
+    raw, take = tmp_path / "take.raw.wav", tmp_path / "take.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), "I think so."], check=True)
+    subprocess.run(["sox", str(raw), "-r", "16000", str(take), "pad", "0.3", "0.3"], check=True)
+    assert emovoice.analyze(str(take), transcribe=False).speech.voiced_speech_s < 0.8  # the library hears it...
+    user = make_user("brief@example.com")
+    refused = app_client.post("/api/answers", headers=user.headers, files={"audio": ("take.wav", take.read_bytes())})
+    assert refused.status_code == 422  # ...an answer needs a sentence
+    assert re.fullmatch(r"take\.wav: too short for an answer: we heard only 0\.\d+ s of voice, and an answer needs "
+                        r"at least 0\.8 s \(a short sentence\)\. Record again and say a full sentence or more",
+                        refused.json()["detail"]), refused.json()["detail"]
+    with app_client.app.state.emovoice.database.session() as session:
+        assert session.query(Answer).count() == 0
+    assert seconds_under(0.29, 0.3) == "0.29" and seconds_under(0.24, 0.3) == "0.2"  # never "0.3 s ... at least 0.3"
+
+
+def test_a_share_just_outside_its_target_is_never_shown_on_its_edge():
+    """'Time speaking 60 % | 60-95 % | too low': the value was 0.599."""
+    from emovoice.analysis.figures import BY_KEY
+    from emovoice.analysis.wording import percent
+    from emovoice.thresholds import SPEAKING_RATIO
+
+    assert percent(0.599, within=SPEAKING_RATIO) == "59.9\u00a0%" and percent(0.599) == "60\u00a0%"
+    assert percent(0.62, within=SPEAKING_RATIO) == "62\u00a0%" and percent(0.6, within=SPEAKING_RATIO) == "60\u00a0%"
+    assert percent(0.9504, within=SPEAKING_RATIO) == "95.04\u00a0%"
+    assert BY_KEY["speaking_ratio"].format(0.599) == "59.9\u00a0%"  # the summary, comparison and history tables
+    assert BY_KEY["sentiment"].format(-0.001) == "neutral (+0.00)"  # it read "neutral (-0.00)"
+
+
+def test_the_sentiment_line_never_names_an_emotion_beside_the_headline():
+    """'Your voice sounded mostly surprised (68 %)' sat above 'your voice sounded neutral'."""
+    from emovoice.analysis.sentiment import Sentiment, Tone
+    from emovoice.analysis.wording import sentiment_sentence
+
+    lines = {(text, valence): sentiment_sentence(Sentiment(text_score=0.0, text_verdict=text, voice_valence=valence,
+                                                           verdict="negative"), voice_named=True)
+             for text in (Tone.NEGATIVE, Tone.NEUTRAL, None) for valence in (-0.5, 0.0, 0.5)}
+    assert not [line for line in lines.values() if "sounded" in line], lines
+    assert lines[(Tone.NEGATIVE, 0.0)] == ("Your words were negative and the tone of your voice was neither positive "
+                                           "nor negative: negative overall.")
+    assert lines[(Tone.NEUTRAL, 0.0)] == ("Your words were neutral, and the tone of your voice was neither positive "
+                                          "nor negative.")
 
 
 def test_a_recording_without_a_voice_is_told_as_a_person_would(app_client, make_user):

@@ -205,3 +205,17 @@ def test_a_csrf_token_in_any_unicode_is_a_403(app_client):
     response = app_client.post("/signup", data={"email": "a@e.co", "password": "password123",
                                                 "password_again": "password123", "csrf_token": "🎤" * 20})
     assert response.status_code == 403  # it was a 500: compare_digest refuses non-ASCII strings
+
+
+def test_a_mistyped_address_and_a_forms_address_opened_again_are_pages(app_client, make_user):
+    """'/nonexistent' showed {"detail":"Not Found"}; '/account/delete' opened again, {"detail":"Method Not Allowed"}."""
+    user = make_user("lost@example.com")
+    with cookie_login(app_client, user.email):
+        missing = app_client.get("/nonexistent")
+        assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+        assert "There is no page at this address." in missing.text
+        for form, page in (("/account/delete", "/account"), ("/logout", "/"), ("/voice-check/delete", "/voice-check")):
+            again = app_client.get(form, follow_redirects=False)
+            assert again.status_code == 303 and again.headers["location"] == page, (form, again.status_code)
+    api = app_client.get("/api/nonexistent")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}  # the API stays JSON

@@ -40,7 +40,8 @@ def test_sign_up_practise_and_delete_the_account_through_the_pages(app_client):
     assert 'id="begin"' in practice.text and "<meter" in practice.text and 'id="upload-file"' in practice.text
     assert all(f'value="{s}"' in practice.text for s in (15, 30, 60, 90, 120))
     offered = dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', practice.text))
-    assert offered["15"] == "15 seconds (too short to compare with the published study)"  # under 50 words at 200 wpm
+    assert offered["15"] == "15 seconds (too short for the study comparison)"  # under 50 words at 200 wpm
+    assert "137 interviewees of a published study" in practice.text  # which study, said beside it
     assert offered["30"] == "30 seconds"
     suggested = int(re.search(r"a good answer takes about (\d+) s", practice.text).group(1))
     expected = next(s for s in (15, 30, 60, 90, 120) if s >= suggested)  # the question's own length by default

@@ -122,6 +122,12 @@ def test_the_pages_offer_the_voice_check_and_the_report_names_no_emotion_without
         saved = client.put("/api/me/voice-check", headers={"X-CSRF-Token": csrf},
                            files={"audio": ("check.wav", voice["check"], "audio/wav")})
         assert saved.status_code == 200, saved.text
+        quiet = saved.json()["level_dbfs"]
+        assert quiet < -35 and 'id="quiet-check"' in client.get("/voice-check").text  # RAVDESS: about -39 dBFS
+        louder = _wav(np.clip(sf.read(io.BytesIO(voice["check"]), dtype="float32")[0] * 4, -1, 1))  # +12 dB
+        assert client.put("/api/me/voice-check", headers={"X-CSRF-Token": csrf},
+                          files={"audio": ("check.wav", louder, "audio/wav")}).json()["level_dbfs"] > -35
+        assert 'id="quiet-check"' not in client.get("/voice-check").text
         heard = _answer(client, user, voice["answer"])
         report = client.get(f"/answers/{heard['id']}").text
         assert "Heard against your voice check of" in report and "No emotion is named" not in report

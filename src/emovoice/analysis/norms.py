@@ -116,12 +116,12 @@ def compare_fillers(report: dict[str, Any], norm: PublishedNorm = MIT_INTERVIEW_
         share = f"{percentile:.0f} %"
         said = "You said no um or uh at all" if value == 0 else f"You said um or uh {value:.1f} times per 100 words"
         if beyond == "below":
-            sentence = f"{said}: fewer than at least {100 - percentile:.0f} % of {people}."
+            sentence = f"{said}: at least {100 - percentile:.0f} % of {people} said them more often."
         elif beyond == "above":
-            sentence = f"{said}: more than at least {share} of {people}."
+            sentence = f"{said}: at least {share} of {people} said them less often."
         else:
-            sentence = (f"{said}: more than about {share} of {people}, and fewer than the other "
-                        f"{100 - percentile:.0f} %.")
+            sentence = (f"{said}: about {share} of {people} said them less often, and the other "
+                        f"{100 - percentile:.0f} % more often.")
     return NormComparison(measure=norm.measure, group=norm.group, source=norm.source, people=norm.people,
                           value=value, percentile=None if percentile is None else round(percentile, 1),
                           beyond=beyond, sentence=sentence, percentiles=list(norm.percentiles))

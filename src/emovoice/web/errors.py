@@ -12,9 +12,10 @@ import logging
 from typing import Any
 
 from fastapi import FastAPI, Request, status
-from fastapi.exceptions import HTTPException, RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from emovoice.errors import EmovoiceError, ParameterError, TooLongError
 from emovoice.storage.accounts import (
@@ -42,6 +43,10 @@ ERROR_STATUS: dict[type[Exception], int] = {
 """The status of each domain error; an error gets its nearest class's (its own, else a base class's)."""
 
 DATABASE_DOWN = "the database cannot be reached just now; try again in a few seconds"
+
+ROUTER_WORDS = {"Not Found": "there is no page at this address", "Method Not Allowed": "this address takes a form's "
+                "button, not a visit"}
+"""The router's own messages, as a page says them."""
 
 
 def status_for(exc: Exception) -> int:
@@ -78,11 +83,14 @@ def _plain(error: Any) -> str:
 def add_exception_handlers(app: FastAPI) -> None:
     """Answer HTTP errors, domain errors, invalid requests and an unreachable database, on the API and the pages."""
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's, and the router's own 404 and 405
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if is_api(request) or request.url.path.startswith("/docs"):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-        return render_error(request, exc.status_code, str(exc.detail))
+        if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED and request.method == "GET":
+            # a form's address (/account/delete, /logout) opened again: the page the form is on
+            return RedirectResponse(request.url.path.rsplit("/", 1)[0] or "/", status_code=status.HTTP_303_SEE_OTHER)
+        return render_error(request, exc.status_code, ROUTER_WORDS.get(str(exc.detail), str(exc.detail)))
 
     @app.exception_handler(EmovoiceError)
     @app.exception_handler(UploadError)

@@ -11,10 +11,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from emovoice.analysis import wording
+from emovoice.analysis.norms import MIT_INTERVIEW_FILLERS
 from emovoice.storage.models import User
 from emovoice.storage.questions import CATEGORIES
 from emovoice.web.deps import csrf_token
-from emovoice.web.uploads import time_limit_label
+from emovoice.web.uploads import ALLOWED_TIME_LIMITS, holds_the_study, time_limit_label
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -30,7 +31,10 @@ templates.env.filters["sentence"] = as_sentence
 templates.env.filters["pause"] = lambda flow: wording.pause_seconds(flow.longest_pause_s,
                                                                    threshold=flow.long_pause_threshold_s)
 templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
-templates.env.filters["answer_time"] = time_limit_label  # "15 seconds (too short to compare with the published study)"
+templates.env.filters["share"] = lambda value, within=None: wording.percent(value, within=within)  # "59.9 %"
+templates.env.globals["study"] = MIT_INTERVIEW_FILLERS  # the published study answers are compared with
+templates.env.globals["study_seconds"] = min(s for s in ALLOWED_TIME_LIMITS if holds_the_study(s))
+templates.env.filters["answer_time"] = time_limit_label  # "15 seconds (too short for the study comparison)"
 templates.env.filters["when"] = lambda when: f"{wording.long_date(when.date().isoformat())}, {when:%H:%M} UTC"
 
 ERROR_TITLES = {403: "Not allowed", 404: "Not found", 413: "Too large", 422: "Cannot use this", 503: "Busy"}

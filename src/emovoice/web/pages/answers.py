@@ -56,7 +56,8 @@ def comparison_page(request: Request, answer_id: PathId, user: CurrentUser, sess
               "yours": {e: result.figures.get(f"emotion_{e}") for e in EMOTIONS}, "colours": EMOTION_COLOURS}
     return render(request, "compare.html", user, answer=answer, comparison=result, main=main, charts=charts,
                   labels={f.key: f.label for f in FIGURES}, formats={f.key: f for f in FIGURES},
-                  phrase_fillers=", ".join(" ".join("I" if w == "i" else w for w in words) for words in PHRASE_FILLERS))
+                  phrase_fillers=", ".join(f"“{' '.join('I' if w == 'i' else w for w in words)}”"
+                                           for words in PHRASE_FILLERS))
 
 
 @dataclass(frozen=True)

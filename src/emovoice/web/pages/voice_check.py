@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from emovoice import thresholds as th
 from emovoice.analysis.voice_check import SENTENCES
 from emovoice.storage.voice_checks import current_check, delete_check
 from emovoice.web.deps import CsrfChecked, CurrentUser, SessionDep, StateDep
@@ -22,7 +23,8 @@ VOICE_CHECK_RECORD_S = 25
 def voice_check_page(request: Request, user: CurrentUser, session: SessionDep, welcome: bool = False,
                      saved: bool = False) -> Response:
     return render(request, "voice_check.html", user, check=current_check(session, user.id), welcome=welcome,
-                  saved=saved, sentences=SENTENCES, max_seconds=VOICE_CHECK_RECORD_S)
+                  saved=saved, sentences=SENTENCES, max_seconds=VOICE_CHECK_RECORD_S,
+                  quiet_below=th.LOUDNESS_DBFS.low)  # the answers' target: a check under it is told so
 
 
 @router.post("/voice-check/delete", dependencies=[CsrfChecked])
