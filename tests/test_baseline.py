@@ -281,7 +281,7 @@ def test_the_command_line_makes_a_baseline_and_hears_answers_against_it(tmp_path
     alone = json.loads(run_cli("analyze", "--emotion-only", "--json", answer).stdout)
     assert alone["reference"] == "population" and alone["baseline"] is None
     text = run_cli("analyze", "--emotion-only", "--baseline", str(me), answer)
-    assert "Heard against your voice check of" in text.stdout
+    assert "Heard against your baseline of" in text.stdout  # as the CLI calls it ("voice check" is the web's)
 
 
 @pytest.mark.parametrize("case", ["missing", "not json", "too little speech", "no output folder"])

@@ -299,3 +299,18 @@ def test_a_stored_report_reads_back_and_renders_with_its_own_targets(speech_wav)
     data["fillers"] = {"count": 1}
     with pytest.raises(ReportFormatError):
         Report.from_dict({**data, "pace": {"wpm": 1}})
+
+
+def test_one_sentence_is_not_told_to_pause_but_ten_seconds_without_a_breath_are(tmp):
+    """A single 2.4 s sentence got "You hardly paused at all"."""
+    said = {}
+    for name, text in (("one", "I plan my work and I finish it."),
+                       ("long", "I plan my work and I finish it on time and then I check every part of it with the "
+                                "team and we ship it to our customers who tell us what they like and what they "
+                                "would change next time around and so we learn")):
+        path = tmp / f"{name}.wav"
+        subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(path), text], check=True)
+        report = emovoice.analyze(str(path), transcribe=False)
+        assert report.delivery.flow.speaking_ratio > 0.95  # neither pauses
+        said[name] = [t.text for t in report.delivery.feedback if t.text.startswith("You hardly paused")]
+    assert said["one"] == [] and len(said["long"]) == 1, said

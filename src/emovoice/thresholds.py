@@ -118,6 +118,10 @@ PITCH_SPREAD_MIN_VOICED_S = 1.0
 LITTLE_SPEECH_S = 3.0
 """With less voiced speech than this, the report says that its figures rest on little speech."""
 
+PAUSE_ADVICE_MIN_S = 8.0
+"""Speech shorter than this (first to last word) gets no advice to pause more: one sentence has no
+point after which to pause. An answer's point takes about 10 s to make."""
+
 ANSWER_MIN_VOICED_S = 0.8
 """Least voiced speech an answer in the web app must hold: one short sentence. RAVDESS's four-word
 sentences hold 0.46-1.13 s of voicing (median 1.08; 3 % of its plain clips under 0.8). The analysis

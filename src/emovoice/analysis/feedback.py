@@ -112,7 +112,7 @@ def flow(report: Report, delivery: Delivery) -> list[Tip]:
         out.append(_improve("flow", f"You were speaking {share} of the time "
                             f"between your first and last word (aim for {wording.percent(th.SPEAKING_RATIO.low)} or "
                             "more): plan two or three points so that you keep going."))
-    elif figures.speaking_ratio > th.SPEAKING_RATIO.high:
+    elif figures.speaking_ratio > th.SPEAKING_RATIO.high and figures.speaking_s >= th.PAUSE_ADVICE_MIN_S:
         out.append(_improve("flow", "You hardly paused at all: a short pause after each point lets it land "
                             "and gives you a breath."))
     return out

@@ -142,11 +142,13 @@ def long_date(iso: str) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def reference_sentence(emotion: EmotionReport) -> str | None:
-    """What the voice was heard against, in a sentence (None for a plain model without a baseline)."""
+def reference_sentence(emotion: EmotionReport, *, own_voice: str = "voice check") -> str | None:
+    """What the voice was heard against, in a sentence (None for a plain model without a baseline);
+    ``own_voice`` names the speaker's recording as the reader knows it (the web app's "voice check",
+    the CLI's "baseline")."""
     baseline = emotion.baseline
     if emotion.reference == Reference.SPEAKER and baseline is not None:
-        return f"Heard against your voice check of {long_date(baseline.created)}."
+        return f"Heard against your {own_voice} of {long_date(baseline.created)}."
     if emotion.reference == Reference.POPULATION:
         return "Heard against the training actors' average voice, not yours."
     return None

@@ -135,7 +135,7 @@ def render(report: Report) -> str:
     duration = report.duration_s
     named = wording.is_named(emotion)
     legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
-    reference = wording.reference_sentence(emotion)
+    reference = wording.reference_sentence(emotion, own_voice="baseline")  # made by 'emovoice baseline'
     sections = [
         "<h1>Your answer</h1>",
         f"<p class='headline'>{_esc(wording.emotion_sentence(emotion))}</p>",

@@ -54,7 +54,7 @@ def format_report(report: Report) -> str:
     if report.speech is not None and report.speech.little:
         lines.append(f"  note: only {report.speech.voiced_speech_s:.1f} s of voiced speech")
     lines.append(f"  emotion: {wording.emotion_sentence(emotion)}")
-    reference = wording.reference_sentence(emotion)
+    reference = wording.reference_sentence(emotion, own_voice="baseline")  # made by 'emovoice baseline'
     if reference:
         lines.append(f"  {reference}")
     if not wording.shows_reading(emotion):
