@@ -115,3 +115,17 @@ def test_a_phrase_repeated_in_a_loop_is_kept_once():
     assert removed == 20
     assert find_loop(words("no, no, no, no, I did not.")) is None  # a few repeats are speech
     assert find_loop(words("Say the word back. Say the word bar. Say the word base.")) is None
+
+
+def test_punctuation_and_doubled_words_are_not_counted_as_words():
+    """Late in a 60 s answer Whisper gave "-" as 7 of 71 words, and the pace curve reached 249 wpm."""
+    from emovoice.analysis.speech import pace
+    from emovoice.models.transcriber import tidy_words
+
+    heard = [Word("-", 0.0, 0.1, 0.5), Word("We", 0.2, 0.4, 0.9), Word("-", 0.4, 0.5, 0.3),
+             Word("shipped", 0.5, 0.9, 0.9), Word("it", 1.0, 1.1, 0.9), Word("it", 1.0, 1.1, 0.4),
+             Word("...", 1.1, 1.2, 0.2), Word("it", 1.3, 1.5, 0.8), Word("on", 1.6, 1.8, 0.9),
+             Word("time.", 1.9, 2.2, 0.9)]
+    tidy = tidy_words(heard)
+    assert [w.text for w in tidy] == ["We -", "shipped", "it ...", "it", "on", "time."]  # "it it" said twice stays
+    assert pace(tidy, duration_s=3.0, speaking_s=2.0, span=(0.0, 3.0)).wpm == 120.0

@@ -10,10 +10,12 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 import emovoice
 from conftest import cookie_login, wait_for
 from emovoice.analysis.norms import MIT_INTERVIEW_FILLERS, compare_fillers, percentile_among
+from emovoice.storage.models import User
 from emovoice.web.pages.answers import chart_data
 
 SAMPLE = Path(str(resources.files("emovoice.samples") / "answer.flac"))
@@ -119,6 +121,31 @@ def test_the_comparison_page_compares_with_real_candidates_from_the_first_answer
     assert "thresholds.py" not in page
 
 
+@pytest.mark.parametrize(("fillers", "place"), [(0, "no um or uh, at the very start of the scale"),
+                                                 (3, "the 71st percentile")])
+def test_the_place_among_the_study_is_said_in_words_beside_its_meter(app_client, make_user, fillers, place):
+    """With no um or uh, the meter was an empty bar whose text read "10th percentile"."""
+    import json
+
+    from emovoice.storage import answers as store
+
+    user = make_user("meter@example.com")
+    report = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_text())
+    said = ["um"] * fillers + ("we shipped the new release on time and the team " * 6).split()
+    report["transcript"].update(available=True, words=[{"text": w, "start": i * 0.4, "end": i * 0.4 + 0.3,
+                                                        "probability": 0.9, "filler": w == "um"}
+                                                       for i, w in enumerate(said)])
+    with app_client.app.state.emovoice.database.session() as session:
+        user_id = session.scalar(select(User.id).where(User.email == user.email))
+        answer = store.create_answer(session, user_id=user_id, question_id=None, audio=b"x",
+                                     content_type="audio/wav", filename="a.wav")
+        assert store.claim(session, answer.id) and store.finish(session, answer.id, report=report)
+        answer_id = answer.id
+    with cookie_login(app_client, user.email):
+        page = app_client.get(f"/answers/{answer_id}/compare").text
+    assert f'aria-valuetext="{place}">{place}</meter>' in page and f"You: {place}." in page
+
+
 def test_a_take_of_three_words_is_too_short_for_an_answer_yet_the_library_analyses_it(app_client, make_user,
                                                                                         tmp_path):
     """A 1.5 s take with 0.3 s of voice got a full report (217 wpm, 'slow down') and moved the trends."""
@@ -183,3 +210,37 @@ def test_a_recording_without_a_voice_is_told_as_a_person_would(app_client, make_
     error = refused.json()["detail"]
     assert "heard no voice" in error and "microphone" in error and "record again" in error, error
     assert "0.0 s" not in error and "unvoiced" not in error and "at least" not in error
+
+
+def test_rounding_noise_is_neither_a_trend_nor_a_strongest_answer():
+    """History read 'Your time speaking fell ...: 60 % on average in the first 2, 59.9 % in the latest 2
+    (worse)' and 'Your longest pause rose ...: 1.02 s ..., 1.1 s'; the mock interview's summary called
+    one answer the strongest for 60.4 % against 59.5 % of the time speaking."""
+    from emovoice.analysis.figures import BY_KEY
+    from emovoice.analysis.trends import trend
+    from emovoice.storage.interviews import answer_score, standout
+
+    ratio, pause = BY_KEY["speaking_ratio"], BY_KEY["longest_pause_s"]
+    assert trend(ratio, [0.60, 0.61, 0.598, 0.599]).sentence == (
+        "Your time speaking held steady over your last 4 answers, at 60\u00a0% on average; inside its target, "
+        "60\u00a0% to 95\u00a0%.")
+    assert "held steady" in trend(pause, [1.02, 1.02, 1.1, 1.1]).sentence
+    # a real change is still one, its two figures to the same decimals
+    assert trend(pause, [1.02, 1.02, 1.6, 1.6]).sentence.startswith(
+        "Your longest pause rose over your last 4 answers: 1.02 s on average in the first 2, 1.60 s in the latest 2 "
+        "(worse)")
+    assert ratio.format_together([0.595, 0.7, None]) == ["59.5\u00a0%", "70.0\u00a0%", "n/a"]
+
+    def answer(position: int, **figures: float) -> dict:
+        base = {"wpm": 130.0, "fillers_per_min": 1.0, "speaking_ratio": 0.8, "pitch_variability_st": 4.0,
+                "loudness_dbfs": -20.0}
+        return {"position": position, "figures": base | figures}
+
+    hair = [answer(1, speaking_ratio=0.604), answer(2, speaking_ratio=0.595)]
+    assert answer_score(hair[0]["figures"]) == answer_score(hair[1]["figures"]) == 4.5
+    assert standout(hair, strongest=True) is None and standout(hair, strongest=False) is None
+    clear = [answer(1, speaking_ratio=0.75), answer(2, speaking_ratio=0.45)]
+    assert standout(clear, strongest=True) == 1 and standout(clear, strongest=False) == 2
+    # tied on the score: fewer filler words decide, by half a filler a minute or more
+    assert standout([answer(1, fillers_per_min=1.0), answer(2, fillers_per_min=1.2)], strongest=True) is None
+    assert standout([answer(1, fillers_per_min=1.0), answer(2, fillers_per_min=2.0)], strongest=True) == 1

@@ -9,6 +9,8 @@ candidates to compare with, with that range's source.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -48,6 +50,10 @@ class Figure:
     reference_source : str
         Where that range comes from.
     better : Better
+    steady : float
+        The smallest change worth naming, in the figure's own unit: a trend smaller than this
+        "held steady", and a value this close to the target range's edge (either side) is on
+        neither side of it when answers are ranked.
     """
 
     key: str
@@ -60,6 +66,7 @@ class Figure:
     reference: Range | None = None
     reference_source: str = ""
     better: Better = Better.NEITHER
+    steady: float = 0.0
 
     @property
     def n_bins(self) -> int:
@@ -73,8 +80,10 @@ class Figure:
     def bin_edges(self, index: int) -> tuple[float, float]:
         return self.low + index * self.bin_width, self.low + (index + 1) * self.bin_width
 
-    def format(self, value: float | None) -> str:
-        """The value as a reader sees it: a sentiment score with its word, no pause as "none"."""
+    def format(self, value: float | None, *, decimals: int | None = None) -> str:
+        """The value as a reader sees it: a sentiment score with its word, no pause as "none".
+
+        ``decimals`` gives at least that many decimals (see :meth:`format_together`)."""
         if value is None:
             return "n/a"
         if self.key == "sentiment":
@@ -82,28 +91,53 @@ class Figure:
         if self.key == "longest_pause_s" and value < 0.05:
             return "none"
         if self.key == "longest_pause_s":
-            return f"{pause_seconds(value, threshold=th.LONG_PAUSE_S)} s"
+            return f"{pause_seconds(value, threshold=th.LONG_PAUSE_S, decimals=decimals)} s"
         if self.fmt == ".0%":
-            return percent(value, within=self.reference)  # "62 %", as every page says a share
-        return f"{value:{self.fmt}}{(' ' + self.unit) if self.unit else ''}"
+            return percent(value, within=self.reference, decimals=decimals or 0)  # "62 %", as every page says a share
+        precision = int(self.fmt[-2])
+        return f"{value:.{max(precision, decimals or 0)}f}{(' ' + self.unit) if self.unit else ''}"
+
+    def format_together(self, values: Sequence[float | None]) -> list[str]:
+        """The values as :meth:`format` shows them, all to the same number of decimals: a column
+        or a pair that reads "60 %" beside "59.5 %" (or "1.02 s" beside "1.1 s") gets the most
+        decimals any of them needs."""
+        shown = [self.format(v) for v in values]
+        counts = {_decimals(s) for s, v in zip(shown, values, strict=True) if v is not None and s != "none"}
+        if len(counts) < 2:
+            return shown
+        most = max(counts)
+        return [self.format(v, decimals=most) for v in values]
+
+    def near_edge(self, value: float) -> bool:
+        """Whether ``value`` lies within :attr:`steady` of its target range's edge, on either side."""
+        if self.reference is None or self.steady <= 0:
+            return False
+        return min(abs(value - self.reference.low), abs(value - self.reference.high)) < self.steady
+
+
+def _decimals(shown: str) -> int:
+    number = re.search(r"\d+(?:\.(\d+))?", shown)
+    return len(number.group(1) or "") if number else 0
 
 
 _COACH = "emovoice's target range, from coaching guidance; not a measured norm"
 
 FIGURES: tuple[Figure, ...] = (
     Figure("wpm", "Pace", "wpm", 0, 300, 2, ".0f", th.PACE_WPM,
-           "Microsoft Speaker Coach's guidance for presenting (100-165 words per minute)", Better.IN_RANGE),
-    Figure("fillers_per_min", "Filler words", "a minute", 0, 30, 0.2, ".1f", th.FILLERS_PER_MIN, _COACH, Better.LOWER),
-    Figure("speaking_ratio", "Time speaking", "", 0, 1, 0.01, ".0%", th.SPEAKING_RATIO, _COACH, Better.IN_RANGE),
-    Figure("longest_pause_s", "Longest pause", "s", 0, 30, 0.1, ".1f", None, "", Better.LOWER),
+           "Microsoft Speaker Coach's guidance for presenting (100-165 words per minute)", Better.IN_RANGE, 5.0),
+    Figure("fillers_per_min", "Filler words", "a minute", 0, 30, 0.2, ".1f", th.FILLERS_PER_MIN, _COACH, Better.LOWER,
+           0.5),
+    Figure("speaking_ratio", "Time speaking", "", 0, 1, 0.01, ".0%", th.SPEAKING_RATIO, _COACH, Better.IN_RANGE,
+           0.02),
+    Figure("longest_pause_s", "Longest pause", "s", 0, 30, 0.1, ".1f", None, "", Better.LOWER, 0.2),
     Figure("pitch_variability_st", "Pitch variation", "semitones", 0, 15, 0.1, ".1f", th.PITCH_VARIABILITY_ST,
            "under 2 semitones is heard as monotone; read speech varies 2-4 semitones, lively speech more "
-           "(emovoice's target, from coaching practice; not a measured norm)", Better.IN_RANGE),
+           "(emovoice's target, from coaching practice; not a measured norm)", Better.IN_RANGE, 0.3),
     Figure("loudness_dbfs", "Loudness", "dBFS", -80, 0, 0.5, ".0f", th.LOUDNESS_DBFS,
-           "a recording level that is neither too quiet nor clipping (emovoice's target)", Better.IN_RANGE),
+           "a recording level that is neither too quiet nor clipping (emovoice's target)", Better.IN_RANGE, 1.5),
     Figure("sentiment", "Sentiment", "from −1, negative, to +1, positive", -1, 1, 0.02, "+.2f", None, "",
-           Better.HIGHER),
-    *(Figure(f"emotion_{e}", e.capitalize(), "", 0, 1, 0.01, ".0%") for e in EMOTIONS),
+           Better.HIGHER, 0.1),
+    *(Figure(f"emotion_{e}", e.capitalize(), "", 0, 1, 0.01, ".0%", steady=0.05) for e in EMOTIONS),
 )
 BY_KEY = {f.key: f for f in FIGURES}
 MAIN_FIGURES = ("wpm", "fillers_per_min", "speaking_ratio", "longest_pause_s", "pitch_variability_st",

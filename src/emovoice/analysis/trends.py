@@ -65,13 +65,15 @@ def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS
     half = len(latest) // 2
     before = sum(latest[:half]) / half
     after = sum(latest[half:]) / (len(latest) - half)
-    shown_before, shown_after = figure.format(before), figure.format(after)
+    shown_before, shown_after = figure.format_together([before, after])
     name = figure.label.lower()
     # the two figures are means (of the earlier and the later answers), said as such: a reader
-    # looking for "128 wpm" among the answers' own figures finds none
-    if shown_before == shown_after:
-        sentence = (f"Your {name} held steady over your last {len(latest)} answers, at {shown_after} on average"
-                    f"{against_target(figure, after)}.")
+    # looking for "128 wpm" among the answers' own figures finds none. A change smaller than the
+    # figure's steady step (60 % to 59.9 %, 1.02 s to 1.1 s) is rounding noise, not a trend.
+    if shown_before == shown_after or abs(after - before) < figure.steady:
+        mean = sum(latest) / len(latest)
+        sentence = (f"Your {name} held steady over your last {len(latest)} answers, at {figure.format(mean)} on "
+                    f"average{against_target(figure, mean)}.")
     else:
         verb = "rose" if after > before else "fell"
         better = _better(figure, before, after)

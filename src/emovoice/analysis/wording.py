@@ -72,22 +72,31 @@ def sounded(emotion: str) -> str:
     return EMOTION_WORDS.get(emotion, emotion)
 
 
-def percent(value: float, *, within: Range | None = None) -> str:
-    """A share as "85 %" (a no-break space: it never wraps between the two). Against a target range
-    ``within``, with the decimals (up to two) that keep it on its side of the range: 0.599 under
-    60-95 % reads "59.9 %", not "60 %" beside "too low"."""
+def percent(value: float, *, within: Range | None = None, decimals: int = 0) -> str:
+    """A share as "85 %" (a no-break space: it never wraps between the two), to at least
+    ``decimals`` decimals. Against a target range ``within``, with the decimals (up to two) that
+    keep it on its side of the range: 0.599 under 60-95 % reads "59.9 %", not "60 %" beside "too low"."""
     inside = within is None or within.low <= value <= within.high
-    for decimals in (0, 1, 2):
-        shown = round(100 * value, decimals)
+    for places in range(decimals, max(decimals, 2) + 1):
+        shown = round(100 * value, places)
         if within is None or (within.low * 100 <= shown <= within.high * 100) == inside:
             break
-    return f"{shown:.{decimals}f}\u00a0%"
+    return f"{shown:.{places}f}\u00a0%"
 
 
-def pause_seconds(value: float, *, threshold: float) -> str:
+def ordinal(value: float) -> str:
+    """A rounded rank as English writes it: "1st", "22nd", "71st", "11th"."""
+    n = round(value)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def pause_seconds(value: float, *, threshold: float, decimals: int | None = None) -> str:
     """A pause's length in seconds, to two decimals within 0.05 s of ``threshold`` (1.02 s counts as
-    a pause over 1 s and 0.99 s does not: "1.0" would hide which), else to one."""
-    return f"{value:.2f}" if abs(value - threshold) < 0.05 else f"{value:.1f}"
+    a pause over 1 s and 0.99 s does not: "1.0" would hide which), else to one; at least
+    ``decimals`` if given."""
+    shown = 2 if abs(value - threshold) < 0.05 else 1
+    return f"{value:.{max(shown, decimals or 0)}f}"
 
 
 def can_name(reference: str, level: str) -> bool:

@@ -139,6 +139,23 @@ def trim_collapsed_tail(words: list[Word], *, span_s: float = 0.3) -> list[Word]
     return words
 
 
+def tidy_words(words: list[Word]) -> list[Word]:
+    """Whisper's words made fit to count: a token with no letter or digit in it ("-", "...") is
+    punctuation, joined to the word before it (or dropped at the start), and a word repeated with
+    the very same timestamps as the one before it is said once: late in a long answer Whisper
+    gave "-" as 7 of 71 words and doubled words in one place, and the pace counted them all."""
+    tidy: list[Word] = []
+    for word in words:
+        if not any(ch.isalnum() for ch in word.text):
+            if tidy:
+                tidy[-1].text = f"{tidy[-1].text} {word.text}"
+            continue
+        if tidy and _norm(tidy[-1]) == _norm(word) and (tidy[-1].start, tidy[-1].end) == (word.start, word.end):
+            continue
+        tidy.append(word)
+    return tidy
+
+
 LOOP_REPEATS = 4
 """A phrase said this many times in a row is Whisper stuck in a loop, not the speaker."""
 
@@ -265,7 +282,7 @@ class Transcriber:
         if self.prompt is not None and (len(words) > limit or find_loop(words) is not None):
             words = self._words(audio, offset=start, prompt=None, speech_end=speech_end)
             transcript.retried_without_prompt += 1
-        words, looped = collapse_loops(words)
+        words, looped = collapse_loops(tidy_words(words))
         if looped:
             transcript.notes.append(f"{start:.1f}-{end:.1f} s: left out {looped} words that Whisper repeated in a "
                                     "loop; this part of the transcript may miss words")

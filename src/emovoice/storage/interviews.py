@@ -141,6 +141,37 @@ def _in_range_count(figures: dict[str, float]) -> int:
     return sum(bool(in_range(BY_KEY[k], figures.get(k))) for k in MAIN_FIGURES)
 
 
+def answer_score(figures: dict[str, float]) -> float:
+    """How many of the figures are inside their target ranges, a figure on the edge of its range
+    (within its :attr:`~emovoice.analysis.figures.Figure.steady` step, either side) counting half:
+    60.4 % against 59.5 % of the time speaking, with a target of 60-95 %, is no difference worth
+    calling one answer the stronger."""
+    score = 0.0
+    for key in MAIN_FIGURES:
+        figure, value = BY_KEY[key], figures.get(key)
+        if value is None or figure.reference is None:
+            continue
+        score += 0.5 if figure.near_edge(value) else float(bool(in_range(figure, value)))
+    return score
+
+
+def standout(rows: list[RunAnswer], *, strongest: bool) -> int | None:
+    """The position of the strongest (or weakest) answer by :func:`answer_score`, or None where no single
+    answer stands out. Among answers tied on the score, the one with the fewest (or most) filler words
+    stands out if it leads the next by the figure's steady step (half a filler a minute) or more."""
+    if len(rows) < 2:
+        return None
+    scores = [answer_score(r["figures"]) for r in rows]
+    best = max(scores) if strongest else min(scores)
+    tied = [r for r, score in zip(rows, scores, strict=True) if score == best]
+    if len(tied) == 1:
+        return tied[0]["position"]
+    step = BY_KEY["fillers_per_min"].steady
+    ordered = sorted(tied, key=lambda r: r["figures"].get("fillers_per_min", 0.0), reverse=not strongest)
+    first, second = (r["figures"].get("fillers_per_min", 0.0) for r in ordered[:2])
+    return ordered[0]["position"] if abs(second - first) >= step else None
+
+
 def _means(figure_sets: list[dict[str, float]]) -> dict[str, float | None]:
     out: dict[str, float | None] = {}
     for key in MAIN_FIGURES:
@@ -196,16 +227,11 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
         rows.append(row)
     done = [r for r in rows if r["figures"]]
 
-    def rank(row: RunAnswer) -> tuple[int, float]:
-        return row.get("in_range", 0), -row["figures"].get("fillers_per_min", 0)
-
     # an answer is the strongest (or weakest) only where no other ties it
-    ranks = [rank(r) for r in done]
-    strongest = weakest = None
-    if len(done) > 1 and ranks.count(max(ranks)) == 1:
-        strongest = done[ranks.index(max(ranks))]["position"]
-    if len(done) > 1 and ranks.count(min(ranks)) == 1 and min(ranks) != max(ranks):
-        weakest = done[ranks.index(min(ranks))]["position"]
+    strongest = standout(done, strongest=True)
+    weakest = standout(done, strongest=False)
+    if weakest == strongest:
+        weakest = None
     analysed = len(done)
     top: list[TopTip] = [{"metric": metric, "label": TIP_LABELS.get(metric, metric.capitalize()), "answers": n,
                           "where": in_how_many(n, analysed), "text": tip_text[metric]}

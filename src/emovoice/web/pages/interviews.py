@@ -71,9 +71,16 @@ def interview_page(request: Request, interview_id: PathId, user: CurrentUser, se
                       time_limits=ALLOWED_TIME_LIMITS, category=None, interview=interview, position=position,
                       total=len(interview.questions))
     summary = summarise(session, interview, answered)
-    previous = {k: summary.previous.get(k) for k in MAIN_FIGURES}
+    formats = {f.key: f for f in FIGURES}
+    # each column of figures (and each pair, this run against earlier ones) to one number of decimals
+    columns = {key: formats[key].format_together([row["figures"].get(key) for row in summary.answers])
+               for key in MAIN_FIGURES}
+    shown = {row["position"]: {key: columns[key][k] for key in MAIN_FIGURES}
+             for k, row in enumerate(summary.answers)}
+    against = {key: formats[key].format_together([summary.figures.get(key), summary.previous.get(key)])
+               for key in MAIN_FIGURES}
     return render(request, "interview_summary.html", user, interview=interview, summary=summary,
-                  main=MAIN_FIGURES, formats={f.key: f for f in FIGURES}, previous=previous)
+                  main=MAIN_FIGURES, formats=formats, shown=shown, against=against)
 
 
 @router.post("/interviews/{interview_id}/delete", dependencies=[CsrfChecked])
