@@ -217,5 +217,12 @@ def test_a_mistyped_address_and_a_forms_address_opened_again_are_pages(app_clien
         for form, page in (("/account/delete", "/account"), ("/logout", "/"), ("/voice-check/delete", "/voice-check")):
             again = app_client.get(form, follow_redirects=False)
             assert again.status_code == 303 and again.headers["location"] == page, (form, again.status_code)
+        # an id that cannot be one read "Answer_id: Input should be a valid integer, unable to parse string..."
+        for address, thing in (("/answers/abc", "answer"), ("/answers/0/compare", "answer"),
+                               ("/interviews/99999999999999999999", "interview")):
+            bad = app_client.get(address)
+            assert bad.status_code == 404 and f"No such {thing}." in bad.text, (address, bad.status_code)
+            assert "Input should be" not in bad.text
     api = app_client.get("/api/nonexistent")
     assert api.status_code == 404 and api.json() == {"detail": "Not Found"}  # the API stays JSON
+    assert app_client.get("/api/answers/abc", headers=user.headers).status_code == 422  # and says what was wrong

@@ -106,6 +106,11 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        paths = [e for e in exc.errors() if tuple(e.get("loc", ()))[:1] == ("path",)]
+        if paths and not is_api(request):
+            # /answers/abc or /answers/0 on a page: there is no such answer, whatever the type says
+            name = str(paths[0]["loc"][-1]).removesuffix("_id").replace("_", " ")
+            return render_error(request, status.HTTP_404_NOT_FOUND, f"no such {name}")
         problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {_plain(e)}"
                              for e in exc.errors())
         return error_response(request, status.HTTP_422_UNPROCESSABLE_CONTENT, problems)
