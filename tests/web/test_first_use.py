@@ -244,3 +244,41 @@ def test_rounding_noise_is_neither_a_trend_nor_a_strongest_answer():
     # tied on the score: fewer filler words decide, by half a filler a minute or more
     assert standout([answer(1, fillers_per_min=1.0), answer(2, fillers_per_min=1.2)], strongest=True) is None
     assert standout([answer(1, fillers_per_min=1.0), answer(2, fillers_per_min=2.0)], strongest=True) == 1
+
+
+def test_the_report_names_an_emotion_one_way_and_says_it_once(app_client, make_user):
+    """The summary said 'disgusted' and the table 'disgust'; the 'In short' sentence came again as the
+    first tip of the advice."""
+    import json
+
+    from emovoice.analysis.feedback import emotion_tips
+    from emovoice.analysis.report import Report
+    from emovoice.analysis.wording import emotion_sentence
+    from emovoice.storage import answers as store
+
+    user = make_user("disgust@example.com")
+    report = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_text())
+    mix = {"neutral": 0.1, "calm": 0.05, "happy": 0.05, "sad": 0.02, "angry": 0.03, "fearful": 0.02,
+           "disgust": 0.7, "surprised": 0.03}
+    report.update(emotion="disgust", probabilities=mix, reference="speaker",
+                  confidence={"top": 0.7, "margin": 0.6, "level": "confident", "runner_up": "neutral"},
+                  baseline={"kind": "speaker", "speech_s": 12.0, "windows": 10, "sources": 2,
+                            "created": "2026-11-30", "frontend": {"name": "whisper_pooled", "version": 1}})
+    emotion = Report.from_dict(report).emotion_report
+    (tip,) = emotion_tips(emotion)
+    headline = emotion_sentence(emotion)
+    assert tip.text.startswith(headline) and "disgusted" in headline
+    report["feedback"] = [{"kind": tip.kind, "metric": tip.metric, "text": tip.text}, *report["feedback"]]
+    with app_client.app.state.emovoice.database.session() as session:
+        user_id = session.scalar(select(User.id).where(User.email == user.email))
+        answer = store.create_answer(session, user_id=user_id, question_id=None, audio=b"x",
+                                     content_type="audio/wav", filename="a.wav")
+        assert store.claim(session, answer.id) and store.finish(session, answer.id, report=report)
+        answer_id = answer.id
+    with cookie_login(app_client, user.email):
+        page = app_client.get(f"/answers/{answer_id}").text
+        history = app_client.get("/history").text
+    assert page.count(headline) == 1  # in the summary, not again in the advice...
+    assert "relax your face" in page  # ...whose emotion tip keeps its advice
+    assert "<td>disgusted</td>" in page and "<td>disgust</td>" not in page
+    assert '"names": {' in page and ">disgusted<" in history

@@ -17,7 +17,7 @@ from enum import StrEnum
 from emovoice import thresholds as th
 from emovoice.analysis.report import Report
 from emovoice.analysis.sentiment import verdict as sentiment_verdict
-from emovoice.analysis.wording import pause_seconds, percent, shows_reading
+from emovoice.analysis.wording import pause_seconds, percent, shows_reading, sounded
 from emovoice.labels import EMOTIONS
 from emovoice.thresholds import Range, Verdict
 
@@ -137,7 +137,7 @@ FIGURES: tuple[Figure, ...] = (
            "a recording level that is neither too quiet nor clipping (emovoice's target)", Better.IN_RANGE, 1.5),
     Figure("sentiment", "Sentiment", "from −1, negative, to +1, positive", -1, 1, 0.02, "+.2f", None, "",
            Better.HIGHER, 0.1),
-    *(Figure(f"emotion_{e}", e.capitalize(), "", 0, 1, 0.01, ".0%", steady=0.05) for e in EMOTIONS),
+    *(Figure(f"emotion_{e}", sounded(e).capitalize(), "", 0, 1, 0.01, ".0%", steady=0.05) for e in EMOTIONS),
 )
 BY_KEY = {f.key: f for f in FIGURES}
 MAIN_FIGURES = ("wpm", "fillers_per_min", "speaking_ratio", "longest_pause_s", "pitch_variability_st",

@@ -198,10 +198,23 @@ def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
     return f"{words} and the tone of your voice was {said}: {mood.verdict} overall."
 
 
-def shown_tips(report: Report) -> list[Tip]:
+def shown_tips(report: Report, *, below_headline: bool = False) -> list[Tip]:
     """The report's tips as they are shown: a stored report made before this rule may hold a tip
-    naming an emotion heard against the actors' voices, which is left out."""
+    naming an emotion heard against the actors' voices, which is left out. ``below_headline``: the
+    tips sit under the report's emotion sentence (:func:`emotion_sentence`), so the emotion tip
+    keeps only what follows that sentence instead of saying it twice."""
     if report.delivery is None:
         return []
     named = report.emotion_report.reference == Reference.SPEAKER
-    return [tip for tip in report.delivery.feedback if named or tip.metric != "emotion"]
+    headline = emotion_sentence(report.emotion_report)
+    shown = []
+    for tip in report.delivery.feedback:
+        if tip.metric == "emotion" and not named:
+            continue
+        if below_headline and tip.metric == "emotion" and tip.text.startswith(headline):
+            rest = tip.text[len(headline):].strip()
+            if not rest:
+                continue
+            tip = Tip(kind=tip.kind, metric=tip.metric, text=rest)
+        shown.append(tip)
+    return shown

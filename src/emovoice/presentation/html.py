@@ -35,7 +35,7 @@ def emotion_timeline_svg(timeline: list[Segment], duration: float) -> str:
             h = seg.probabilities[label] * inner_h
             y -= h
             parts.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" '
-                         f'fill="{COLOURS[label]}"><title>{seg.start:.0f}-{seg.end:.0f} s {label} '
+                         f'fill="{COLOURS[label]}"><title>{seg.start:.0f}-{seg.end:.0f} s {wording.sounded(label)} '
                          f'{wording.percent(seg.probabilities[label])}</title></rect>')
     parts += _axes(duration, 1.0, "time (s)", "probability")
     parts.append("</svg>")
@@ -106,7 +106,8 @@ def line_svg(points: list[tuple[float, float]], *, x_max: float, label: str, uni
 def mix_bars(probabilities: dict[str, float]) -> str:
     rows = []
     for label, p in sorted(probabilities.items(), key=lambda kv: -kv[1]):
-        rows.append(f'<div class="bar"><span class="lbl">{label}</span><span class="track"><span class="fill" '
+        rows.append(f'<div class="bar"><span class="lbl">{wording.sounded(label)}</span>'
+                    '<span class="track"><span class="fill" '
                     f'style="width:{100 * p:.1f}%;background:{COLOURS[label]}"></span></span>'
                     f'<span class="pct">{100 * p:.1f} %</span></div>')
     return "".join(rows)
@@ -134,7 +135,8 @@ def render(report: Report) -> str:
     emotion = report.emotion_report
     duration = report.duration_s
     named = wording.is_named(emotion)
-    legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{e}</span>' for e in EMOTIONS)
+    legend = "".join(f'<span class="key"><i style="background:{COLOURS[e]}"></i>{wording.sounded(e)}</span>'
+                     for e in EMOTIONS)
     reference = wording.reference_sentence(emotion, own_voice="baseline")  # made by 'emovoice baseline'
     sections = [
         "<h1>Your answer</h1>",
@@ -159,7 +161,8 @@ def render(report: Report) -> str:
         pitch_points = [(i + 0.5, 12 * math.log2(v / middle)) for i, v in enumerate(pitch.curve)
                         if v is not None and middle]
         pace_points = [(p["time"], p["wpm"]) for p in pace.curve]
-        tips = "".join(f"<li class='{t.kind}'>{_esc(t.text)}</li>" for t in wording.shown_tips(report))
+        tips = "".join(f"<li class='{t.kind}'>{_esc(t.text)}</li>"
+                       for t in wording.shown_tips(report, below_headline=True))
         cards = "".join([
             _card("Pace", pace.wpm, "wpm", _span(pace.target)),
             _card("Filler words per minute", delivery.fillers.per_minute, "/min",

@@ -31,6 +31,7 @@ templates.env.filters["sentence"] = as_sentence
 templates.env.filters["pause"] = lambda flow: wording.pause_seconds(flow.longest_pause_s,
                                                                    threshold=flow.long_pause_threshold_s)
 templates.env.filters["day"] = lambda when: wording.long_date(when.date().isoformat())  # "1 December 2026"
+templates.env.filters["emotion"] = wording.sounded  # "disgusted", as the sentences say it
 templates.env.filters["ordinal"] = wording.ordinal  # "71st"
 templates.env.filters["share"] = lambda value, within=None: wording.percent(value, within=within)  # "59.9 %"
 templates.env.globals["study"] = MIT_INTERVIEW_FILLERS  # the published study answers are compared with

@@ -53,7 +53,8 @@ def comparison_page(request: Request, answer_id: PathId, user: CurrentUser, sess
     charts = {"groups": [{"scope": g.scope, "enough": g.enough,
                           "figures": [asdict(f) for f in g.figures],
                           "mix": g.emotion_mix} for g in result.groups],
-              "yours": {e: result.figures.get(f"emotion_{e}") for e in EMOTIONS}, "colours": EMOTION_COLOURS}
+              "yours": {e: result.figures.get(f"emotion_{e}") for e in EMOTIONS}, "colours": EMOTION_COLOURS,
+              "names": wording.EMOTION_WORDS}
     return render(request, "compare.html", user, answer=answer, comparison=result, main=main, charts=charts,
                   labels={f.key: f.label for f in FIGURES}, formats={f.key: f for f in FIGURES},
                   phrase_fillers=", ".join(f"“{' '.join('I' if w == 'i' else w for w in words)}”"
@@ -90,7 +91,7 @@ def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
         report.delivery.sentiment, voice_named=wording.is_named(emotion))
     return ReportWording(emotion_sentence=wording.emotion_sentence(emotion),
                          reference=wording.reference_sentence(emotion), named_reference=wording.shows_reading(emotion),
-                         since=since, sentiment=sentiment, tips=wording.shown_tips(report))
+                         since=since, sentiment=sentiment, tips=wording.shown_tips(report, below_headline=True))
 
 
 def speech_seconds(curve: list[float], regions: list[list[float]]) -> list[float | None]:
@@ -103,7 +104,7 @@ def speech_seconds(curve: list[float], regions: list[list[float]]) -> list[float
 def chart_data(report: Report) -> dict[str, Any]:
     """What the report page's charts draw, with every target range taken from the report."""
     data: dict[str, Any] = {
-        "emotions": list(EMOTIONS), "colours": EMOTION_COLOURS,
+        "emotions": list(EMOTIONS), "colours": EMOTION_COLOURS, "names": wording.EMOTION_WORDS,
         "timeline": {"seconds": [s.start for s in report.timeline],
                      "probabilities": {e: [s.probabilities.get(e, 0.0) for s in report.timeline] for e in EMOTIONS}},
         "mix": report.probabilities,

@@ -24,7 +24,7 @@
     const emotions = Object.keys(data.yours);
     charts.draw(canvas, {
       type: "bar",
-      data: { labels: emotions, datasets: [
+      data: { labels: emotions.map((e) => data.names[e]), datasets: [
         { label: "you", data: emotions.map((e) => data.yours[e] || 0), backgroundColor: emotions.map((e) => data.colours[e]) },
         { label: "other candidates (mean)", data: emotions.map((e) => group.mix[e] || 0), backgroundColor: "#bbbbbb" }] },
       options: { scales: { x: { ticks: { autoSkip: false } }, y: { min: 0, max: 1 } } },  // every emotion named

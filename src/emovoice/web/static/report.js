@@ -55,7 +55,7 @@
   make("chart-timeline", {
     type: "line",
     data: { labels: seconds, datasets: data.emotions.map((e) => ({
-      label: e, data: data.timeline.probabilities[e], borderColor: data.colours[e],
+      label: data.names[e], data: data.timeline.probabilities[e], borderColor: data.colours[e],
       // opaque: a see-through layer over the one below shows a colour of neither (grey over green: olive)
       backgroundColor: data.colours[e], fill: true, pointRadius: 0, tension: 0.3 })) },
     options: { aspectRatio: narrow ? 0.9 : 2,
@@ -65,7 +65,7 @@
   const ranked = data.emotions.slice().sort((a, b) => data.mix[b] - data.mix[a]);
   make("chart-mix", {
     type: "bar",
-    data: { labels: ranked, datasets: [{ label: "share", data: ranked.map((e) => data.mix[e]),
+    data: { labels: ranked.map((e) => data.names[e]), datasets: [{ label: "share", data: ranked.map((e) => data.mix[e]),
                                          backgroundColor: ranked.map((e) => data.colours[e]) }] },
     options: { indexAxis: "y", scales: { x: { min: 0, max: 1 }, y: { ticks: { autoSkip: false } } },  // every bar named
                plugins: { legend: { display: false } } },
