@@ -215,11 +215,17 @@ def test_history_trends_and_filter(app_client, make_user):
     loudness = next(s for s in progress["series"] if s["key"] == "loudness_dbfs")
     assert loudness["trend"]["sentence"] == ("Your loudness held steady over your last 8 answers, at -44 dBFS on "
                                              "average; under its target, -35 dBFS to -10 dBFS (too quiet).")
+    # the longest pause has no target range, yet it is read against the line a report counts long pauses by
+    pause = next(s for s in progress["series"] if s["key"] == "longest_pause_s")
+    assert pause["mark"] == 1.0 and pause["target"] is None and loudness["mark"] is None
+    assert pause["trend"]["sentence"].endswith("; a silence over 1 s counts as a long pause in your reports."), pause
     assert app_client.get("/api/me/progress", headers=ada.headers,
                           params={"category": "teamwork"}).json()["answers"] == 4
     with cookie_login(app_client, ada.email):
         page = app_client.get("/history").text
         assert "5.9 a minute on average in the first 4, 2.3 a minute" in page and 'id="trend-fillers_per_min"' in page
+        assert "Longest pause (s); the dashed line is 1 s: a silence over 1 s counts as a long pause" in page
+        assert '"mark": 1.0' in page
         filtered = app_client.get("/history", params={"category": "teamwork"}).text
         assert len(re.findall(r'href="/answers/\d+"', filtered)) == 4
         assert app_client.get("/answers", follow_redirects=False).headers["location"] == "/history"

@@ -33,16 +33,31 @@ def _better(figure: Figure, before: float, after: float) -> bool | None:
     return None
 
 
+@dataclass(frozen=True)
+class Mark:
+    """A line a figure without a target range is read against, and what it means."""
+
+    value: float
+    meaning: str
+
+
+MARKS = {"longest_pause_s": Mark(th.LONG_PAUSE_S, f"a silence over {th.LONG_PAUSE_S:.0f} s counts as a long pause "
+                                                  "in your reports")}
+"""The figures without a target range that are still read against a line."""
+
+
 _OUTSIDE_WORDS = {"loudness_dbfs": ("too quiet", "too loud"), "wpm": ("too slow", "too fast")}
 """What under and over the target mean, for the figures where a word says it better than a number."""
 
 
 def against_target(figure: Figure, value: float) -> str:
     """Where ``value`` stands against the figure's target range, as the end of a sentence
-    ("; inside its target, 100 wpm to 165 wpm"), or "" for a figure without one."""
+    ("; inside its target, 100 wpm to 165 wpm"); for a figure without one, what its line means
+    (:data:`MARKS`), or ""."""
     target = figure.reference
     if target is None:
-        return ""
+        mark = MARKS.get(figure.key)
+        return f"; {mark.meaning}" if mark else ""
     named = (f"at most {figure.format(target.high)}" if target.low == 0 and figure.better == Better.LOWER
              else f"{figure.format(target.low)} to {figure.format(target.high)}")
     verdict = target.verdict(value)

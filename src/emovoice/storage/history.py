@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from emovoice.analysis.figures import BY_KEY, FIGURES, MAIN_FIGURES
-from emovoice.analysis.trends import Trend, trend
+from emovoice.analysis.trends import MARKS, Trend, trend
 from emovoice.storage.answers import playable_audio
 from emovoice.storage.enums import AnswerStatus
 from emovoice.storage.models import Answer, AnswerAudio, Interview, Question, User, VoiceCheck
@@ -55,6 +55,8 @@ class Series:
     points: list[Point]
     target: tuple[float, float] | None
     trend: Trend | None
+    mark: float | None = None
+    """A line the figure is judged against where it has no target range (:data:`~emovoice.analysis.trends.MARKS`)."""
 
 
 @dataclass
@@ -83,8 +85,9 @@ def series(answers: list[Answer], figures: dict[int, dict[str, float]]) -> list[
         points: list[Point] = [{"answer_id": answer.id, "time": answer.created_at.isoformat(timespec="minutes"),
                                 "value": value} for answer, value in timed]
         target = (figure.reference.low, figure.reference.high) if figure.reference else None
+        mark = MARKS.get(key)
         out.append(Series(key=key, label=figure.label, unit=figure.unit, points=points, target=target,
-                          trend=trend(figure, [value for _, value in timed])))
+                          trend=trend(figure, [value for _, value in timed]), mark=mark.value if mark else None))
     return out
 
 

@@ -261,6 +261,9 @@ class SeriesOut(BaseModel):
     unit: str
     points: list[PointOut]
     target: tuple[Number, Number] | None = Field(description="the target range (low, high)")
+    mark: Number | None = Field(None, description="a line the figure is judged against where it has no range: "
+                                                  "the longest pause's 1 s, over which a silence counts as a "
+                                                  "long pause")
     trend: TrendOut | None = Field(description="null with too few answers")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from emovoice.analysis.trends import MARKS
 from emovoice.storage import answers as store
 from emovoice.storage.history import answers_with_figures, figures_by_answer, series
 from emovoice.storage.interviews import user_interviews
@@ -26,6 +27,6 @@ def history_page(request: Request, user: CurrentUser, session: SessionDep, categ
     figures = figures_by_answer(analysed)
     trends = series(analysed, figures)
     return render(request, "history.html", user, answers=listed, figures=figures, category=category,
-                  trends=trends, interviews=user_interviews(session, user.id),
+                  trends=trends, interviews=user_interviews(session, user.id), marks=MARKS,
                   charts={"series": [{"key": t.key, "label": t.label, "unit": t.unit, "points": t.points,
-                                      "target": t.target} for t in trends]})
+                                      "target": t.target, "mark": t.mark} for t in trends]})

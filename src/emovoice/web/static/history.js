@@ -22,6 +22,10 @@
     const titles = s.points.map((p) => longDate(p.time));
     const [left, right] = [0.5, s.points.length + 0.5];
     const datasets = s.target ? charts.targetBand(left, right, s.target[0], s.target[1], "target low", "target") : [];
+    if (s.mark !== null && s.mark !== undefined) {  // the longest pause's 1 s: over it, a silence is a long pause
+      datasets.push({ label: "long pause line", data: [{ x: left, y: s.mark }, { x: right, y: s.mark }],
+                      borderColor: "#8d6e63", borderDash: [6, 4], borderWidth: 1.5, pointRadius: 0 });
+    }
     datasets.push({ label: s.label, data: s.points.map((p, i) => ({ x: i + 1, y: p.value })),
                     borderColor: "#1565c0", pointRadius: 3 });
     // a natural scale where there is one, else from zero (a 0.03 s change must not fill the chart);
