@@ -289,12 +289,12 @@ def _begin_practice(page, app_url: str, email: str) -> None:
     page.click("#begin")
 
 
-def test_stop_straight_after_start_sends_nothing_and_a_reload_keeps_the_question(app_url, microphone):
+def test_stop_at_once_sends_nothing_and_a_reload_keeps_the_question_and_says_what_it_lost(app_url, microphone):
     """Stop at once sent an empty file ("answer.webm: the file is empty (0 bytes)"); a reload drew
-    another question."""
+    another question, and after a reload in the middle of a recording nothing said it was lost."""
     with sync_api.sync_playwright() as p:
         browser = harness.launch(p, microphone=microphone)
-        page = browser.new_page()
+        page = browser.new_context(bypass_csp=True).new_page()  # lets wait_for_function evaluate
         posted: list[str] = []
         page.on("request", lambda r: posted.append(r.url) if r.method == "POST" and "/api/" in r.url else None)
         harness.sign_up(page, app_url, "quick@example.com", then="/practice?category=teamwork")
@@ -307,6 +307,19 @@ def test_stop_straight_after_start_sends_nothing_and_a_reload_keeps_the_question
         assert posted == [] and page.is_visible("#begin"), posted
         page.reload()
         assert page.inner_text("#question") == question
+        assert page.is_hidden("#problem")  # nothing was lost: nothing to say
+        # a reload in the middle of a recording, confirmed: the page it comes back to says the take is lost
+        page.click("#begin")
+        page.click("#skip-prep")
+        page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
+        page.on("dialog", lambda dialog: dialog.accept())  # "Leave site?": leave
+        page.reload()
+        page.wait_for_selector("#problem:not([hidden])")
+        assert page.inner_text("#problem").startswith("Your last recording was lost: the page was left (or "
+                                                      "reloaded) while it was recording"), page.inner_text("#problem")
+        assert page.inner_text("#question") == question and posted == []
+        page.reload()
+        assert page.is_hidden("#problem")  # said once
         browser.close()
 
 

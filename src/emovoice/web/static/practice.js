@@ -35,6 +35,22 @@
     e.preventDefault();  // the browser asks "Leave site? Changes you made may not be saved."
     e.returnValue = "";
   });
+  // Left all the same (a reload, the way back): the page it comes back to says the recording was not
+  // sent, instead of a fresh Start as if nothing had happened. pagehide, not beforeunload: that one
+  // also fires when the user then chooses to stay.
+  const LOST = "emovoice.lost-recording";
+  window.addEventListener("pagehide", () => {
+    const recording = recorder && recorder.state === "recording";
+    if (!pending && !recording) return;
+    try {
+      sessionStorage.setItem(LOST, JSON.stringify({ path: location.pathname, recording }));
+    } catch (err) { /* storage refused (private mode): nothing to say later */ }
+  });
+  let lost = null;
+  try {
+    lost = JSON.parse(sessionStorage.getItem(LOST) || "null");
+    sessionStorage.removeItem(LOST);
+  } catch (err) { lost = null; }
 
   const show = (el, on) => { el.hidden = !on; };
   const status = (text) => { $("status").textContent = text; };
@@ -271,6 +287,14 @@
       setTimeout(tick, 1000);
     };
     tick();
+  }
+
+  if (lost && lost.path === location.pathname) {
+    problem(lost.recording
+      ? "Your last recording was lost: the page was left (or reloaded) while it was recording, so it was never "
+        + "sent. Press Start to record again."
+      : "Your last recording may not have reached the server: the page was left (or reloaded) while it was on "
+        + "its way. If it is not in your history, press Start to record it again.", false);
   }
 
   $("begin").addEventListener("click", begin);
