@@ -303,7 +303,10 @@ def test_a_stored_report_reads_back_and_renders_with_its_own_targets(speech_wav)
 
 def test_one_sentence_is_not_told_to_pause_but_ten_seconds_without_a_breath_are(tmp):
     """A single 2.4 s sentence got "You hardly paused at all"."""
-    said = {}
+    from emovoice.presentation.text import format_report
+    from emovoice.thresholds import Verdict
+
+    said, verdicts = {}, {}
     for name, text in (("one", "I plan my work and I finish it."),
                        ("long", "I plan my work and I finish it on time and then I check every part of it with the "
                                 "team and we ship it to our customers who tell us what they like and what they "
@@ -313,4 +316,8 @@ def test_one_sentence_is_not_told_to_pause_but_ten_seconds_without_a_breath_are(
         report = emovoice.analyze(str(path), transcribe=False)
         assert report.delivery.flow.speaking_ratio > 0.95  # neither pauses
         said[name] = [t.text for t in report.delivery.feedback if t.text.startswith("You hardly paused")]
+        verdicts[name] = (report.delivery.flow.speaking_ratio_verdict, format_report(report))
     assert said["one"] == [] and len(said["long"]) == 1, said
+    # nor is its 100 % of time speaking "too high" (it read "100 % ↑" in the terminal)
+    assert verdicts["one"][0] is None and verdicts["long"][0] == Verdict.HIGH
+    assert "(too short to judge)" in verdicts["one"][1] and "(too short to judge)" not in verdicts["long"][1]

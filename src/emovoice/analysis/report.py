@@ -255,6 +255,21 @@ class FlowSection:
         return Verdict.OK if self.time_to_first_word_s <= self.first_word_limit_s else Verdict.HIGH
 
     @property
+    def speaking_ratio_verdict(self) -> Verdict | None:
+        """The time speaking against its target; None without one, and for a share over it in under
+        :data:`~emovoice.thresholds.PAUSE_ADVICE_MIN_S` of speech (:attr:`too_short_to_judge`)."""
+        if self.target_speaking_ratio is None or self.too_short_to_judge:
+            return None
+        return self.target_speaking_ratio.verdict(self.speaking_ratio)
+
+    @property
+    def too_short_to_judge(self) -> bool:
+        """Speaking nearly all the time in one short sentence: no breath is due in it, so its 100 % is
+        not "too high" (the advice says nothing of it either)."""
+        return (self.target_speaking_ratio is not None and self.speaking_ratio > self.target_speaking_ratio.high
+                and self.speaking_s < th.PAUSE_ADVICE_MIN_S)
+
+    @property
     def long_pause_verdict(self) -> Verdict | None:
         if self.long_pause_limit is None:
             return None

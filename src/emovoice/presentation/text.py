@@ -80,9 +80,9 @@ def format_report(report: Report) -> str:
         ("filler words", _num(fillers.count, "d") + (f" ({fillers.per_minute:.1f}/min)"
                                                     if fillers.per_minute is not None else ""),
          f"≤ {fillers.target.high:.0f}/min", fillers.verdict),
-        ("speaking time", wording.percent(flow.speaking_ratio, within=flow.target_speaking_ratio),
-         _percent_range(flow.target_speaking_ratio),
-         _verdict(flow.target_speaking_ratio, flow.speaking_ratio)),
+        ("speaking time", wording.percent(flow.speaking_ratio, within=flow.target_speaking_ratio)
+         + (" (too short to judge)" if flow.too_short_to_judge else ""),
+         _percent_range(flow.target_speaking_ratio), flow.speaking_ratio_verdict),
         (f"pauses > {flow.long_pause_threshold_s:.0f} s",
          f"{flow.long_pause_count} (longest "
          f"{wording.pause_seconds(flow.longest_pause_s, threshold=flow.long_pause_threshold_s)} s)",
