@@ -45,6 +45,19 @@ def test_the_answer_time_starts_at_the_questions_own_length_and_try_again_keeps_
         wait_for(app_client, done.json()["id"], {"X-CSRF-Token": csrf})
         page = app_client.get(f"/answers/{done.json()['id']}").text
         assert f'/practice?question_id={by_length[60]["id"]}&amp;seconds=30' in page
+        # the report says how long the answer was against the time it had (a 9.6 s recording)
+        assert '<p class="muted" id="answer-time">Your recording lasts 10 s of the 30 s allowed.</p>' in page
+
+
+def test_the_answer_time_sentence_says_stopped_early_cut_or_longer():
+    from emovoice.analysis.wording import answer_time_sentence
+
+    assert answer_time_sentence(duration_s=22.4, time_limit_s=60) == "Your recording lasts 22 s of the 60 s allowed."
+    assert answer_time_sentence(duration_s=59.8, time_limit_s=60).startswith("Your recording reached the 60 s "
+                                                                             "allowed: if you were still speaking")
+    assert answer_time_sentence(duration_s=95.0, time_limit_s=60) == ("Your recording lasts 95 s, longer than the "
+                                                                      "60 s chosen; all of it was analysed.")
+    assert answer_time_sentence(duration_s=20.0, time_limit_s=None) is None
 
 
 def test_silent_seconds_are_gaps_in_the_loudness_chart(tmp_path):

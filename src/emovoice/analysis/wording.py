@@ -91,6 +91,21 @@ def ordinal(value: float) -> str:
     return f"{n}{suffix}"
 
 
+def answer_time_sentence(*, duration_s: float, time_limit_s: int | None) -> str | None:
+    """How the recording's length stands against the time the speaker had for it (None without a
+    limit): stopped early, cut by the time running out (the recorder stops there), or (an uploaded
+    file) longer than the time chosen."""
+    if not time_limit_s:
+        return None
+    shown = round(duration_s)
+    if duration_s < time_limit_s - 1:
+        return f"Your recording lasts {shown} s of the {time_limit_s} s allowed."
+    if duration_s <= time_limit_s + 1:
+        return (f"Your recording reached the {time_limit_s} s allowed: if you were still speaking, the end of your "
+                "answer was cut.")
+    return f"Your recording lasts {shown} s, longer than the {time_limit_s} s chosen; all of it was analysed."
+
+
 def pause_seconds(value: float, *, threshold: float, decimals: int | None = None) -> str:
     """A pause's length in seconds, to two decimals within 0.05 s of ``threshold`` (1.02 s counts as
     a pause over 1 s and 0.99 s does not: "1.0" would hide which), else to one; at least

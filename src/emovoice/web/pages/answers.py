@@ -71,14 +71,15 @@ class ReportWording:
     since: str | None
     sentiment: str
     tips: list[Tip]
+    answer_time: str | None
     raw_output_note: ClassVar[str] = wording.RAW_OUTPUT_NOTE
     raw_output_label: ClassVar[str] = wording.RAW_OUTPUT_LABEL
     units: ClassVar[tuple[tuple[str, str], ...]] = wording.UNITS
 
 
-def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
+def report_wording(report: Report, check: VoiceCheck | None, *, time_limit_s: int | None = None) -> ReportWording:
     """What the report page says; ``check`` is the user's current voice check, to tell whether the
-    answer was heard against an earlier one."""
+    answer was heard against an earlier one; ``time_limit_s``, the time the answer had."""
     emotion = report.emotion_report
     used = emotion.baseline
     since = None
@@ -91,7 +92,9 @@ def report_wording(report: Report, check: VoiceCheck | None) -> ReportWording:
         report.delivery.sentiment, voice_named=wording.is_named(emotion))
     return ReportWording(emotion_sentence=wording.emotion_sentence(emotion),
                          reference=wording.reference_sentence(emotion), named_reference=wording.shows_reading(emotion),
-                         since=since, sentiment=sentiment, tips=wording.shown_tips(report, below_headline=True))
+                         since=since, sentiment=sentiment, tips=wording.shown_tips(report, below_headline=True),
+                         answer_time=wording.answer_time_sentence(duration_s=report.duration_s,
+                                                                  time_limit_s=time_limit_s))
 
 
 def speech_seconds(curve: list[float], regions: list[list[float]]) -> list[float | None]:
@@ -135,7 +138,8 @@ def answer_page(request: Request, answer_id: PathId, user: CurrentUser, session:
         except ReportFormatError as exc:
             return render(request, "error.html", user, status_code=500, title="Cannot show this report",
                           message=str(exc))
-    words = report_wording(report, current_check(session, user.id)) if report is not None else None
+    words = (report_wording(report, current_check(session, user.id), time_limit_s=answer.time_limit_s)
+             if report is not None else None)
     return render(request, "report.html", user, answer=answer, report=report, wording=words,
                   charts=chart_data(report) if report else None, again_url=again_url(answer))
 
