@@ -134,13 +134,23 @@ def test_the_comparison_page_compares_with_real_candidates_from_the_first_answer
     assert "thresholds.py" not in page
 
 
+def _stored_answer(app_client, email: str, report: dict) -> int:
+    """A finished answer of the user ``email`` holding ``report`` (no recording is analysed)."""
+    from emovoice.storage import answers as store
+
+    with app_client.app.state.emovoice.database.session() as session:
+        user_id = session.scalar(select(User.id).where(User.email == email))
+        answer = store.create_answer(session, user_id=user_id, question_id=None, audio=b"x",
+                                     content_type="audio/wav", filename="a.wav")
+        assert store.claim(session, answer.id) and store.finish(session, answer.id, report=report)
+        return answer.id
+
+
 @pytest.mark.parametrize(("fillers", "place"), [(0, "no um or uh, at the very start of the scale"),
                                                  (3, "the 71st percentile")])
 def test_the_place_among_the_study_is_said_in_words_beside_its_meter(app_client, make_user, fillers, place):
     """With no um or uh, the meter was an empty bar whose text read "10th percentile"."""
     import json
-
-    from emovoice.storage import answers as store
 
     user = make_user("meter@example.com")
     report = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_text())
@@ -148,12 +158,7 @@ def test_the_place_among_the_study_is_said_in_words_beside_its_meter(app_client,
     report["transcript"].update(available=True, words=[{"text": w, "start": i * 0.4, "end": i * 0.4 + 0.3,
                                                         "probability": 0.9, "filler": w == "um"}
                                                        for i, w in enumerate(said)])
-    with app_client.app.state.emovoice.database.session() as session:
-        user_id = session.scalar(select(User.id).where(User.email == user.email))
-        answer = store.create_answer(session, user_id=user_id, question_id=None, audio=b"x",
-                                     content_type="audio/wav", filename="a.wav")
-        assert store.claim(session, answer.id) and store.finish(session, answer.id, report=report)
-        answer_id = answer.id
+    answer_id = _stored_answer(app_client, user.email, report)
     with cookie_login(app_client, user.email):
         page = app_client.get(f"/answers/{answer_id}/compare").text
     assert f'aria-valuetext="{place}">{place}</meter>' in page and f"You: {place}." in page
@@ -267,7 +272,6 @@ def test_the_report_names_an_emotion_one_way_and_says_it_once(app_client, make_u
     from emovoice.analysis.feedback import emotion_tips
     from emovoice.analysis.report import Report
     from emovoice.analysis.wording import emotion_sentence
-    from emovoice.storage import answers as store
 
     user = make_user("disgust@example.com")
     report = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_text())
@@ -282,12 +286,7 @@ def test_the_report_names_an_emotion_one_way_and_says_it_once(app_client, make_u
     headline = emotion_sentence(emotion)
     assert tip.text.startswith(headline) and "disgusted" in headline
     report["feedback"] = [{"kind": tip.kind, "metric": tip.metric, "text": tip.text}, *report["feedback"]]
-    with app_client.app.state.emovoice.database.session() as session:
-        user_id = session.scalar(select(User.id).where(User.email == user.email))
-        answer = store.create_answer(session, user_id=user_id, question_id=None, audio=b"x",
-                                     content_type="audio/wav", filename="a.wav")
-        assert store.claim(session, answer.id) and store.finish(session, answer.id, report=report)
-        answer_id = answer.id
+    answer_id = _stored_answer(app_client, user.email, report)
     with cookie_login(app_client, user.email):
         page = app_client.get(f"/answers/{answer_id}").text
         history = app_client.get("/history").text
