@@ -150,7 +150,7 @@ def pace(words: list[Word], *, duration_s: float, speaking_s: float,
         if hi - lo < th.MIN_PACE_WINDOW_S:
             continue
         count = int(((mids >= lo) & (mids < hi)).sum()) if mids.size else 0
-        curve.append({"time": round(float(centre), 2), "wpm": round(count / (hi - lo) * 60, 1)})
+        curve.append({"time": round(float(centre), 2), "wpm": round(float(count / (hi - lo) * 60), 1)})
     return Pace(round(wpm, 1), None if speaking is None else round(speaking, 1), curve)
 
 
