@@ -228,16 +228,21 @@ def test_the_whisper_front_end_pools_each_level_normalised_window_as_if_alone(sp
     np.testing.assert_array_equal(normalise_level(wave), wave * level_gain(wave))
 
 
-def test_an_int8_encoder_stays_near_float32_and_hears_each_window_alone(speech, tmp_path, monkeypatch):
+def test_an_int8_encoder_stays_near_float32_and_hears_each_window_alone(speech, tmp_path, monkeypatch, caplog):
+    import logging
+
     from emovoice.features.whisper_onnx import EncoderPrecision, OnnxWhisperEncoder
     from emovoice.settings import get_settings
 
+    caplog.set_level(logging.INFO)
     monkeypatch.setenv("EMOVOICE_CACHE_DIR", str(tmp_path))
     get_settings.cache_clear()
     windows = np.stack([whisper_log_mel(speech[i:i + 49_100]) for i in (0, 8_000, 16_000)])
     exact = OnnxWhisperEncoder.from_ctranslate2(n_blocks=3).hidden_states(windows)
     int8 = OnnxWhisperEncoder.from_ctranslate2(n_blocks=3, precision="int8")
     assert int8.precision is EncoderPrecision.INT8 and int8.batch_size == 1
+    # building it says nothing in the server's log ("Quantization parameters for tensor ... not specified")
+    assert not [r.getMessage() for r in caplog.records if "quantization" in r.pathname], caplog.text[:500]
     assert {p.name.endswith("-int8.onnx") for p in (tmp_path / "models").glob("whisper-encoder-*.onnx")} == {
         False, True}  # the two graphs are cached apart
     states = int8.hidden_states(windows)
