@@ -54,6 +54,11 @@ SKIPPED_GAP_S = 0.3
 """Speech regions starting this long after a segment's last word were skipped by Whisper..."""
 MIN_SKIPPED_SPEECH_S = 0.3
 """...and are read again when they hold at least this much speech."""
+MAX_RESUMES = 20
+"""Most segments read again in one transcription (each costs an encoder pass)."""
+MAX_WORD_S = 1.5
+"""More speech than this under one word is where Whisper skipped what was said: in a 57 s answer
+"the" spanned 21.4-28.3 s, and the seven seconds of speech under it had no words."""
 """A word ending this close to the end of a segment's speech is its last."""
 
 
@@ -154,6 +159,21 @@ def tidy_words(words: list[Word]) -> list[Word]:
             continue
         tidy.append(word)
     return tidy
+
+
+def speech_within(regions: list[Region], start: float, end: float) -> float:
+    """Seconds of ``regions`` between ``start`` and ``end``."""
+    return sum(max(0.0, min(r.end, end) - max(r.start, start)) for r in regions)
+
+
+def stretched_word(words: list[Word], regions: list[Region]) -> int | None:
+    """The index of the first word stretched over speech that Whisper skipped: more than
+    :data:`MAX_WORD_S` of speech under one word, more than any word holds (a word stretched over a
+    pause before it has only its own speech under it). None where there is none."""
+    for k, word in enumerate(words):
+        if speech_within(regions, word.start, word.end) > MAX_WORD_S:
+            return k
+    return None
 
 
 LOOP_REPEATS = 4
@@ -314,6 +334,16 @@ class Transcriber:
                 start, end, inside = pending.pop()
                 words = self._segment_words(wave, start=start, end=end, inside=inside, transcript=transcript,
                                             sample_rate=sample_rate)
+                stretched = stretched_word(words, inside)
+                if stretched is not None and words[stretched].start > start + 0.5 and transcript.resumed < MAX_RESUMES:
+                    # Whisper stretched a word over speech it never read: keep the words before it and
+                    # read again from that word on, as a segment of its own
+                    resume = words[stretched].start
+                    transcript.words.extend(words[:stretched])
+                    transcript.segments += 1
+                    transcript.resumed += 1
+                    pending.append((max(start, resume - 0.1), end, [r for r in inside if r.end > resume]))
+                    continue
                 transcript.words.extend(words)
                 transcript.segments += 1
                 # Whisper sometimes ends a window after a long pause and leaves the speech after it
