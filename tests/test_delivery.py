@@ -100,6 +100,10 @@ def test_inserted_silences_are_found_as_pauses(tmp, sox):
     strict = replace(report.delivery, flow=replace(report.delivery.flow, long_pause_limit=1))
     said = [t.text for t in flow_tips(report, strict)]
     assert any("paused for over 1 s 2 times (the longest 2.5 s), more than the 1" in t for t in said), said
+    # too little time speaking gets its own tip beside the pause tip (the table marks both red)
+    both = replace(report.delivery, flow=replace(report.delivery.flow, long_pause_limit=1, speaking_ratio=0.45))
+    said = [t.text for t in flow_tips(report, both)]
+    assert any("paused for over" in t for t in said) and any(t.startswith("You were speaking 45") for t in said)
 
 
 @pytest.mark.parametrize(("wave", "freq"), [("sine", 150), ("sawtooth", 220), ("square", 120)])

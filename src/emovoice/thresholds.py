@@ -118,6 +118,13 @@ PITCH_SPREAD_MIN_VOICED_S = 1.0
 LITTLE_SPEECH_S = 3.0
 """With less voiced speech than this, the report says that its figures rest on little speech."""
 
+SCORED_ANSWER_MIN_SPEECH_S = 5.0
+"""An answer with less speech than this (seconds of voice activity) is a sentence, not an answer: its
+report shows its figures, but they are not compared with other candidates, averaged, ranked in a
+mock interview or put in the history's trends. A one-sentence answer of 4 s had been named a mock
+interview's strongest (no long pause, 87 % of the time speaking), and its "no pause" of 0 s had
+made the history's longest pause fall."""
+
 PAUSE_ADVICE_MIN_S = 8.0
 """Speech shorter than this (first to last word) gets no advice to pause more: one sentence has no
 point after which to pause. An answer's point takes about 10 s to make."""

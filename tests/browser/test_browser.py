@@ -289,7 +289,8 @@ def _begin_practice(page, app_url: str, email: str) -> None:
     page.click("#begin")
 
 
-def test_stop_at_once_sends_nothing_and_a_reload_keeps_the_question_and_says_what_it_lost(app_url, microphone):
+def test_stop_at_once_sends_nothing_and_a_reload_keeps_the_question_and_says_what_it_lost(app_url, microphone,
+                                                                                          tmp_path):
     """Stop at once sent an empty file ("answer.webm: the file is empty (0 bytes)"); a reload drew
     another question, and after a reload in the middle of a recording nothing said it was lost."""
     with sync_api.sync_playwright() as p:
@@ -320,6 +321,15 @@ def test_stop_at_once_sends_nothing_and_a_reload_keeps_the_question_and_says_wha
         assert page.inner_text("#question") == question and posted == []
         page.reload()
         assert page.is_hidden("#problem")  # said once
+        # a file that is not a recording says what to do next ("...: not a recognised audio file." alone did not)
+        not_audio = tmp_path / "notes.txt"
+        not_audio.write_text("these are my notes, not a recording\n")
+        page.click("#upload-section summary")
+        page.set_input_files("#upload-file", str(not_audio))
+        page.click("#upload-form button[type=submit]")
+        page.wait_for_selector("#problem:not([hidden])", timeout=30_000)
+        assert page.inner_text("#problem") == ("This recording cannot be used: notes.txt: not a recognised audio "
+                                               "file. Choose another file, or press Start to record your answer.")
         browser.close()
 
 

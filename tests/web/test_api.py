@@ -209,7 +209,8 @@ def test_too_big_and_too_long_uploads_are_refused(settings, tmp_path, analyzer):
         assert response.status_code == 413
         assert response.json()["detail"] == _cli_message(long, "--max-duration", "5")
         big = client.post("/api/answers", headers=headers, files={"audio": ("big.wav", b"\0" * 1_500_000)})
-        assert big.status_code == 413 and "MB" in big.json()["detail"]
+        assert big.status_code == 413 and big.json()["detail"].startswith("the file is at least 1.5 MB, over the ")
+        assert "send a shorter answer, or a compressed one" in big.json()["detail"]
 
 
 def test_a_recording_without_speech_is_refused_at_once_and_never_stored(app_client, make_user, tmp_path):

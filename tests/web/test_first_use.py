@@ -46,13 +46,17 @@ def test_the_answer_time_starts_at_the_questions_own_length_and_try_again_keeps_
         page = app_client.get(f"/answers/{done.json()['id']}").text
         assert f'/practice?question_id={by_length[60]["id"]}&amp;seconds=30' in page
         # the report says how long the answer was against the time it had (a 9.6 s recording)
-        assert '<p class="muted" id="answer-time">Your recording lasts 10 s of the 30 s allowed.</p>' in page
+        assert '<p class="muted" id="answer-time">Your recording lasts 10 s of the 30 s allowed: an answer this ' \
+               'short gives an interviewer little to go on, so aim to use most of the time.</p>' in page
 
 
 def test_the_answer_time_sentence_says_stopped_early_cut_or_longer():
     from emovoice.analysis.wording import answer_time_sentence
 
-    assert answer_time_sentence(duration_s=22.4, time_limit_s=60) == "Your recording lasts 22 s of the 60 s allowed."
+    assert answer_time_sentence(duration_s=32.4, time_limit_s=60) == "Your recording lasts 32 s of the 60 s allowed."
+    assert answer_time_sentence(duration_s=4.7, time_limit_s=60) == (
+        "Your recording lasts 5 s of the 60 s allowed: an answer this short gives an interviewer little to go on, so "
+        "aim to use most of the time.")
     assert answer_time_sentence(duration_s=59.8, time_limit_s=60).startswith("Your recording reached the 60 s "
                                                                              "allowed: if you were still speaking")
     assert answer_time_sentence(duration_s=95.0, time_limit_s=60) == ("Your recording lasts 95 s, longer than the "
@@ -113,7 +117,7 @@ def test_fillers_are_counted_as_the_study_counts_them():
     short = compare_fillers(_report_with(["um", "I", "did", "it"]))
     assert short.percentile is None and "over 50" in short.sentence
     none = compare_fillers(_report_with(("we shipped it " * 20).split()))  # it read "fewer than at least 90 %"
-    assert none.sentence.startswith("You said no um or uh at all: at least 90 % of the 137 interviewees") \
+    assert none.sentence.startswith("You said no um or uh at all: at least 90\u00a0% of the 137 interviewees") \
         and none.sentence.endswith("said them more often."), none.sentence
 
 
@@ -241,13 +245,17 @@ def test_rounding_noise_is_neither_a_trend_nor_a_strongest_answer():
     ratio, pause = BY_KEY["speaking_ratio"], BY_KEY["longest_pause_s"]
     assert trend(ratio, [0.60, 0.61, 0.598, 0.599]).sentence == (
         "Your time speaking held steady over your last 4 answers, at 60\u00a0% on average; inside its target, "
-        "60\u00a0% to 95\u00a0%.")
+        "60\u00a0% to 95\u00a0%, though of these 4 answers 2 were under it.")
     assert "held steady" in trend(pause, [1.02, 1.02, 1.1, 1.1]).sentence
     # a real change is still one, its two figures to the same decimals
     assert trend(pause, [1.02, 1.02, 1.6, 1.6]).sentence.startswith(
         "Your longest pause rose over your last 4 answers: 1.02 s on average in the first 2, 1.60 s in the latest 2 "
         "(worse)")
     assert ratio.format_together([0.595, 0.7, None]) == ["59.5\u00a0%", "70.0\u00a0%", "n/a"]
+    # a mean inside the target says so of the answers outside it ("held steady ... inside its target"
+    # beside three answers each marked "too quiet")
+    assert trend(BY_KEY["loudness_dbfs"], [-33.9, -35.5, -35.2, -35.6, -34.0]).sentence.endswith(
+        "; inside its target, -35 dBFS to -10 dBFS, though of these 5 answers 3 were under it.")
 
     def answer(position: int, **figures: float) -> dict:
         base = {"wpm": 130.0, "fillers_per_min": 1.0, "speaking_ratio": 0.8, "pitch_variability_st": 4.0,
@@ -294,3 +302,53 @@ def test_the_report_names_an_emotion_one_way_and_says_it_once(app_client, make_u
     assert "relax your face" in page  # ...whose emotion tip keeps its advice
     assert "<td>disgusted</td>" in page and "<td>disgust</td>" not in page
     assert '"names": {' in page and ">disgusted<" in history
+
+
+def test_a_sentence_is_shown_but_not_scored_and_the_sentiment_figure_is_the_words_without_a_voice(tmp_path):
+    """A 4 s one-sentence answer was named a mock interview's strongest and its 'no pause' (0 s) made
+    history's longest pause fall; the summary showed 'negative (-0.08)' beside a report whose words
+    'were neutral' (the actors' voices pulled the fused score down)."""
+    from emovoice.analysis.figures import headline_figures
+    from emovoice.thresholds import SCORED_ANSWER_MIN_SPEECH_S
+
+    raw, sentence = tmp_path / "one.raw.wav", tmp_path / "one.wav"
+    subprocess.run(["espeak-ng", "-v", "en-us", "-w", str(raw), "I plan my work and I finish it."], check=True)
+    subprocess.run(["sox", str(raw), "-r", "16000", str(sentence), "pad", "0.3", "0.3"], check=True)
+    short = emovoice.analyze(str(sentence), transcribe=False)
+    assert short.delivery.flow.speaking_s < SCORED_ANSWER_MIN_SPEECH_S and headline_figures(short) == {}
+    answer = emovoice.analyze(str(SAMPLE))  # 8.9 s of speech, heard without a voice check
+    figures = headline_figures(answer)
+    assert answer.emotion_report.reference == "population" and figures["wpm"] > 0
+    assert figures["sentiment"] == answer.delivery.sentiment.text_score != answer.delivery.sentiment.fused_score
+
+
+def test_the_mock_interview_leaves_a_sentence_out_of_its_scores_and_counts_each_tip_as_itself(app_client, make_user):
+    import json
+
+    from emovoice.storage.models import Answer
+
+    user = make_user("brief@example.com")
+    interview = app_client.post("/api/interviews", headers=user.headers, json={"questions": 3}).json()
+    report = json.loads((Path(__file__).parents[1] / "data" / "report.json").read_text())
+    pauses = "You paused for over 1 s 6 times (the longest 1.8 s), more than the 4 an answer of this length holds."
+    speaking = "You were speaking 49 % of the time between your first and last word (aim for 60 % or more)."
+    tips = {1: [pauses], 2: [speaking], 3: [pauses.replace("6 times", "5 times")]}
+    for position in (1, 2, 3):
+        one = json.loads(json.dumps(report))
+        one["feedback"] = [{"kind": "improve", "metric": "flow", "text": t} for t in tips[position]]
+        if position == 3:
+            one["flow"]["speaking_s"] = 2.1  # one sentence
+        answer_id = _stored_answer(app_client, user.email, one)
+        with app_client.app.state.emovoice.database.session() as session:
+            stored = session.get(Answer, answer_id)
+            stored.interview_id, stored.position = interview["id"], position
+            session.commit()
+    summary = app_client.get(f"/api/interviews/{interview['id']}", headers=user.headers).json()["summary"]
+    assert summary["answers"][2]["figures"] == {} and summary["weakest"] != 3 and summary["strongest"] != 3
+    assert any("Answer 3 had under 5 s of speech" in note for note in summary["notes"]), summary["notes"]
+    # the pause tip in answers 1 and 3, the time-speaking tip in answer 2: two tips, each with its own count
+    assert [(t["where"], t["text"][:20]) for t in summary["top_tips"]] == [
+        ("in 2 of 3 answers", "You paused for over "), ("in 1 of 3 answers", "You were speaking 49")]
+    with cookie_login(app_client, user.email):
+        page = app_client.get(f"/interviews/{interview['id']}").text
+    assert "not scored</span>" in page

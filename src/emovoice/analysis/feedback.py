@@ -41,7 +41,7 @@ def little_speech(report: Report, delivery: Delivery) -> list[Tip]:
     speech = report.speech
     if speech is None or not speech.little:
         return []
-    return [_note("speech", f"Only {speech.voiced_speech_s:.1f} s of voiced speech was found "
+    return [_note("speech", f"Only {speech.voiced_speech_s:.1f} s of your voice was heard "
                   f"(under {speech.little_threshold_s:.0f} s): every figure here rests on very little speech.")]
 
 
@@ -107,7 +107,8 @@ def flow(report: Report, delivery: Delivery) -> list[Tip]:
                             f"{figures.longest_pause_s:.1f} s), more than the {limit} an answer of this "
                             "length holds without sounding hesitant; structure the answer in advance "
                             "(situation, action, result)."))
-    elif figures.speaking_ratio < th.SPEAKING_RATIO.low:
+    if figures.speaking_ratio < th.SPEAKING_RATIO.low:
+        # said beside the pause tip too: the table marks both, and a reader looks for a word on each
         share = wording.percent(figures.speaking_ratio, within=th.SPEAKING_RATIO)
         out.append(_improve("flow", f"You were speaking {share} of the time "
                             f"between your first and last word (aim for {wording.percent(th.SPEAKING_RATIO.low)} or "

@@ -17,7 +17,7 @@ from enum import StrEnum
 from emovoice import thresholds as th
 from emovoice.analysis.report import Report
 from emovoice.analysis.sentiment import verdict as sentiment_verdict
-from emovoice.analysis.wording import pause_seconds, percent, shows_reading, sounded
+from emovoice.analysis.wording import is_named, pause_seconds, percent, shows_reading, sounded
 from emovoice.labels import EMOTIONS
 from emovoice.thresholds import Range, Verdict
 
@@ -150,9 +150,15 @@ def headline_figures(report: Report) -> dict[str, float]:
 
     The emotion shares are figures only where the voice was heard against the speaker's own voice
     check (:func:`~emovoice.analysis.wording.shows_reading`): against the training actors' voices
-    they are not a reading of the speaker, so they are neither compared nor averaged."""
+    they are not a reading of the speaker, so they are neither compared nor averaged. For the same
+    reason the sentiment figure is the words' alone unless the report names the voice's tone
+    (:func:`~emovoice.analysis.wording.is_named`), as its sentence does: beside "Your words were
+    neutral." it read "negative (-0.08)", the actors' voices pulling it down. An answer with less
+    speech than :data:`~emovoice.thresholds.SCORED_ANSWER_MIN_SPEECH_S` has no headline figures."""
     delivery = report.delivery
     values: dict[str, float | None] = {}
+    if delivery is not None and delivery.flow.speaking_s < th.SCORED_ANSWER_MIN_SPEECH_S:
+        return {}
     if delivery is not None:
         values = {
             "wpm": delivery.pace.wpm,
@@ -161,7 +167,8 @@ def headline_figures(report: Report) -> dict[str, float]:
             "longest_pause_s": delivery.flow.longest_pause_s,
             "pitch_variability_st": delivery.pitch.variability_st,
             "loudness_dbfs": delivery.loudness.level_dbfs,
-            "sentiment": delivery.sentiment.fused_score,
+            "sentiment": (delivery.sentiment.fused_score if is_named(report.emotion_report)
+                          else delivery.sentiment.text_score),
         }
     if shows_reading(report.emotion_report):
         for emotion in EMOTIONS:

@@ -113,15 +113,15 @@ def compare_fillers(report: dict[str, Any], norm: PublishedNorm = MIT_INTERVIEW_
         value = None
     else:
         percentile, beyond = percentile_among(value, norm.percentiles)
-        share = f"{percentile:.0f} %"
+        share = f"{percentile:.0f}\u00a0%"  # a no-break space: "31" and "%" never part at a line's end
         said = "You said no um or uh at all" if value == 0 else f"You said um or uh {value:.1f} times per 100 words"
         if beyond == "below":
-            sentence = f"{said}: at least {100 - percentile:.0f} % of {people} said them more often."
+            sentence = f"{said}: at least {100 - percentile:.0f}\u00a0% of {people} said them more often."
         elif beyond == "above":
             sentence = f"{said}: at least {share} of {people} said them less often."
         else:
             sentence = (f"{said}: about {share} of {people} said them less often, and the other "
-                        f"{100 - percentile:.0f} % more often.")
+                        f"{100 - percentile:.0f}\u00a0% more often.")
     return NormComparison(measure=norm.measure, group=norm.group, source=norm.source, people=norm.people,
                           value=value, percentile=None if percentile is None else round(percentile, 1),
                           beyond=beyond, sentence=sentence, percentiles=list(norm.percentiles))

@@ -68,6 +68,20 @@ def against_target(figure: Figure, value: float) -> str:
     return f"; {'under' if verdict == th.Verdict.LOW else 'over'} its target, {named}{f' ({word})' if word else ''}"
 
 
+def _though_outside(figure: Figure, mean: float, values: list[float]) -> str:
+    """Where a mean inside the target hides answers outside it: ", though 3 of these 5 answers were
+    under it" (a mean of -35 dBFS beside three answers each marked "too quiet"); else ""."""
+    target = figure.reference
+    if target is None or target.verdict(mean) != th.Verdict.OK:
+        return ""
+    under = sum(target.verdict(v) == th.Verdict.LOW for v in values)
+    over = sum(target.verdict(v) == th.Verdict.HIGH for v in values)
+    sides = [f"{n} {'was' if n == 1 else 'were'} {side} it" for n, side in ((under, "under"), (over, "over")) if n]
+    if not sides:
+        return ""
+    return f", though of these {len(values)} answers {' and '.join(sides)}"
+
+
 def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS) -> Trend | None:
     """The trend of ``values`` (oldest first) over the latest ``window`` answers, or None with too few.
 
@@ -88,7 +102,7 @@ def trend(figure: Figure, values: list[float], *, window: int = th.TREND_ANSWERS
     if shown_before == shown_after or abs(after - before) < figure.steady:
         mean = sum(latest) / len(latest)
         sentence = (f"Your {name} held steady over your last {len(latest)} answers, at {figure.format(mean)} on "
-                    f"average{against_target(figure, mean)}.")
+                    f"average{against_target(figure, mean)}{_though_outside(figure, mean, latest)}.")
     else:
         verb = "rose" if after > before else "fell"
         better = _better(figure, before, after)

@@ -98,6 +98,9 @@ def answer_time_sentence(*, duration_s: float, time_limit_s: int | None) -> str 
     if not time_limit_s:
         return None
     shown = round(duration_s)
+    if duration_s < time_limit_s / 3:
+        return (f"Your recording lasts {shown} s of the {time_limit_s} s allowed: an answer this short gives an "
+                "interviewer little to go on, so aim to use most of the time.")
     if duration_s < time_limit_s - 1:
         return f"Your recording lasts {shown} s of the {time_limit_s} s allowed."
     if duration_s <= time_limit_s + 1:
@@ -216,8 +219,9 @@ def sentiment_sentence(mood: Sentiment, *, voice_named: bool) -> str:
 def shown_tips(report: Report, *, below_headline: bool = False) -> list[Tip]:
     """The report's tips as they are shown: a stored report made before this rule may hold a tip
     naming an emotion heard against the actors' voices, which is left out. ``below_headline``: the
-    tips sit under the report's emotion sentence (:func:`emotion_sentence`), so the emotion tip
-    keeps only what follows that sentence instead of saying it twice."""
+    tips sit under the report's emotion sentence (:func:`emotion_sentence`) and its notice on little
+    speech, so the emotion tip keeps only what follows that sentence and the speech note is left
+    out, instead of saying them twice."""
     if report.delivery is None:
         return []
     named = report.emotion_report.reference == Reference.SPEAKER
@@ -226,6 +230,8 @@ def shown_tips(report: Report, *, below_headline: bool = False) -> list[Tip]:
     for tip in report.delivery.feedback:
         if tip.metric == "emotion" and not named:
             continue
+        if below_headline and tip.metric == "speech":
+            continue  # "Only 1.1 s of your voice was heard": said above the tips, under the headline
         if below_headline and tip.metric == "emotion" and tip.text.startswith(headline):
             rest = tip.text[len(headline):].strip()
             if not rest:

@@ -143,6 +143,8 @@ def render(report: Report) -> str:
         f"<p class='headline'>{_esc(wording.emotion_sentence(emotion))}</p>",
         f"<p class='muted'>{_esc(report.file or 'recording')} · {duration:.1f} s</p>",
         *(f"<p class='muted'>Note: {_esc(note)}</p>" for note in report.source.notes),
+        *(f"<p class='muted'>Note: {_esc(tip.text)}</p>"  # said here, under the headline, not among the tips
+          for tip in (report.delivery.feedback if report.delivery else []) if tip.metric == "speech"),
         *([f"<p class='muted'>{_esc(reference)}</p>"] if reference else []),
     ]
     charts = ["<h2>Emotion, second by second</h2>", emotion_timeline_svg(report.timeline, duration),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Final, NotRequired, TypedDict
@@ -108,6 +109,8 @@ class RunAnswer(TypedDict):
     figures: dict[str, float]
     emotion: NotRequired[str | None]
     in_range: NotRequired[int]
+    score: NotRequired[float]
+    """:func:`answer_score`, what strongest and weakest are chosen by."""
 
 
 class TopTip(TypedDict):
@@ -186,6 +189,12 @@ TIP_LABELS = {"pace": "Pace", "fillers": "Filler words", "flow": "Pauses and flo
 """How a tip's ``metric`` is named to a reader."""
 
 
+def tip_kind(text: str) -> str:
+    """Which tip of its metric a tip's text is: the words before its first figure ("You paused for
+    over ", "You were speaking "), so that the same advice is counted together across answers."""
+    return re.split(r"\d", text, maxsplit=1)[0][:40]
+
+
 def in_how_many(n: int, total: int) -> str:
     """ "in 2 of 3 answers", "in both answers", "in all 5 answers", "in your answer"."""
     if n >= total:
@@ -201,8 +210,9 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
     """
     rows: list[RunAnswer] = []
     figure_sets = []
-    tips: Counter[str] = Counter()
-    tip_text: dict[str, str] = {}
+    tips: Counter[tuple[str, str]] = Counter()
+    tip_text: dict[tuple[str, str], str] = {}
+    brief: list[int] = []
     pending = failed = 0
     for item in interview.questions:
         answer = answered.get(item.position)
@@ -214,12 +224,17 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
             row["figures"] = figures
             row["emotion"] = answer.emotion
             row["in_range"] = _in_range_count(figures)
+            row["score"] = answer_score(figures)
             figure_sets.append(figures)
+            if not figures:
+                brief.append(item.position)
             report = json.loads(answer.report_json or "{}")
             for tip in report.get("feedback", []):
                 if tip.get("kind") == "improve":
-                    tips[tip["metric"]] += 1
-                    tip_text.setdefault(tip["metric"], tip["text"])
+                    # one tip of a kind: "Pauses and flow" holds tips on long pauses and on time speaking
+                    kind = (tip["metric"], tip_kind(tip["text"]))
+                    tips[kind] += 1
+                    tip_text.setdefault(kind, tip["text"])
         elif answer is not None and answer.status in (AnswerStatus.QUEUED, AnswerStatus.RUNNING):
             pending += 1
         elif answer is not None:
@@ -232,16 +247,22 @@ def summarise(session: Session, interview: Interview, answered: dict[int, Answer
     weakest = standout(done, strongest=False)
     if weakest == strongest:
         weakest = None
-    analysed = len(done)
-    top: list[TopTip] = [{"metric": metric, "label": TIP_LABELS.get(metric, metric.capitalize()), "answers": n,
-                          "where": in_how_many(n, analysed), "text": tip_text[metric]}
-                         for metric, n in tips.most_common(3)]
+    analysed = len(done) + len(brief)  # the tips come from every analysed answer's report
+    top: list[TopTip] = [{"metric": kind[0], "label": TIP_LABELS.get(kind[0], kind[0].capitalize()), "answers": n,
+                          "where": in_how_many(n, analysed), "text": tip_text[kind]}
+                         for kind, n in tips.most_common(3)]
     earlier = [i.id for i in session.scalars(select(Interview).where(
         Interview.user_id == interview.user_id, Interview.id != interview.id,
         Interview.created_at <= interview.created_at))]
     previous_sets = [json.loads(f or "{}") for f in session.scalars(select(Answer.figures_json).where(
         Answer.interview_id.in_(earlier), Answer.figures_json.is_not(None)))] if earlier else []
     notes = []
+    if brief:
+        which = " and ".join(", ".join(map(str, brief)).rsplit(", ", 1))
+        notes.append(f"Answer{'s' if len(brief) > 1 else ''} {which} had under "
+                     f"{th.SCORED_ANSWER_MIN_SPEECH_S:.0f} s of speech: a sentence, not an answer. "
+                     f"{'They are' if len(brief) > 1 else 'It is'} left out of the strongest and weakest, of the "
+                     "means and of your history's trends; open the report for its figures.")
     if failed:
         notes.append(f"{failed} answer{'s' if failed > 1 else ''} could not be analysed; the summary leaves "
                      f"{'them' if failed > 1 else 'it'} out.")

@@ -40,8 +40,10 @@ DOCS_PAGE = """<!doctype html>
 
 
 def too_large(size_bytes: float, max_body: int) -> JSONResponse:
-    return JSONResponse({"detail": f"the upload is {size_bytes / 1e6:.1f} MB or more; the limit is "
-                                   f"{(max_body - UPLOAD_SLACK_BYTES) / 1e6:.0f} MB"}, status_code=413)
+    # while streaming, the size is what had come when it was refused: at least that
+    return JSONResponse({"detail": f"the file is at least {size_bytes / 1e6:.1f} MB, over the "
+                                   f"{(max_body - UPLOAD_SLACK_BYTES) / 1e6:.0f} MB limit: send a shorter answer, or "
+                                   "a compressed one (MP3, Opus or M4A; two minutes take about 2 MB)"}, status_code=413)
 
 
 class _BodyTooLargeError(Exception):

@@ -87,8 +87,9 @@ class InterviewQuestionOut(BaseModel):
 
 
 class RunAnswerOut(TypedDict):
-    """One question of a mock interview and its answer's headline figures; "emotion" and "in_range"
-    (how many main figures lie in their target ranges) only once the answer is analysed."""
+    """One question of a mock interview and its answer's headline figures; "emotion", "in_range"
+    (how many main figures lie in their target ranges) and "score" (those figures, one on the edge of
+    its range counting half: what strongest and weakest are chosen by) only once the answer is analysed."""
 
     position: int
     question: str | None
@@ -97,6 +98,7 @@ class RunAnswerOut(TypedDict):
     figures: dict[str, Number]
     emotion: NotRequired[str | None]
     in_range: NotRequired[int]
+    score: NotRequired[Number]
 
 
 class TopTipOut(BaseModel):

@@ -16,7 +16,8 @@
   const voiceCheck = root.dataset.mode === "voice-check";  // the recording becomes the voice check
   const SILENCE_CHECK_S = 3;     // no signal by then: say so
   const SILENCE_PEAK = 0.002;    // a peak under this (-54 dBFS) is no signal; a quiet voice (-45 dBFS) peaks well above
-  const MIN_TAKE_S = 0.5;        // a take shorter than this is Stop pressed straight after Start: never sent
+  const MIN_TAKE_S = 1.0;        // a take shorter than this is Stop pressed straight after Start: never sent
+                                 // (the server's "0.48 s long; at least 0.5 s is needed" read as if half a second would do)
   let stream = null, recorder = null, audioContext = null, chunks = [], timer = null, prepTimer = null;
   let startedAt = 0, limit = 15, loudest = 0, warned = false, discarded = false;
   let busy = false;  // from Start until the upload is refused (or the page moves on)
@@ -221,7 +222,10 @@
     const recorded = !(file instanceof File);  // named answer.webm here, not by the user: the name says nothing
     const body = await send("/api/answers", "POST", form, (detail) => {
       const said = recorded && detail.startsWith(`${name}: `) ? detail.slice(name.length + 2) : detail;
-      return `This recording cannot be used: ${said}${/[.!?…]$/.test(said) ? "" : "."}`;
+      // what to do next, unless the reason already says it ("Record again and say a full sentence")
+      const next = /record again|press start|upload another/i.test(said) ? ""
+        : recorded ? " Press Start to record your answer again." : " Choose another file, or press Start to record your answer.";
+      return `This recording cannot be used: ${said}${/[.!?…]$/.test(said) ? "" : "."}${next}`;
     });
     if (!body) return;
     if (interviewId) {  // on to the next question (or the summary); the analysis runs meanwhile
