@@ -174,7 +174,8 @@ def test_voice_check_then_an_answer_heard_against_it(app_url, human_voice):
         browser.close()
 
 
-def _answer_by_recording(page, seconds: float = 4.0) -> None:
+def _answer_by_recording(page, seconds: float = 8.0) -> None:
+    """Record ``seconds`` of the looped microphone: 8 s hold over 5 s of speech, enough to be scored."""
     page.click("#begin")
     page.click("#skip-prep")
     page.wait_for_function("document.getElementById('level').value > 0.01", timeout=10_000)
@@ -282,6 +283,17 @@ def test_a_recording_under_way_survives_a_wrong_click_a_way_off_the_page_and_a_l
         browser.close()
 
 
+def _upload_refused(page, tmp_path) -> str:
+    """Upload a text file on the page in view; the refusal it shows."""
+    not_audio = tmp_path / "notes.txt"
+    not_audio.write_text("these are my notes, not a recording\n")
+    page.click("#upload-section summary")
+    page.set_input_files("#upload-file", str(not_audio))
+    page.click("#upload-form button[type=submit]")
+    page.wait_for_selector("#problem:not([hidden])", timeout=30_000)
+    return page.inner_text("#problem")
+
+
 def _begin_practice(page, app_url: str, email: str) -> None:
     """Sign up as ``email``, open a question and press Start."""
     harness.sign_up(page, app_url, email)
@@ -322,14 +334,8 @@ def test_stop_at_once_sends_nothing_and_a_reload_keeps_the_question_and_says_wha
         page.reload()
         assert page.is_hidden("#problem")  # said once
         # a file that is not a recording says what to do next ("...: not a recognised audio file." alone did not)
-        not_audio = tmp_path / "notes.txt"
-        not_audio.write_text("these are my notes, not a recording\n")
-        page.click("#upload-section summary")
-        page.set_input_files("#upload-file", str(not_audio))
-        page.click("#upload-form button[type=submit]")
-        page.wait_for_selector("#problem:not([hidden])", timeout=30_000)
-        assert page.inner_text("#problem") == ("This recording cannot be used: notes.txt: not a recognised audio "
-                                               "file. Choose another file, or press Start to record your answer.")
+        assert _upload_refused(page, tmp_path) == ("This recording cannot be used: notes.txt: not a recognised audio "
+                                                   "file. Choose another file, or press Start to record your answer.")
         browser.close()
 
 
@@ -348,19 +354,13 @@ def test_without_a_microphone_the_page_says_so_and_offers_the_upload(app_url):
 def test_a_refused_voice_check_replaces_the_welcome_with_the_reason(app_url, tmp_path):
     """Just signed up, a file that is not a recording is refused: the reason shows, the welcome
     that came before it goes, and a reload does not bring the welcome back."""
-    not_audio = tmp_path / "notes.txt"
-    not_audio.write_text("these are my notes, not a recording\n")
     with sync_api.sync_playwright() as p:
         browser = harness.launch(p, microphone=None)
         page = browser.new_page()
         harness.sign_up(page, app_url, "dora@example.com", then=None)
         assert page.is_visible("#welcome")
-        page.click("#upload-section summary")
-        page.set_input_files("#upload-file", str(not_audio))
-        page.click("#upload-form button[type=submit]")
-        page.wait_for_selector("#problem:not([hidden])", timeout=30_000)
-        assert page.inner_text("#problem") == ("notes.txt: not a recognised audio file. Upload another file, or "
-                                               "press Start to record it.")
+        assert _upload_refused(page, tmp_path) == ("notes.txt: not a recognised audio file. Upload another file, "
+                                                   "or press Start to record it.")
         assert page.locator("#welcome").count() == 0 and page.url.endswith("/voice-check")
         page.reload()
         assert page.locator("#welcome").count() == 0 and "Voice check" in page.inner_text("h1")
