@@ -86,7 +86,7 @@ def main() -> None:
                     shot("10-interview-question")
                 page.click("#begin")
                 page.click("#skip-prep")
-                page.wait_for_timeout(6000)
+                page.wait_for_timeout(10_000)  # over the 5 s of speech an answer needs to be scored
                 page.click("#stop")
             page.wait_for_selector("text=Each answer", timeout=240_000)
             shot("11-interview-summary", full=True)
