@@ -352,3 +352,15 @@ def test_the_mock_interview_leaves_a_sentence_out_of_its_scores_and_counts_each_
     with cookie_login(app_client, user.email):
         page = app_client.get(f"/interviews/{interview['id']}").text
     assert "not scored</span>" in page
+
+
+def test_the_same_advice_is_counted_together_and_other_advice_apart():
+    from emovoice.storage.interviews import tip_kind
+
+    fast = "You spoke at 169 words per minute; aim for 100-165. Slow down and let key points land."
+    slow = "You spoke at 88 words per minute; aim for 100-165. Speed up a little and keep going."
+    assert tip_kind(fast) == tip_kind(fast.replace("169", "181")) != tip_kind(slow)
+    assert tip_kind('You used 4 filler words (5.1 a minute), mostly "um"; aim for under 3 a minute.') == tip_kind(
+        'You used 9 filler words (6.0 a minute), mostly "so"; aim for under 3 a minute.')
+    assert tip_kind("You paused for over 1 s once (the longest 2.1 s), more than the 0 an answer holds.") == \
+        tip_kind("You paused for over 1 s 6 times (the longest 1.8 s), more than the 4 an answer holds.")

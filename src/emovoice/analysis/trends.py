@@ -69,7 +69,7 @@ def against_target(figure: Figure, value: float) -> str:
 
 
 def _though_outside(figure: Figure, mean: float, values: list[float]) -> str:
-    """Where a mean inside the target hides answers outside it: ", though 3 of these 5 answers were
+    """Where a mean inside the target hides answers outside it: ", though of these 5 answers 3 were
     under it" (a mean of -35 dBFS beside three answers each marked "too quiet"); else ""."""
     target = figure.reference
     if target is None or target.verdict(mean) != th.Verdict.OK:

@@ -190,9 +190,13 @@ TIP_LABELS = {"pace": "Pace", "fillers": "Filler words", "flow": "Pauses and flo
 
 
 def tip_kind(text: str) -> str:
-    """Which tip of its metric a tip's text is: the words before its first figure ("You paused for
-    over ", "You were speaking "), so that the same advice is counted together across answers."""
-    return re.split(r"\d", text, maxsplit=1)[0][:40]
+    """Which tip a tip's text is: its words with the figures and the quoted words masked ("You spoke
+    at # words per minute; aim for #-#. Slow down..."), so that the same advice is counted together
+    across answers while "Slow down" and "Speed up", or a tip on long pauses and one on time speaking,
+    stay apart."""
+    masked = re.sub(r"\d+(?:\.\d+)?", "#", text)
+    masked = re.sub(r'"[^"]*"', '"…"', masked)  # mostly "um", mostly "so"
+    return re.sub(r"\bonce\b", "# times", masked)
 
 
 def in_how_many(n: int, total: int) -> str:
