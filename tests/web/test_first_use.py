@@ -309,6 +309,7 @@ def test_a_sentence_is_shown_but_not_scored_and_the_sentiment_figure_is_the_word
     history's longest pause fall; the summary showed 'negative (-0.08)' beside a report whose words
     'were neutral' (the actors' voices pulled the fused score down)."""
     from emovoice.analysis.figures import headline_figures
+    from emovoice.analysis.wording import not_scored_sentence
     from emovoice.thresholds import SCORED_ANSWER_MIN_SPEECH_S
 
     raw, sentence = tmp_path / "one.raw.wav", tmp_path / "one.wav"
@@ -316,6 +317,8 @@ def test_a_sentence_is_shown_but_not_scored_and_the_sentiment_figure_is_the_word
     subprocess.run(["sox", str(raw), "-r", "16000", str(sentence), "pad", "0.3", "0.3"], check=True)
     short = emovoice.analyze(str(sentence), transcribe=False)
     assert short.delivery.flow.speaking_s < SCORED_ANSWER_MIN_SPEECH_S and headline_figures(short) == {}
+    assert not_scored_sentence(short).startswith("With ") and not_scored_sentence(emovoice.analyze(
+        str(SAMPLE), transcribe=False)) is None
     answer = emovoice.analyze(str(SAMPLE))  # 8.9 s of speech, heard without a voice check
     figures = headline_figures(answer)
     assert answer.emotion_report.reference == "population" and figures["wpm"] > 0
@@ -351,7 +354,10 @@ def test_the_mock_interview_leaves_a_sentence_out_of_its_scores_and_counts_each_
         ("in 2 of 3 answers", "You paused for over "), ("in 1 of 3 answers", "You were speaking 49")]
     with cookie_login(app_client, user.email):
         page = app_client.get(f"/interviews/{interview['id']}").text
+        brief = app_client.get(f"/answers/{answer_id}").text  # the last: answer 3
     assert "not scored</span>" in page
+    assert ('<p class="notice" id="not-scored">With 2.1 s of speech this is a sentence rather than an answer: its '
+            'figures are shown here, but they are not compared') in brief
 
 
 def test_the_same_advice_is_counted_together_and_other_advice_apart():

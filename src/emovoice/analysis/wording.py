@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from emovoice import thresholds as th
 from emovoice.analysis.report import ConfidenceLevel, EmotionReport, Reference, Report, Tip
 from emovoice.analysis.sentiment import Sentiment, Tone
 from emovoice.thresholds import Range
@@ -107,6 +108,17 @@ def answer_time_sentence(*, duration_s: float, time_limit_s: int | None) -> str 
         return (f"Your recording reached the {time_limit_s} s allowed: if you were still speaking, the end of your "
                 "answer was cut.")
     return f"Your recording lasts {shown} s, longer than the {time_limit_s} s chosen; all of it was analysed."
+
+
+def not_scored_sentence(report: Report) -> str | None:
+    """Why an answer with too little speech to be scored (:data:`~emovoice.thresholds.SCORED_ANSWER_MIN_SPEECH_S`)
+    is missing from comparisons and trends; None for one that is scored."""
+    delivery = report.delivery
+    if delivery is None or delivery.flow.speaking_s >= th.SCORED_ANSWER_MIN_SPEECH_S:
+        return None
+    return (f"With {delivery.flow.speaking_s:.1f} s of speech this is a sentence rather than an answer: its figures "
+            "are shown here, but they are not compared with other candidates or counted in your progress (an "
+            f"answer needs {th.SCORED_ANSWER_MIN_SPEECH_S:.0f} s of speech).")
 
 
 def pause_seconds(value: float, *, threshold: float, decimals: int | None = None) -> str:

@@ -72,6 +72,8 @@ class ReportWording:
     sentiment: str
     tips: list[Tip]
     answer_time: str | None
+    not_scored: str | None
+    """Why a sentence's figures are not compared or counted in the trends (None for an answer)."""
     raw_output_note: ClassVar[str] = wording.RAW_OUTPUT_NOTE
     raw_output_label: ClassVar[str] = wording.RAW_OUTPUT_LABEL
     units: ClassVar[tuple[tuple[str, str], ...]] = wording.UNITS
@@ -94,7 +96,8 @@ def report_wording(report: Report, check: VoiceCheck | None, *, time_limit_s: in
                          reference=wording.reference_sentence(emotion), named_reference=wording.shows_reading(emotion),
                          since=since, sentiment=sentiment, tips=wording.shown_tips(report, below_headline=True),
                          answer_time=wording.answer_time_sentence(duration_s=report.duration_s,
-                                                                  time_limit_s=time_limit_s))
+                                                                  time_limit_s=time_limit_s),
+                         not_scored=wording.not_scored_sentence(report))
 
 
 def speech_seconds(curve: list[float], regions: list[list[float]]) -> list[float | None]:
