@@ -298,7 +298,8 @@
       ? "Your last recording was lost: the page was left (or reloaded) while it was recording, so it was never "
         + "sent. Press Start to record again."
       : "Your last recording may not have reached the server: the page was left (or reloaded) while it was on "
-        + "its way. If it is not in your history, press Start to record it again.", false);
+        + `its way. If it is not ${voiceCheck ? "your voice check below" : "in your history"}, press Start to `
+        + "record it again.", false);
   }
 
   $("begin").addEventListener("click", begin);
