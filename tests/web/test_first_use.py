@@ -260,7 +260,7 @@ def test_rounding_noise_is_neither_a_trend_nor_a_strongest_answer():
     def answer(position: int, **figures: float) -> dict:
         base = {"wpm": 130.0, "fillers_per_min": 1.0, "speaking_ratio": 0.8, "pitch_variability_st": 4.0,
                 "loudness_dbfs": -20.0}
-        return {"position": position, "figures": base | figures}
+        return {"position": position, "figures": base | figures, "score": answer_score(base | figures)}
 
     hair = [answer(1, speaking_ratio=0.604), answer(2, speaking_ratio=0.595)]
     assert answer_score(hair[0]["figures"]) == answer_score(hair[1]["figures"]) == 4.5

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from emovoice import thresholds as th
 from emovoice.analysis import wording
 from emovoice.analysis.report import ConfidenceLevel, Delivery, EmotionReport, Reference, Report, Tip, TipKind
+from emovoice.thresholds import Verdict
 
 NEGATIVE_VOICE = {"sad", "angry", "fearful", "disgust"}
 POSITIVE_VOICE = {"happy", "calm"}
@@ -107,13 +108,13 @@ def flow(report: Report, delivery: Delivery) -> list[Tip]:
                             f"{figures.longest_pause_s:.1f} s), more than the {limit} an answer of this "
                             "length holds without sounding hesitant; structure the answer in advance "
                             "(situation, action, result)."))
-    if figures.speaking_ratio < th.SPEAKING_RATIO.low:
+    if figures.speaking_ratio_verdict == Verdict.LOW:
         # said beside the pause tip too: the table marks both, and a reader looks for a word on each
         share = wording.percent(figures.speaking_ratio, within=th.SPEAKING_RATIO)
         out.append(_improve("flow", f"You were speaking {share} of the time "
                             f"between your first and last word (aim for {wording.percent(th.SPEAKING_RATIO.low)} or "
                             "more): plan two or three points so that you keep going."))
-    elif figures.speaking_ratio > th.SPEAKING_RATIO.high and figures.speaking_s >= th.PAUSE_ADVICE_MIN_S:
+    elif figures.speaking_ratio_verdict == Verdict.HIGH:  # never for one short sentence (too_short_to_judge)
         out.append(_improve("flow", "You hardly paused at all: a short pause after each point lets it land "
                             "and gives you a breath."))
     return out

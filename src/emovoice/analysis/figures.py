@@ -157,7 +157,7 @@ def headline_figures(report: Report) -> dict[str, float]:
     speech than :data:`~emovoice.thresholds.SCORED_ANSWER_MIN_SPEECH_S` has no headline figures."""
     delivery = report.delivery
     values: dict[str, float | None] = {}
-    if delivery is not None and delivery.flow.speaking_s < th.SCORED_ANSWER_MIN_SPEECH_S:
+    if delivery is not None and not delivery.flow.scored:
         return {}
     if delivery is not None:
         values = {

@@ -263,6 +263,12 @@ class FlowSection:
         return self.target_speaking_ratio.verdict(self.speaking_ratio)
 
     @property
+    def scored(self) -> bool:
+        """Whether the answer holds enough speech to be scored
+        (:data:`~emovoice.thresholds.SCORED_ANSWER_MIN_SPEECH_S`): compared, averaged, ranked and trended."""
+        return self.speaking_s >= th.SCORED_ANSWER_MIN_SPEECH_S
+
+    @property
     def too_short_to_judge(self) -> bool:
         """Speaking nearly all the time in one short sentence: no breath is due in it, so its 100 % is
         not "too high" (the advice says nothing of it either)."""

@@ -114,7 +114,7 @@ def not_scored_sentence(report: Report) -> str | None:
     """Why an answer with too little speech to be scored (:data:`~emovoice.thresholds.SCORED_ANSWER_MIN_SPEECH_S`)
     is missing from comparisons and trends; None for one that is scored."""
     delivery = report.delivery
-    if delivery is None or delivery.flow.speaking_s >= th.SCORED_ANSWER_MIN_SPEECH_S:
+    if delivery is None or delivery.flow.scored:
         return None
     return (f"With {delivery.flow.speaking_s:.1f} s of speech this is a sentence rather than an answer: its figures "
             "are shown here, but they are not compared with other candidates or counted in your progress (an "

@@ -159,12 +159,12 @@ def answer_score(figures: dict[str, float]) -> float:
 
 
 def standout(rows: list[RunAnswer], *, strongest: bool) -> int | None:
-    """The position of the strongest (or weakest) answer by :func:`answer_score`, or None where no single
-    answer stands out. Among answers tied on the score, the one with the fewest (or most) filler words
-    stands out if it leads the next by the figure's steady step (half a filler a minute) or more."""
+    """The position of the strongest (or weakest) answer by its ``score`` (:func:`answer_score`), or None
+    where no single answer stands out. Among answers tied on the score, the one with the fewest (or most)
+    filler words stands out if it leads the next by the figure's steady step (half a filler a minute) or more."""
     if len(rows) < 2:
         return None
-    scores = [answer_score(r["figures"]) for r in rows]
+    scores = [r["score"] for r in rows]
     best = max(scores) if strongest else min(scores)
     tied = [r for r, score in zip(rows, scores, strict=True) if score == best]
     if len(tied) == 1:
